@@ -1,0 +1,406 @@
+"""Contracts, organisations, staff, participants, referrals and their journey events (DOMAIN.md 1, 2, 4)."""
+
+from django.conf import settings
+from django.db import models
+from simple_history.models import HistoricalRecords
+
+from .querysets import ContractQuerySet, ParticipantQuerySet, ReferralQuerySet
+
+
+class Nation(models.TextChoices):
+    ENGLAND = "ENG", "England"
+    WALES = "WLS", "Wales"
+    SCOTLAND = "SCT", "Scotland"
+
+
+class CohortBasis(models.TextChoices):
+    REFERRAL = "REFERRAL", "Referral date"
+    START = "START", "Start date"
+
+
+class Programme(models.Model):
+    """A programme template: groups, measured groups, cohort basis and outcome window (DOMAIN.md 2, 5)."""
+
+    code = models.CharField(max_length=16, unique=True)
+    name = models.CharField(max_length=100)
+    groups = models.JSONField(help_text="The programme's groups, in display order.")
+    measured_groups = models.JSONField(help_text="Groups measured against MPL at quarterly reviews.")
+    cohort_basis = models.CharField(max_length=10, choices=CohortBasis.choices)
+    outcome_window_days = models.PositiveIntegerField(
+        null=True, blank=True, help_text="An outcome counts for its cohort at most this many days after start."
+    )
+    has_quarterly_review = models.BooleanField(default=False, help_text="WP formal quarterly reviews.")
+
+    class Meta:
+        ordering = ["code"]
+
+    def __str__(self) -> str:
+        return f"{self.code}: {self.name}"
+
+
+class Organisation(models.Model):
+    class Kind(models.TextChoices):
+        PRIME = "PRIME", "Prime provider"
+        SUBCONTRACTOR = "SUBCONTRACTOR", "Subcontractor"
+
+    ref = models.CharField("organisation ref", max_length=50, unique=True)
+    name = models.CharField(max_length=200)
+    kind = models.CharField(max_length=16, choices=Kind.choices)
+    parent = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="subcontractors"
+    )
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Contract(models.Model):
+    """A prime's contract for one programme in one Contract Package Area (DATA.md contracts.csv)."""
+
+    class Regime(models.TextChoices):
+        PMR = "PMR", "Performance Management Regime"
+        EPR = "EPR", "Enhanced Performance Regime"
+        PIN = "PIN", "Performance Improvement Notice"
+
+    ref = models.CharField("contract ref", max_length=50, unique=True)
+    programme = models.ForeignKey(Programme, on_delete=models.PROTECT, related_name="contracts")
+    name = models.CharField(max_length=200)
+    prime = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="contracts")
+    cpa = models.CharField("contract package area", max_length=50)
+    nation = models.CharField(max_length=3, choices=Nation.choices)
+    start_date = models.DateField()
+    end_date = models.DateField()
+    year_start_month = models.PositiveSmallIntegerField(
+        default=4, help_text="Month the contract year starts (1-12); places the quarters."
+    )
+    regime = models.CharField(max_length=8, choices=Regime.choices, default=Regime.PMR)
+    devolution_deal_areas = models.JSONField(default=list, blank=True)
+    delivery_organisations = models.ManyToManyField(
+        Organisation, blank=True, related_name="delivered_contracts",
+        help_text="Organisations delivering referrals on this contract (the prime and its subcontractors).",
+    )
+    dwp_contacts = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, blank=True, related_name="dwp_contracts",
+        help_text="DWP performance and supplier managers named on the contract.",
+    )
+    history = HistoricalRecords(excluded_fields=["devolution_deal_areas"])
+
+    objects = ContractQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["ref"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(year_start_month__gte=1, year_start_month__lte=12),
+                name="contract_year_start_month_range",
+            ),
+            models.CheckConstraint(condition=models.Q(end_date__gte=models.F("start_date")), name="contract_dates"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.ref} {self.name}"
+
+
+class Site(models.Model):
+    ref = models.CharField("site ref", max_length=50, unique=True)
+    name = models.CharField(max_length=200)
+    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="sites")
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Team(models.Model):
+    name = models.CharField(max_length=200)
+    site = models.ForeignKey(Site, on_delete=models.PROTECT, related_name="teams")
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [models.UniqueConstraint(fields=["site", "name"], name="team_unique_per_site")]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.site})"
+
+
+class Role(models.TextChoices):
+    """DOMAIN.md section 1. Each role is also a Django group carrying its permissions."""
+
+    KEY_WORKER = "KEY_WORKER", "Key worker"
+    PERFORMANCE_MANAGER = "PERFORMANCE_MANAGER", "Team leader / performance manager"
+    PARTNERSHIPS_MANAGER = "PARTNERSHIPS_MANAGER", "Partnerships manager"
+    CONTRACT_MANAGER = "CONTRACT_MANAGER", "Contract manager"
+    CLAIMS_OFFICER = "CLAIMS_OFFICER", "Claims officer"
+    DWP_CONTACT = "DWP_CONTACT", "DWP contact"
+
+
+class Staff(models.Model):
+    """A member of staff. Key workers named in imports exist before they have a login (user is then null)."""
+
+    ref = models.CharField("staff ref", max_length=80, unique=True)
+    name = models.CharField(max_length=200, blank=True)
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="staff"
+    )
+    role = models.CharField(max_length=24, choices=Role.choices, default=Role.KEY_WORKER)
+    organisation = models.ForeignKey(
+        Organisation, null=True, blank=True, on_delete=models.PROTECT, related_name="staff",
+        help_text="Empty for DWP contacts.",
+    )
+    sites = models.ManyToManyField(Site, blank=True, related_name="staff")
+    team = models.ForeignKey(Team, null=True, blank=True, on_delete=models.SET_NULL, related_name="members")
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["name", "ref"]
+        verbose_name_plural = "staff"
+
+    def __str__(self) -> str:
+        return self.name or self.ref
+
+
+class Participant(models.Model):
+    """A person; unique by reference within the prime that holds their records."""
+
+    prime = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="participants")
+    ref = models.CharField("participant ref", max_length=50)
+    date_of_birth = models.DateField(null=True, blank=True)
+    gender = models.CharField(max_length=20, blank=True)
+    disability = models.CharField(max_length=20, blank=True)
+    ethnicity = models.CharField(max_length=50, blank=True)
+    postcode_district = models.CharField(max_length=10, blank=True)
+
+    objects = ParticipantQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["ref"]
+        constraints = [models.UniqueConstraint(fields=["prime", "ref"], name="participant_unique_per_prime")]
+
+    def __str__(self) -> str:
+        return self.ref
+
+
+class Referral(models.Model):
+    """One referral of a participant to a contract. Organisation, site and key worker changes keep history
+    in ReferralAssignment; the journey stage is derived from events (see `stage`)."""
+
+    contract = models.ForeignKey(Contract, on_delete=models.PROTECT, related_name="referrals")
+    ref = models.CharField("referral ref", max_length=50)
+    participant = models.ForeignKey(Participant, on_delete=models.PROTECT, related_name="referrals")
+    referral_date = models.DateField()
+    group = models.CharField(max_length=20)
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, related_name="referrals", help_text="Delivering organisation."
+    )
+    site = models.ForeignKey(Site, null=True, blank=True, on_delete=models.PROTECT, related_name="referrals")
+    key_worker = models.ForeignKey(
+        Staff, null=True, blank=True, on_delete=models.PROTECT, related_name="caseload"
+    )
+    dda = models.CharField("devolution deal area", max_length=50, blank=True)
+
+    objects = ReferralQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["contract", "referral_date", "ref"]
+        constraints = [models.UniqueConstraint(fields=["contract", "ref"], name="referral_unique_per_contract")]
+        indexes = [
+            models.Index(fields=["contract", "referral_date"], name="referral_contract_date"),
+            models.Index(fields=["contract", "group"], name="referral_contract_group"),
+            models.Index(fields=["key_worker"], name="referral_key_worker"),
+            models.Index(fields=["organisation"], name="referral_org"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.contract.ref}/{self.ref}"
+
+
+class ReferralAssignment(models.Model):
+    """Who delivered a referral when: one row per assignment, the open one has `until` null."""
+
+    referral = models.ForeignKey(Referral, on_delete=models.CASCADE, related_name="assignments")
+    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="+")
+    site = models.ForeignKey(Site, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    key_worker = models.ForeignKey(Staff, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    since = models.DateTimeField()
+    until = models.DateTimeField(null=True, blank=True)
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["referral", "since"]
+        indexes = [models.Index(fields=["referral", "since"], name="assignment_referral_since")]
+
+
+class EventCode(models.TextChoices):
+    """DOMAIN.md section 4; import files and the API use exactly these codes."""
+
+    REFERRED = "REFERRED", "Referred"
+    ACKNOWLEDGED = "ACKNOWLEDGED", "Acknowledged on PRaP"
+    STARTED = "STARTED", "Started"
+    DID_NOT_START = "DID_NOT_START", "Did not start"
+    FAILED_TO_ATTEND = "FAILED_TO_ATTEND", "Failed to attend"
+    PRAP_RECORDED = "PRAP_RECORDED", "Recorded on PRaP"
+    ENGAGED = "ENGAGED", "Engaged"
+    ACTION_PLAN_AGREED = "ACTION_PLAN_AGREED", "Action plan agreed"
+    ESF_FORM_SIGNED = "ESF_FORM_SIGNED", "ESF form signed"
+    ESF_FORM_SENT = "ESF_FORM_SENT", "ESF form sent"
+    JOB_START = "JOB_START", "Job start"
+    EARNINGS_START = "EARNINGS_START", "Earnings start"
+    EARNINGS_1000 = "EARNINGS_1000", "Earnings £1,000"
+    EARNINGS_2000 = "EARNINGS_2000", "Earnings £2,000"
+    JOB_OUTCOME = "JOB_OUTCOME", "Job outcome"
+    OUTCOME_INVALIDATED = "OUTCOME_INVALIDATED", "Outcome invalidated"
+    SUSTAINMENT = "SUSTAINMENT", "Sustainment"
+    NON_COMPLIANCE = "NON_COMPLIANCE", "Non-compliance"
+    SANCTION_DOUBT_RAISED = "SANCTION_DOUBT_RAISED", "Sanction doubt raised"
+    EXITED = "EXITED", "Exited"
+    EXIT_REPORT_SENT = "EXIT_REPORT_SENT", "Exit report sent"
+    PSG_CHANGED = "PSG_CHANGED", "Peer support group changed"
+
+
+# A referral has at most one of these (DOMAIN.md 4); it is resolved from that event's date.
+RESOLUTION_CODES = (EventCode.STARTED, EventCode.DID_NOT_START, EventCode.FAILED_TO_ATTEND)
+
+
+class PeerSupportGroup(models.TextChoices):
+    PRE_CONTEMPLATION = "PRE_CONTEMPLATION", "Pre-contemplation"
+    CONTEMPLATION = "CONTEMPLATION", "Contemplation"
+    PREPARATION = "PREPARATION", "Preparation"
+    CANDIDATE_POOL = "CANDIDATE_POOL", "Candidate pool"
+
+
+class JourneyEvent(models.Model):
+    """A dated fact about a referral. Key: (referral, code, event_date) (DOMAIN.md 15.17)."""
+
+    class Source(models.TextChoices):
+        IMPORT = "IMPORT", "Import"
+        BROWSER = "BROWSER", "Recorded in Flightpath"
+
+    contract = models.ForeignKey(Contract, on_delete=models.PROTECT, related_name="events")
+    referral = models.ForeignKey(Referral, on_delete=models.CASCADE, related_name="events")
+    code = models.CharField(max_length=24, choices=EventCode.choices)
+    event_date = models.DateField()
+    amount = models.DecimalField(max_digits=12, decimal_places=2, null=True, blank=True)
+    detail = models.CharField(max_length=100, blank=True)
+    source = models.CharField(max_length=8, choices=Source.choices, default=Source.IMPORT)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["referral", "event_date", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["referral", "code", "event_date"], name="event_key"),
+        ]
+        indexes = [
+            models.Index(fields=["contract", "code", "event_date"], name="event_contract_code_date"),
+            models.Index(fields=["contract", "event_date"], name="event_contract_date"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.event_date}"
+
+
+class ImportRun(models.Model):
+    """One import of a bundle: who, when, what files (with checksums), what changed, and any errors."""
+
+    class Status(models.TextChoices):
+        RUNNING = "RUNNING", "Running"
+        SUCCEEDED = "SUCCEEDED", "Succeeded"
+        FAILED = "FAILED", "Failed"
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    source = models.CharField(max_length=500)
+    started_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.RUNNING)
+    checksums = models.JSONField(default=dict, blank=True, help_text="SHA-256 of each file.")
+    counts = models.JSONField(default=dict, blank=True, help_text="Per file: added, updated, unchanged.")
+    errors = models.JSONField(default=list, blank=True, help_text="The first 100 errors.")
+    error_count = models.PositiveIntegerField(default=0)
+    contract_refs = models.JSONField(default=list, blank=True)
+
+    class Meta:
+        ordering = ["-started_at"]
+
+    def __str__(self) -> str:
+        return f"Import {self.pk} ({self.status})"
+
+
+class ValidationRound(models.Model):
+    """DWP's post-payment validation of a period's outcomes (DATA.md validation_rounds.csv; DOMAIN.md 8, 13).
+    Held here, beside the import, because compliance lists and edits them and performance uses them."""
+
+    class Status(models.TextChoices):
+        PROVISIONAL = "PROVISIONAL", "Provisional"
+        FINAL = "FINAL", "Final"
+
+    contract = models.ForeignKey(Contract, on_delete=models.CASCADE, related_name="validation_rounds")
+    round = models.PositiveIntegerField()
+    period_start = models.DateField()
+    period_end = models.DateField()
+    invalid_pct = models.DecimalField(max_digits=6, decimal_places=2)
+    status = models.CharField(max_length=12, choices=Status.choices)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["contract", "round"]
+        constraints = [
+            models.UniqueConstraint(fields=["contract", "round"], name="validation_round_unique"),
+            models.CheckConstraint(condition=models.Q(invalid_pct__gte=0, invalid_pct__lte=100),
+                                   name="validation_round_pct_range"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.contract.ref} round {self.round} ({self.status})"
+
+
+class MplProfile(models.Model):
+    """A point of a group's MPL profile: cumulative % of a cohort with a job outcome by month k on
+    programme (DATA.md mpl_profiles.csv; DOMAIN.md 7, 15.9)."""
+
+    contract = models.ForeignKey(Contract, on_delete=models.CASCADE, related_name="mpl_profiles")
+    group = models.CharField(max_length=20)
+    month = models.PositiveSmallIntegerField()
+    cumulative_pct = models.DecimalField(max_digits=6, decimal_places=2)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["contract", "group", "month"]
+        constraints = [
+            models.UniqueConstraint(fields=["contract", "group", "month"], name="mpl_profile_unique"),
+            models.CheckConstraint(condition=models.Q(month__gte=1), name="mpl_profile_month_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.contract.ref} {self.group} month {self.month}: {self.cumulative_pct}%"
+
+
+class MplTarget(models.Model):
+    """A DWP-notified required-outcomes figure that overrides the derived MPL for an exact group and
+    period (DATA.md mpl_targets.csv; DOMAIN.md 7, 15.10)."""
+
+    contract = models.ForeignKey(Contract, on_delete=models.CASCADE, related_name="mpl_targets")
+    group = models.CharField(max_length=20)
+    period_start = models.DateField()
+    period_end = models.DateField()
+    required_outcomes = models.DecimalField(max_digits=12, decimal_places=2)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["contract", "period_start", "group"]
+        constraints = [
+            models.UniqueConstraint(fields=["contract", "group", "period_start", "period_end"],
+                                    name="mpl_target_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.contract.ref} {self.group} {self.period_start}..{self.period_end}"

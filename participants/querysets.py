@@ -1,0 +1,91 @@
+"""Scoping: every queryset that reaches a user goes through `visible_to(user)` (STYLE.md, NetBox `restrict`).
+
+- superusers see everything;
+- a DWP contact sees the contracts they are named on, read-only;
+- a key worker sees their own caseload;
+- a team leader / performance manager sees their sites (their organisation when no site is set);
+- a partnerships manager sees their organisation and the subcontractors it manages;
+- a contract manager or claims officer at a prime sees the prime's whole contracts;
+- subcontractor staff never see beyond their own organisation.
+"""
+
+from __future__ import annotations
+
+from django.db import models
+from django.db.models import Q
+
+
+def staff_of(user):
+    """The user's Staff record, or None."""
+    if not getattr(user, "is_authenticated", False):
+        return None
+    try:
+        return user.staff
+    except models.ObjectDoesNotExist:
+        return None
+
+
+def _referral_scope(user) -> Q | None:
+    """The Q a referral must match for `user`; None means everything, Q(pk__in=[]) nothing."""
+    from .models import Organisation, Role
+
+    if not getattr(user, "is_authenticated", False):
+        return Q(pk__in=[])
+    if user.is_superuser:
+        return None
+    staff = staff_of(user)
+    if staff is None:
+        return Q(pk__in=[])
+    if staff.role == Role.DWP_CONTACT:
+        return Q(contract__in=user.dwp_contracts.values("pk"))
+    org = staff.organisation
+    if org is None:
+        return Q(pk__in=[])
+    if staff.role == Role.KEY_WORKER:
+        return Q(key_worker=staff)
+    own_org = Q(organisation=org)
+    if staff.role == Role.PERFORMANCE_MANAGER:
+        site_ids = list(staff.sites.values_list("pk", flat=True))
+        return own_org & Q(site__in=site_ids) if site_ids else own_org
+    if org.kind == Organisation.Kind.SUBCONTRACTOR:
+        return own_org
+    if staff.role == Role.PARTNERSHIPS_MANAGER:
+        return Q(organisation__parent=org) | own_org
+    return Q(contract__prime=org)
+
+
+class ReferralQuerySet(models.QuerySet):
+    def visible_to(self, user) -> ReferralQuerySet:
+        scope = _referral_scope(user)
+        if scope is None:
+            return self
+        return self.filter(scope)
+
+
+class ParticipantQuerySet(models.QuerySet):
+    def visible_to(self, user) -> ParticipantQuerySet:
+        from .models import Referral
+
+        if getattr(user, "is_superuser", False):
+            return self
+        return self.filter(pk__in=Referral.objects.visible_to(user).values("participant_id"))
+
+
+class ContractQuerySet(models.QuerySet):
+    def visible_to(self, user) -> ContractQuerySet:
+        from .models import Role
+
+        if not getattr(user, "is_authenticated", False):
+            return self.none()
+        if user.is_superuser:
+            return self
+        staff = staff_of(user)
+        if staff is None:
+            return self.none()
+        if staff.role == Role.DWP_CONTACT:
+            return self.filter(pk__in=user.dwp_contracts.values("pk"))
+        if staff.organisation_id is None:
+            return self.none()
+        through = self.model.delivery_organisations.through
+        delivered = through.objects.filter(organisation_id=staff.organisation_id).values("contract_id")
+        return self.filter(Q(prime_id=staff.organisation_id) | Q(pk__in=delivered))
