@@ -404,3 +404,41 @@ class MplTarget(models.Model):
 
     def __str__(self) -> str:
         return f"{self.contract.ref} {self.group} {self.period_start}..{self.period_end}"
+
+
+class JobRun(models.Model):
+    """One run of a background job for a contract (recomputes, digests, reports): status, timing, progress
+    and error, shown in the browser. At most one RUNNING run per (kind, contract): the claim."""
+
+    class Status(models.TextChoices):
+        RUNNING = "RUNNING", "Running"
+        SUCCEEDED = "SUCCEEDED", "Succeeded"
+        FAILED = "FAILED", "Failed"
+
+    kind = models.CharField(max_length=50)
+    contract = models.ForeignKey(Contract, null=True, blank=True, on_delete=models.CASCADE, related_name="job_runs")
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.RUNNING)
+    started_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    progress = models.PositiveSmallIntegerField(default=0, help_text="Percent done.")
+    message = models.CharField(max_length=200, blank=True)
+    error = models.TextField(blank=True)
+    params = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        ordering = ["-started_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["kind", "contract"], condition=models.Q(status="RUNNING"), name="job_run_one_running",
+            ),
+        ]
+        indexes = [models.Index(fields=["contract", "kind", "-started_at"], name="job_run_latest")]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.contract_id} {self.status}"
+
+    @property
+    def duration_seconds(self) -> float | None:
+        if self.finished_at is None:
+            return None
+        return (self.finished_at - self.started_at).total_seconds()

@@ -151,3 +151,11 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
 }
+
+# After an import commits, these tasks run for each affected contract (by name, so the participants app
+# never imports the apps above it). Each takes (contract_id, months) where months is the list of
+# "YYYY-MM" months the import touched, or None for everything.
+FLIGHTPATH_RECOMPUTE_TASKS = env.list(
+    "FLIGHTPATH_RECOMPUTE_TASKS",
+    default=["compliance.tasks.recompute_contract", "performance.tasks.recompute_contract"],
+)
