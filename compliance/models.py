@@ -1,0 +1,145 @@
+"""Customer service standards, their snapshots and failing items (DOMAIN.md 9, 15.1-15.6)."""
+
+from __future__ import annotations
+
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Q
+
+from participants.models import Contract, EventCode, JobRun, Programme, Referral
+
+from .engine import MEASURES, StandardRule
+
+
+class Measure(models.TextChoices):
+    DEADLINE = "deadline", "Deadline (share of items done within the limit)"
+    BACKLOG_SHARE = "backlog_share", "Backlog share (unresolved over the limit, % of referrals)"
+    BACKLOG_MAX = "backlog_max", "Backlog maximum (count of unresolved over the limit)"
+
+
+class StandardQuerySet(models.QuerySet):
+    def for_contract(self, contract: Contract) -> list[Standard]:
+        """The contract's standards: its programme's, with a contract row replacing the programme row of the
+        same code (tender standards, DOMAIN.md 9), in code order."""
+        rows = self.filter(Q(programme_id=contract.programme_id, contract__isnull=True) | Q(contract=contract))
+        by_code: dict[str, Standard] = {}
+        for row in sorted(rows, key=lambda s: s.contract_id is not None):
+            by_code[row.code] = row
+        return sorted(by_code.values(), key=lambda s: (s.position, s.code))
+
+
+class Standard(models.Model):
+    """A standard: start event, end-event set, limit in working days, target and measure (DOMAIN.md 9).
+    Either a programme's shipped standard or a contract's own (tender) standard."""
+
+    code = models.CharField(max_length=20)
+    name = models.CharField(max_length=200, blank=True)
+    programme = models.ForeignKey(
+        Programme, null=True, blank=True, on_delete=models.CASCADE, related_name="standards",
+        help_text="Set for a programme's standard; leave empty for a contract's own standard.",
+    )
+    contract = models.ForeignKey(
+        Contract, null=True, blank=True, on_delete=models.CASCADE, related_name="standards",
+        help_text="Set for a contract's own (tender) standard; it replaces a programme standard of the same code.",
+    )
+    measure = models.CharField(max_length=16, choices=Measure.choices)
+    start_event = models.CharField(max_length=24, choices=EventCode.choices)
+    end_events = models.JSONField(help_text="Event codes that end an item, e.g. [\"STARTED\", \"DID_NOT_START\"].")
+    started_only = models.BooleanField(
+        default=False, help_text="Only referrals whose resolution as at the date is STARTED (CSS5, DOMAIN.md 15.4).",
+    )
+    limit_working_days = models.PositiveSmallIntegerField()
+    target = models.DecimalField(
+        max_digits=6, decimal_places=2,
+        help_text="Deadline: minimum % met. Backlog share: maximum %. Backlog maximum: maximum count.",
+    )
+    position = models.PositiveSmallIntegerField(default=0, help_text="Display order (then code).")
+
+    objects = StandardQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["position", "code"]
+        constraints = [
+            models.CheckConstraint(
+                condition=(Q(programme__isnull=False, contract__isnull=True)
+                           | Q(programme__isnull=True, contract__isnull=False)),
+                name="standard_programme_xor_contract",
+            ),
+            models.UniqueConstraint(fields=["programme", "code"], condition=Q(contract__isnull=True),
+                                    name="standard_unique_per_programme"),
+            models.UniqueConstraint(fields=["contract", "code"], condition=Q(contract__isnull=False),
+                                    name="standard_unique_per_contract"),
+            models.CheckConstraint(condition=Q(measure__in=MEASURES), name="standard_measure_valid"),
+        ]
+
+    def __str__(self) -> str:
+        owner = self.contract.ref if self.contract_id else self.programme.code
+        return f"{self.code} ({owner})"
+
+    def clean(self) -> None:
+        codes = set(EventCode.values)
+        if not isinstance(self.end_events, list) or not self.end_events:
+            raise ValidationError({"end_events": "Give at least one end event code as a list."})
+        unknown = [c for c in self.end_events if c not in codes]
+        if unknown:
+            raise ValidationError({"end_events": f"Unknown event codes: {', '.join(map(str, unknown))}."})
+
+    def as_rule(self) -> StandardRule:
+        return StandardRule(
+            code=self.code, measure=self.measure, start_event=self.start_event,
+            end_events=tuple(self.end_events), limit_working_days=self.limit_working_days,
+            target=float(self.target), started_only=self.started_only,
+        )
+
+
+class StandardSnapshot(models.Model):
+    """A standard's figures for one contract, group and as-of date (default window), written by the
+    recompute job (compliance.services.recompute_snapshots). Figures are unrounded counts; the API rounds."""
+
+    contract = models.ForeignKey(Contract, on_delete=models.CASCADE, related_name="standard_snapshots")
+    standard = models.ForeignKey(Standard, on_delete=models.CASCADE, related_name="snapshots")
+    group = models.CharField(max_length=20)
+    as_of = models.DateField()
+    eligible = models.PositiveIntegerField(null=True, blank=True)
+    met = models.PositiveIntegerField(null=True, blank=True)
+    referrals = models.PositiveIntegerField(null=True, blank=True)
+    backlog = models.PositiveIntegerField(null=True, blank=True)
+    over_limit = models.PositiveIntegerField(null=True, blank=True)
+    oldest_age_working_days = models.PositiveIntegerField(null=True, blank=True)
+    status = models.CharField(max_length=8, blank=True, help_text="MET, NOT_MET or empty (no figure).")
+    computed_at = models.DateTimeField(auto_now=True)
+    job_run = models.ForeignKey(JobRun, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+
+    class Meta:
+        ordering = ["contract", "as_of", "group", "standard"]
+        constraints = [
+            models.UniqueConstraint(fields=["contract", "standard", "group", "as_of"], name="standard_snapshot_key"),
+        ]
+        indexes = [models.Index(fields=["contract", "as_of", "group"], name="snapshot_contract_asof_group")]
+
+    def __str__(self) -> str:
+        return f"{self.contract_id} {self.standard_id} {self.group} {self.as_of}"
+
+
+class FailingItem(models.Model):
+    """A failing item of a group-ALL snapshot (DOMAIN.md 9 drill-down, 15.5). A group's failures are these
+    filtered by the referral's current group (15.21), so each item is stored once."""
+
+    # Indexed by the (snapshot, position) key only: these rows are bulk-written (COPY) many at a time.
+    snapshot = models.ForeignKey(StandardSnapshot, on_delete=models.CASCADE, related_name="failing_items",
+                                 db_index=False)
+    position = models.PositiveIntegerField(help_text="Order: start date, then referral reference.")
+    referral = models.ForeignKey(Referral, on_delete=models.CASCADE, related_name="+", db_index=False)
+    start_date = models.DateField()
+    deadline = models.DateField()
+    end_date = models.DateField(null=True, blank=True)
+    age_working_days = models.PositiveIntegerField()
+
+    class Meta:
+        ordering = ["snapshot", "position"]
+        constraints = [
+            models.UniqueConstraint(fields=["snapshot", "position"], name="failing_item_position"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.referral_id} {self.start_date}"

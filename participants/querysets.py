@@ -54,7 +54,42 @@ def _referral_scope(user) -> Q | None:
     return Q(contract__prime=org)
 
 
+class Stage(models.TextChoices):
+    """The journey stage of a referral, derived from its events (DOMAIN.md 2, 4): the furthest reached."""
+
+    REFERRED = "REFERRED", "Referred"
+    FAILED_TO_ATTEND = "FAILED_TO_ATTEND", "Failed to attend"
+    DID_NOT_START = "DID_NOT_START", "Did not start"
+    STARTED = "STARTED", "On programme"
+    IN_WORK = "IN_WORK", "In work"
+    JOB_OUTCOME = "JOB_OUTCOME", "Job outcome"
+    EXITED = "EXITED", "Exited"
+
+
+# Checked in order: the first event code a referral has decides its stage.
+STAGE_BY_EVENT = [
+    ("EXITED", Stage.EXITED),
+    ("JOB_OUTCOME", Stage.JOB_OUTCOME),
+    ("JOB_START", Stage.IN_WORK),
+    ("STARTED", Stage.STARTED),
+    ("DID_NOT_START", Stage.DID_NOT_START),
+    ("FAILED_TO_ATTEND", Stage.FAILED_TO_ATTEND),
+]
+
+
 class ReferralQuerySet(models.QuerySet):
+    def with_stage(self) -> ReferralQuerySet:
+        """Annotate `stage` (a Stage value) from the referral's events, in SQL, so lists can sort on it."""
+        from .models import JourneyEvent
+
+        whens = [
+            models.When(
+                models.Exists(JourneyEvent.objects.filter(referral=models.OuterRef("pk"), code=code)), then=models.Value(stage)
+            )
+            for code, stage in STAGE_BY_EVENT
+        ]
+        return self.annotate(stage=models.Case(*whens, default=models.Value(Stage.REFERRED), output_field=models.CharField()))
+
     def visible_to(self, user) -> ReferralQuerySet:
         scope = _referral_scope(user)
         if scope is None:

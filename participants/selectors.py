@@ -58,3 +58,67 @@ def contract_frames(contract_id: int) -> tuple[pd.DataFrame, pd.DataFrame]:
     for column in ("site_id", "key_worker_id"):
         referrals[column] = referrals[column].astype("float64")
     return referrals, events
+
+
+def visible_referrals(user):
+    """Referrals a user may see, with what lists show, stage included (one query with joins)."""
+    from .models import Referral
+
+    return (
+        Referral.objects.visible_to(user)
+        .select_related("contract", "participant", "organisation", "site", "key_worker")
+        .with_stage()
+    )
+
+
+def visible_contracts(user):
+    from django.db.models import Count
+
+    from .models import Contract
+
+    return (
+        Contract.objects.visible_to(user)
+        .select_related("programme", "prime")
+        .annotate(referral_count=Count("referrals", distinct=True))
+        .order_by("ref")
+    )
+
+
+def contract_summary(contract) -> dict:
+    """What the contract page shows beside the contract itself: referrals by group and the latest runs."""
+    from django.db.models import Count
+
+    from .models import ImportRun, JobRun, Referral
+
+    by_group = dict(
+        Referral.objects.filter(contract=contract).values_list("group").annotate(n=Count("id")).order_by("group")
+    )
+    groups = [(group, by_group.get(group, 0)) for group in contract.programme.groups]
+    return {
+        "groups": groups,
+        "referral_total": sum(by_group.values()),
+        "event_total": contract.events.count(),
+        "latest_imports": ImportRun.objects.filter(contract_refs__contains=[contract.ref])[:5],
+        "latest_jobs": JobRun.objects.filter(contract=contract)[:5],
+        "organisations": contract.delivery_organisations.order_by("kind", "name"),
+    }
+
+
+def participant_timeline(participant, user):
+    """The participant's visible referrals, each with its events (oldest first) and assignment history."""
+    from django.db.models import Prefetch
+
+    from .models import JourneyEvent, ReferralAssignment
+
+    return list(
+        visible_referrals(user)
+        .filter(participant=participant)
+        .prefetch_related(
+            Prefetch("events", queryset=JourneyEvent.objects.order_by("event_date", "id")),
+            Prefetch(
+                "assignments",
+                queryset=ReferralAssignment.objects.select_related("organisation", "site", "key_worker"),
+            ),
+        )
+        .order_by("referral_date")
+    )

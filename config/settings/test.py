@@ -15,3 +15,7 @@ STORAGES = {
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 MEDIA_ROOT = env.path("MEDIA_ROOT", default="/tmp/flightpath-test-media")
+
+# Serve static files straight from the finders; no collectstatic needed to try it out or test.
+WHITENOISE_USE_FINDERS = True
+WHITENOISE_AUTOREFRESH = True

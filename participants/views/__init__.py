@@ -1,7 +1,79 @@
+"""Pages of the participants app: home, contracts, referrals, participants. Thin: parse, select, render."""
+
+import csv
+
 from django.contrib.auth.decorators import login_required
-from django.shortcuts import render
+from django.http import StreamingHttpResponse
+from django.shortcuts import get_object_or_404, render
+from django_tables2 import RequestConfig
+
+from .. import selectors
+from ..filtersets import ContractFilterSet, ReferralFilterSet
+from ..models import Contract, Participant
+from ..tables import ContractTable, ReferralTable
+
+CSV_COLUMNS = [
+    ("contract_ref", "contract__ref"), ("referral_ref", "ref"), ("participant_ref", "participant__ref"),
+    ("referral_date", "referral_date"), ("group", "group"), ("delivery_org_ref", "organisation__ref"),
+    ("site_ref", "site__ref"), ("key_worker", "key_worker__ref"), ("stage", "stage"),
+]
+
+
+class _Echo:
+    def write(self, value):
+        return value
+
+
+def stream_csv(filename: str, header: list[str], rows) -> StreamingHttpResponse:
+    """Stream rows as CSV without holding them in memory (the csv module does the quoting)."""
+    writer = csv.writer(_Echo())
+    lines = (writer.writerow(row) for row in rows)
+    response = StreamingHttpResponse(
+        (line for part in ([writer.writerow(header)], lines) for line in part), content_type="text/csv"
+    )
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
 
 
 @login_required
 def home(request):
-    return render(request, "participants/home.html")
+    contracts = selectors.visible_contracts(request.user)
+    return render(request, "participants/home.html", {"contracts": contracts})
+
+
+@login_required
+def contract_list(request):
+    filterset = ContractFilterSet(request.GET, queryset=selectors.visible_contracts(request.user))
+    table = ContractTable(filterset.qs)
+    RequestConfig(request, paginate={"per_page": 50}).configure(table)
+    return render(request, "participants/contract_list.html", {"table": table, "filter": filterset})
+
+
+@login_required
+def contract_detail(request, ref):
+    contract = get_object_or_404(
+        Contract.objects.visible_to(request.user).select_related("programme", "prime"), ref=ref
+    )
+    return render(request, "participants/contract_detail.html",
+                  {"contract": contract, **selectors.contract_summary(contract)})
+
+
+@login_required
+def referral_list(request):
+    filterset = ReferralFilterSet(request.GET, queryset=selectors.visible_referrals(request.user), request=request)
+    if request.GET.get("export") == "csv" and filterset.is_valid():
+        rows = filterset.qs.order_by("contract__ref", "referral_date", "ref").values_list(
+            *[field for _, field in CSV_COLUMNS]
+        )
+        return stream_csv("referrals.csv", [name for name, _ in CSV_COLUMNS], rows.iterator(chunk_size=5000))
+    table = ReferralTable(filterset.qs if filterset.is_valid() else filterset.queryset.none())
+    RequestConfig(request, paginate={"per_page": 50}).configure(table)
+    return render(request, "participants/referral_list.html", {"table": table, "filter": filterset})
+
+
+@login_required
+def participant_detail(request, pk):
+    participant = get_object_or_404(Participant.objects.visible_to(request.user).select_related("prime"), pk=pk)
+    referrals = selectors.participant_timeline(participant, request.user)
+    return render(request, "participants/participant_detail.html",
+                  {"participant": participant, "referrals": referrals})

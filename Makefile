@@ -1,0 +1,48 @@
+# Flightpath: `make run` to try it, `make test` to check it, `make bench` for the speed figures.
+PYTHON ?= python3.11
+VENV := .venv
+PY := $(VENV)/bin/python
+ADDR ?= 127.0.0.1:8000
+
+.PHONY: run test lint pytest bench venv clean
+
+$(VENV)/.installed: pyproject.toml
+	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "$(PYTHON) not found: install Python 3.11"; exit 1; }
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e ".[dev]"
+	touch $@
+
+venv: $(VENV)/.installed
+
+# Without DATABASE_URL: SQLite and tasks run in-process. With DATABASE_URL and REDIS_URL: those, plus a
+# Celery worker and beat started beside the web server (stopped with it).
+run: venv
+	$(PY) manage.py migrate --no-input
+	$(PY) manage.py seed_demo
+	@if [ -n "$$DATABASE_URL" ] && [ -n "$$REDIS_URL" ]; then \
+		echo "Starting a Celery worker and beat (logs in celery-worker.log, celery-beat.log)"; \
+		$(VENV)/bin/celery -A config worker --loglevel=INFO --concurrency=2 > celery-worker.log 2>&1 & \
+		$(VENV)/bin/celery -A config beat --loglevel=INFO > celery-beat.log 2>&1 & \
+		trap 'kill 0' EXIT INT TERM; \
+		$(PY) manage.py runserver $(ADDR); \
+	else \
+		$(PY) manage.py runserver $(ADDR); \
+	fi
+
+lint: venv
+	$(VENV)/bin/ruff check .
+	$(PY) manage.py makemigrations --check --dry-run
+	@if command -v docker-compose >/dev/null 2>&1; then docker-compose -f docker-compose.yml config -q && echo "docker-compose.yml: valid"; \
+	else echo "docker-compose not installed: compose file not checked"; fi
+
+pytest: venv
+	DJANGO_SETTINGS_MODULE=config.settings.test $(VENV)/bin/pytest $(PYTEST_ARGS)
+
+test: lint pytest
+
+bench: venv
+	DJANGO_SETTINGS_MODULE=config.settings.test $(PY) -m benchmarks.run $(BENCH_ARGS)
+
+clean:
+	rm -rf $(VENV) staticfiles db.sqlite3

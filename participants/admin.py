@@ -1,0 +1,128 @@
+"""Admin for support staff: every model, with search and filters."""
+
+from django.contrib import admin
+from simple_history.admin import SimpleHistoryAdmin
+
+from . import models
+
+
+@admin.register(models.Programme)
+class ProgrammeAdmin(admin.ModelAdmin):
+    list_display = ("code", "name", "cohort_basis", "outcome_window_days", "has_quarterly_review")
+    search_fields = ("code", "name")
+
+
+@admin.register(models.Organisation)
+class OrganisationAdmin(admin.ModelAdmin):
+    list_display = ("ref", "name", "kind", "parent")
+    list_filter = ("kind",)
+    search_fields = ("ref", "name")
+    autocomplete_fields = ("parent",)
+
+
+@admin.register(models.Contract)
+class ContractAdmin(SimpleHistoryAdmin):
+    list_display = ("ref", "name", "programme", "prime", "cpa", "nation", "start_date", "end_date", "regime")
+    list_filter = ("programme", "nation", "regime")
+    search_fields = ("ref", "name", "cpa")
+    autocomplete_fields = ("prime",)
+    filter_horizontal = ("delivery_organisations", "dwp_contacts")
+
+
+@admin.register(models.Site)
+class SiteAdmin(admin.ModelAdmin):
+    list_display = ("ref", "name", "organisation")
+    list_filter = ("organisation",)
+    search_fields = ("ref", "name")
+
+
+@admin.register(models.Team)
+class TeamAdmin(admin.ModelAdmin):
+    list_display = ("name", "site")
+    list_filter = ("site__organisation",)
+    search_fields = ("name",)
+
+
+@admin.register(models.Staff)
+class StaffAdmin(SimpleHistoryAdmin):
+    list_display = ("ref", "name", "role", "organisation", "user")
+    list_filter = ("role", "organisation")
+    search_fields = ("ref", "name", "user__username")
+    autocomplete_fields = ("user", "organisation", "team")
+    filter_horizontal = ("sites",)
+
+
+@admin.register(models.Participant)
+class ParticipantAdmin(admin.ModelAdmin):
+    list_display = ("ref", "prime", "date_of_birth", "gender", "disability", "postcode_district")
+    list_filter = ("prime", "gender", "disability")
+    search_fields = ("ref",)
+    list_select_related = ("prime",)
+
+
+class JourneyEventInline(admin.TabularInline):
+    model = models.JourneyEvent
+    extra = 0
+    fields = ("code", "event_date", "amount", "detail", "source")
+    ordering = ("event_date",)
+
+
+@admin.register(models.Referral)
+class ReferralAdmin(admin.ModelAdmin):
+    list_display = ("ref", "contract", "participant", "referral_date", "group", "organisation", "site", "key_worker")
+    list_filter = ("contract", "group", "organisation")
+    search_fields = ("ref", "participant__ref")
+    date_hierarchy = "referral_date"
+    list_select_related = ("contract", "participant", "organisation", "site", "key_worker")
+    raw_id_fields = ("participant", "key_worker", "site")
+    inlines = [JourneyEventInline]
+
+
+@admin.register(models.ReferralAssignment)
+class ReferralAssignmentAdmin(admin.ModelAdmin):
+    list_display = ("referral", "organisation", "site", "key_worker", "since", "until")
+    list_filter = ("organisation",)
+    search_fields = ("referral__ref",)
+    raw_id_fields = ("referral", "site", "key_worker")
+
+
+@admin.register(models.JourneyEvent)
+class JourneyEventAdmin(admin.ModelAdmin):
+    list_display = ("referral", "code", "event_date", "amount", "detail", "source")
+    list_filter = ("code", "source", "contract")
+    search_fields = ("referral__ref",)
+    date_hierarchy = "event_date"
+    raw_id_fields = ("referral",)
+    list_select_related = ("referral",)
+
+
+@admin.register(models.ImportRun)
+class ImportRunAdmin(admin.ModelAdmin):
+    list_display = ("pk", "source", "user", "started_at", "finished_at", "status", "error_count")
+    list_filter = ("status",)
+    search_fields = ("source",)
+    readonly_fields = ("checksums", "counts", "errors")
+
+
+@admin.register(models.JobRun)
+class JobRunAdmin(admin.ModelAdmin):
+    list_display = ("kind", "contract", "status", "started_at", "finished_at", "progress", "message")
+    list_filter = ("kind", "status")
+
+
+@admin.register(models.ValidationRound)
+class ValidationRoundAdmin(SimpleHistoryAdmin):
+    list_display = ("contract", "round", "period_start", "period_end", "invalid_pct", "status")
+    list_filter = ("contract", "status")
+
+
+@admin.register(models.MplProfile)
+class MplProfileAdmin(SimpleHistoryAdmin):
+    list_display = ("contract", "group", "month", "cumulative_pct")
+    list_filter = ("contract", "group")
+
+
+@admin.register(models.MplTarget)
+class MplTargetAdmin(SimpleHistoryAdmin):
+    list_display = ("contract", "group", "period_start", "period_end", "required_outcomes")
+    list_filter = ("contract", "group")
