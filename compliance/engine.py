@@ -268,15 +268,3 @@ def compute_standards(
     return ComplianceResult(as_of=as_of, window_start=start_bound, window_end=end_bound,
                             figures=figures, failures=failures)
 
-
-def failure_records(failures: pd.DataFrame) -> list[dict]:
-    """Failing items in the MI API shape (DATA.md): ISO dates, null end dates."""
-    def iso(column: str) -> list[str | None]:
-        values = _days(failures[column])
-        return [None if np.isnat(v) else str(v) for v in values]
-
-    return [
-        {"referral_ref": ref, "start_date": s, "deadline": d, "end_date": e, "age_working_days": int(a)}
-        for ref, s, d, e, a in zip(failures["referral_ref"], iso("start_date"), iso("deadline"), iso("end_date"),
-                                   failures["age_working_days"], strict=True)
-    ]

@@ -195,29 +195,39 @@ def last_ended_month(as_of: date) -> int:
 # Profiles (DOMAIN.md 7, 15.9) and notified targets (15.10)
 # --------------------------------------------------------------------------------------------------------
 
-def profile_curve(profiles: pd.DataFrame, group: str, length: int) -> np.ndarray:
-    """P(1..length) as a share (0-1). A missing month inside 1..K takes the last given value (0 before the
-    first given month); P(k) = P(K) beyond K; no profile: all 0 (15.9)."""
-    curve = np.zeros(max(length, 0))
+# Required outcomes are held exactly, in UNITS per outcome: profiles have 2 decimals of a percent, so
+# size x (P(k) - P(k-1)) is an integer number of 1/10,000ths of an outcome and sums stay exact; the output's
+# half-to-even rounding then sees the true decimal (2.095 -> 2.10), not a binary approximation.
+UNITS = 10_000
+
+
+def profile_points(profiles: pd.DataFrame | None, group: str, length: int) -> np.ndarray:
+    """P(1..length) in hundredths of a percent (int64). A missing month inside 1..K takes the last given value
+    (0 before the first given month); P(k) = P(K) beyond K; a group without a profile: all 0 (15.9)."""
+    curve = np.zeros(max(length, 0), np.int64)
     if profiles is None or profiles.empty or length <= 0:
         return curve
     rows = profiles[profiles["group"] == group]
     if rows.empty:
         return curve
     months = rows["month"].astype(int).to_numpy()
-    pct = rows["cumulative_pct"].astype(float).to_numpy()
+    points = np.round(rows["cumulative_pct"].astype(float).to_numpy() * 100).astype(np.int64)
     given = np.full(max(length, months.max()) + 1, np.nan)
     given[0] = 0.0
-    given[months] = pct / 100.0
-    filled = pd.Series(given).ffill().to_numpy()
-    return filled[1:length + 1]
+    given[months] = points
+    return pd.Series(given).ffill().to_numpy()[1:length + 1].astype(np.int64)
+
+
+def profile_curve(profiles: pd.DataFrame | None, group: str, length: int) -> np.ndarray:
+    """P(1..length) as a share (0-1)."""
+    return profile_points(profiles, group, length) / UNITS
 
 
 @dataclass(frozen=True)
 class Targets:
     """DWP-notified required outcomes keyed by (group, first month, last month)."""
 
-    by_key: dict[tuple[str, int, int], float] = field(default_factory=dict)
+    by_key: dict[tuple[str, int, int], int] = field(default_factory=dict)  # in UNITS
 
     @classmethod
     def from_frame(cls, frame: pd.DataFrame | None) -> Targets:
@@ -225,13 +235,13 @@ class Targets:
             return cls()
         firsts = _months(pd.to_datetime(frame["period_start"]).to_numpy())
         lasts = _months(pd.to_datetime(frame["period_end"]).to_numpy())
-        values = frame["required_outcomes"].astype(float).to_numpy()
-        return cls({(g, int(a), int(b)): float(v)
+        values = np.round(frame["required_outcomes"].astype(float).to_numpy() * UNITS).astype(np.int64)
+        return cls({(g, int(a), int(b)): int(v)
                     for g, a, b, v in zip(frame["group"], firsts, lasts, values, strict=True)})
 
     def lookup(self, group: str, first: np.ndarray, last: np.ndarray) -> np.ndarray:
-        """Per (first, last) pair: the notified figure, NaN when none matches exactly."""
-        out = np.full(len(first), np.nan)
+        """Per (first, last) pair: the notified figure in UNITS, -1 when none matches exactly."""
+        out = np.full(len(first), -1, np.int64)
         for (g, a, b), value in self.by_key.items():
             if g == group:
                 out[(first == a) & (last == b)] = value
@@ -252,7 +262,7 @@ class Monthly:
     m0: int
     groups: list[str]
     flows: np.ndarray          # int64 [G, T, F]
-    required: np.ndarray       # float [G, T]
+    required: np.ndarray       # int64 [G, T], in UNITS
     outcomes: np.ndarray       # int64 [G, T]: first job outcomes (gross), by outcome month
     invalid_outcomes: np.ndarray  # int64 [G, T]: those of invalidated referrals
     cohort_sizes: np.ndarray   # int64 [G, T]: cohort sizes by cohort-basis month
@@ -306,11 +316,11 @@ def monthly(facts: Facts, rules: ProgrammeRules, terms: ContractTerms, profiles:
     sizes = counts(g_of, cohort_basis_month(facts, rules))
 
     # MPL required (DOMAIN.md 7): expected(m) = sum_c size(c) x (P(k) - P(k-1)), k = m - c + 1: a convolution.
-    required = np.zeros((G, T))
+    required = np.zeros((G, T), np.int64)
     for i, g in enumerate(groups):
         if sizes[i].any():
-            step = np.diff(profile_curve(profiles, g, T), prepend=0.0)
-            required[i] = np.convolve(sizes[i].astype(float), step)[:T]
+            step = np.diff(profile_points(profiles, g, T), prepend=0)
+            required[i] = np.convolve(sizes[i], step)[:T]
     return Monthly(m0=m0, groups=groups, flows=flows, required=required, outcomes=outcomes,
                    invalid_outcomes=invalid_outcomes, cohort_sizes=sizes)
 
@@ -350,7 +360,7 @@ def performance_table(facts: Facts, rules: ProgrammeRules, terms: ContractTerms,
     notified = Targets.from_frame(targets)
     cum_flows = np.concatenate([np.zeros((len(table.groups), 1, len(FLOWS)), np.int64),
                                 table.flows.cumsum(axis=1)], axis=1)
-    cum_req = np.concatenate([np.zeros((len(table.groups), 1)), table.required.cumsum(axis=1)], axis=1)
+    cum_req = np.concatenate([np.zeros((len(table.groups), 1), np.int64), table.required.cumsum(axis=1)], axis=1)
     parts = []
     for period in periods:
         first, last = period_bounds(months, period, terms)
@@ -363,28 +373,29 @@ def performance_table(facts: Facts, rules: ProgrammeRules, terms: ContractTerms,
         overridden = required.copy()
         for g, i in own.items():
             hit = notified.lookup(g, first, last)
-            overridden[i] = np.where(np.isnan(hit), overridden[i], hit)
+            overridden[i] = np.where(hit < 0, overridden[i], hit)
         programme_rows = [own[g] for g in rules.groups if g in own]
         for g in groups:
             if g == ALL:
                 g_flows = flows.sum(axis=0)
-                g_req = overridden[programme_rows].sum(axis=0) if programme_rows else np.zeros(len(months))
-                hit = notified.lookup(ALL, first, last) if ALL not in own else np.full(len(months), np.nan)
-                g_req = np.where(np.isnan(hit), g_req, hit)
+                g_req = overridden[programme_rows].sum(axis=0) if programme_rows else np.zeros(len(months), np.int64)
+                hit = notified.lookup(ALL, first, last) if ALL not in own else np.full(len(months), -1)
+                g_req = np.where(hit < 0, g_req, hit)
             elif g in own:
                 g_flows, g_req = flows[own[g]], overridden[own[g]]
             else:
-                g_flows, g_req = np.zeros((len(months), len(FLOWS)), np.int64), np.zeros(len(months))
+                g_flows, g_req = np.zeros((len(months), len(FLOWS)), np.int64), np.zeros(len(months), np.int64)
             frame = pd.DataFrame(g_flows, columns=list(FLOWS))
             frame.insert(0, "month", months)
             frame.insert(1, "period", period)
             frame.insert(2, "group", g)
             frame.insert(3, "first_month", first)
             frame.insert(4, "last_month", last)
-            frame["mpl_required"] = g_req
+            frame["required_units"] = g_req
             parts.append(frame)
     out = pd.concat(parts, ignore_index=True)
-    out["variance"] = out["job_outcomes"] - out["mpl_required"]
+    out["mpl_required"] = out["required_units"] / UNITS
+    out["variance"] = (out["job_outcomes"] * UNITS - out["required_units"]) / UNITS
     with np.errstate(divide="ignore", invalid="ignore"):
         out["pct_of_mpl"] = np.where(out["mpl_required"] != 0,
                                      out["job_outcomes"] / out["mpl_required"] * 100.0, np.nan)
@@ -440,7 +451,7 @@ def cohort_table(facts: Facts, rules: ProgrammeRules, profiles: pd.DataFrame | N
         n = C - c
         rows.append({
             "cohort": month_label(c0 + c), "size": int(sizes[c]),
-            "conversion_pct": (hits[c, :n] / sizes[c] * 100.0).tolist(),
+            "conversion_pct": (hits[c, :n] * 100.0 / sizes[c]).tolist(),
             "profile_pct": (profile[c, :n] * 100.0).tolist(),
         })
     return rows
@@ -615,22 +626,26 @@ def _observed_hazard(basis: np.ndarray, outcome: np.ndarray, last: int, m0: int,
 # --------------------------------------------------------------------------------------------------------
 
 def rounded(value: float | None) -> float | None:
-    """Half-to-even to 2 places; NaN / None -> None (no figure)."""
-    if value is None or (isinstance(value, float) and math.isnan(value)):
+    """Half-to-even to 2 places on the figure's binary value (Python's round, as the worked examples);
+    NaN / None -> None (no figure). Required outcomes reach here as the float nearest their exact value."""
+    if value is None or math.isnan(float(value)):
         return None
-    return float(np.round(float(value), 2))
+    return round(float(value), 2)
+
+
+def performance_record(row: dict, contract_ref: str) -> dict:
+    """One row of performance_table (as a dict) in the API's shape."""
+    record = {"contract_ref": contract_ref, "group": row["group"], "period": row["period"],
+              "period_start": month_label(row["first_month"]), "period_end": month_label(row["last_month"])}
+    record.update({name: int(row[name]) for name in FLOWS})
+    record.update({"mpl_required": rounded(row["mpl_required"]), "variance": rounded(row["variance"]),
+                   "pct_of_mpl": rounded(row["pct_of_mpl"])})
+    return record
 
 
 def performance_records(frame: pd.DataFrame, contract_ref: str) -> list[dict]:
-    records = []
-    for row in frame.itertuples(index=False):  # output rows (months x periods x groups), not referrals
-        record = {"contract_ref": contract_ref, "group": row.group, "period": row.period,
-                  "period_start": month_label(row.first_month), "period_end": month_label(row.last_month)}
-        record.update({name: int(getattr(row, name)) for name in FLOWS})
-        record.update({"mpl_required": rounded(row.mpl_required), "variance": rounded(row.variance),
-                       "pct_of_mpl": rounded(row.pct_of_mpl)})
-        records.append(record)
-    return records
+    # output rows (months x periods x groups), not referrals
+    return [performance_record(row, contract_ref) for row in frame.to_dict("records")]
 
 
 def cohort_records(rows: list[dict]) -> list[dict]:
@@ -639,12 +654,17 @@ def cohort_records(rows: list[dict]) -> list[dict]:
              "profile_pct": [rounded(x) for x in r["profile_pct"]]} for r in rows]
 
 
+def assessment_record(row: dict, contract_ref: str) -> dict:
+    """One row of assessment_table (as a dict) in the API's shape."""
+    return {
+        "contract_ref": contract_ref, "group": row["group"], "quarter_end": month_label(row["quarter_end"]),
+        "window_start": month_label(row["window_start"]), "validated_months": int(row["validated_months"]),
+        "validated_outcomes": int(row["validated_outcomes"]),
+        "extrapolated_outcomes": rounded(row["extrapolated_outcomes"]),
+        "adjusted_outcomes": rounded(row["adjusted_outcomes"]), "invalid_pct_used": rounded(row["invalid_pct_used"]),
+        "mpl_required": rounded(row["mpl_required"]), "met": bool(row["met"]),
+    }
+
+
 def assessment_records(frame: pd.DataFrame, contract_ref: str) -> list[dict]:
-    return [{
-        "contract_ref": contract_ref, "group": row.group, "quarter_end": month_label(row.quarter_end),
-        "window_start": month_label(row.window_start), "validated_months": int(row.validated_months),
-        "validated_outcomes": int(row.validated_outcomes),
-        "extrapolated_outcomes": rounded(row.extrapolated_outcomes),
-        "adjusted_outcomes": rounded(row.adjusted_outcomes), "invalid_pct_used": rounded(row.invalid_pct_used),
-        "mpl_required": rounded(row.mpl_required), "met": bool(row.met),
-    } for row in frame.itertuples(index=False)]
+    return [assessment_record(row, contract_ref) for row in frame.to_dict("records")]

@@ -106,3 +106,14 @@ class JourneyEventFactory(factory.django.DjangoModelFactory):
     contract = factory.LazyAttribute(lambda o: o.referral.contract)
     code = models.EventCode.STARTED
     event_date = factory.LazyAttribute(lambda o: o.referral.referral_date + dt.timedelta(days=7))
+
+
+class AppointmentFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = models.Appointment
+
+    referral = factory.SubFactory(ReferralFactory)
+    kind = models.Appointment.Kind.ONE_TO_ONE
+    starts_at = factory.LazyAttribute(
+        lambda o: dt.datetime.combine(o.referral.referral_date + dt.timedelta(days=2), dt.time(10, 0), tzinfo=dt.UTC)
+    )

@@ -95,6 +95,9 @@ STORAGES = {
 # Uploaded evidence and import bundles: never under STATIC_ROOT, served only through views that check scope.
 MEDIA_ROOT = env.path("MEDIA_ROOT", default=BASE_DIR / "media")
 FILE_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
+# Evidence documents for outcome claims: the types allowed (checked by content, not extension) and max size.
+FLIGHTPATH_EVIDENCE_TYPES = env.list("FLIGHTPATH_EVIDENCE_TYPES", default=["pdf", "jpeg", "png", "docx"])
+FLIGHTPATH_EVIDENCE_MAX_BYTES = env.int("FLIGHTPATH_EVIDENCE_MAX_BYTES", default=10 * 1024 * 1024)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 50 * 1024 * 1024
 
 # Celery: with REDIS_URL the real broker; without it tasks run in-process (local trial only).
@@ -109,6 +112,8 @@ CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
+# Task modules beyond each app's tasks.py (autodiscovered) that workers must load.
+CELERY_IMPORTS = ["participants.tasks_workspace"]
 
 EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")
 vars().update(EMAIL_CONFIG)

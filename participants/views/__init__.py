@@ -9,7 +9,7 @@ from django_tables2 import RequestConfig
 
 from .. import selectors
 from ..filtersets import ContractFilterSet, ReferralFilterSet
-from ..models import Contract, Participant
+from ..models import Contract
 from ..tables import ContractTable, ReferralTable
 
 CSV_COLUMNS = [
@@ -71,9 +71,5 @@ def referral_list(request):
     return render(request, "participants/referral_list.html", {"table": table, "filter": filterset})
 
 
-@login_required
-def participant_detail(request, pk):
-    participant = get_object_or_404(Participant.objects.visible_to(request.user).select_related("prime"), pk=pk)
-    referrals = selectors.participant_timeline(participant, request.user)
-    return render(request, "participants/participant_detail.html",
-                  {"participant": participant, "referrals": referrals})
+# The participant page is part of the key workers' workspace.
+from .workspace import participant_detail  # noqa: E402,F401

@@ -5,6 +5,9 @@ from __future__ import annotations
 import importlib
 from datetime import date
 
+import pandas as pd
+
+from performance import engine
 from performance.engine import ContractTerms, ProgrammeRules
 from tests.golden import BundleFrames
 
@@ -22,3 +25,19 @@ def rules_for(code: str) -> ProgrammeRules:
 def terms_for(bundle: BundleFrames) -> ContractTerms:
     return ContractTerms(start_date=date.fromisoformat(bundle.contract["start_date"]),
                          year_start_month=int(bundle.contract.get("year_start_month") or 4))
+
+
+def tie_keys(frame: pd.DataFrame) -> set[tuple[str, str, str]]:
+    """(period_end, period, group) of the rows whose exact required figure is a tie at the third decimal."""
+    return {(engine.month_label(m), p, g) for m, p, g, u in
+            frame[["month", "period", "group", "required_units"]].itertuples(index=False) if u % 100 == 50}
+
+
+def tie_tolerant(wanted: dict, got: dict) -> dict:
+    """Where the exact required figure is a tie at the third decimal (x.xx5), the examples' generator rounded
+    its binary approximation, which fell on either side; accept the other neighbour there, and only there."""
+    out = dict(wanted)
+    for name in ("mpl_required", "variance"):
+        if abs(abs(got[name] - wanted[name]) - 0.01) < 1e-9:
+            out[name] = got[name]
+    return out

@@ -1,0 +1,357 @@
+"""Write paths of the participants app: importing a bundle (DATA.md "Import bundle"; DOMAIN.md 4, 15.17).
+
+`import_bundle` reads and validates the whole bundle (participants.bundle), then writes it in one
+transaction: on PostgreSQL by COPY into temporary staging tables and set-based
+INSERT ... ON CONFLICT DO UPDATE ... WHERE (changed), elsewhere (SQLite, `make run`) by the ORM's bulk
+methods. Either way the run is recorded in ImportRun, also when it fails, and the affected contracts are
+recomputed after commit (participants.tasks.enqueue_recompute).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import defaultdict
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+from django.db import connection, transaction
+from django.utils import timezone
+
+from .bundle import SPECS, BundleRejected, KnownState, ValidBundle, read_bundle, validate_bundle
+from .errors import FlightpathError
+from .models import (
+    RESOLUTION_CODES, Contract, ImportRun, JourneyEvent, MplProfile, MplTarget, Organisation, Participant,
+    Programme, Referral, ReferralAssignment, Role, Site, Staff, ValidationRound,
+)
+from .tasks import enqueue_recompute
+
+logger = logging.getLogger(__name__)
+
+# Serialises imports: validation reads what is held (resolution events, referral dates) and must still be
+# true when the write commits.
+IMPORT_LOCK_KEY = 7_311_001
+ALL_MONTHS = None  # recompute everything: a first import, or a change that is not dated (profiles, targets)
+
+
+@dataclass
+class ImportResult:
+    run: ImportRun
+    counts: dict[str, dict[str, int]]
+    months: dict[int, list[str] | None] = field(default_factory=dict)
+
+
+class _Changes:
+    """Per file: rows added / updated; per contract: the months touched (None: everything)."""
+
+    def __init__(self, valid: ValidBundle):
+        self.totals = {name: len(frame) for name, frame in valid.frames.items()}
+        self.added: dict[str, int] = defaultdict(int)
+        self.updated: dict[str, int] = defaultdict(int)
+        self.months: dict[int, set[str] | None] = {}
+
+    def record(self, name: str, rows) -> None:
+        """rows: (contract_id, month or None, added, updated) as returned by the upserts."""
+        for contract_id, month, added, updated in rows:
+            self.added[name] += added
+            self.updated[name] += updated
+            if contract_id is None:
+                continue
+            if month is None:
+                self.months[contract_id] = ALL_MONTHS
+            elif (held := self.months.setdefault(contract_id, set())) is not None:
+                held.add(month)
+
+    def counts(self) -> dict[str, dict[str, int]]:
+        return {name: {"added": self.added[name], "updated": self.updated[name],
+                       "unchanged": total - self.added[name] - self.updated[name]}
+                for name, total in self.totals.items()}
+
+
+def import_bundle(*, path: str | Path, user=None, source: str | None = None) -> ImportResult:
+    """Import a bundle folder or .zip all-or-nothing. Raises BundleRejected (every bad row) or
+    FlightpathError; the ImportRun is recorded either way, outside the rolled-back write."""
+    run = ImportRun.objects.create(user=user if getattr(user, "is_authenticated", False) else None,
+                                   source=(source or str(path))[:500])
+    try:
+        raw = read_bundle(path)
+        run.checksums = raw.checksums
+        run.contract_refs = raw.contract_refs()
+        counts, months = _validate_and_write(raw=raw, user=run.user)
+    except BundleRejected as exc:
+        _finish(run, ImportRun.Status.FAILED, errors=exc.errors, error_count=exc.error_count)
+        raise
+    except Exception as exc:
+        message = exc.message if isinstance(exc, FlightpathError) else f"{type(exc).__name__}: {exc}"
+        _finish(run, ImportRun.Status.FAILED, errors=[message], error_count=1)
+        raise
+    _finish(run, ImportRun.Status.SUCCEEDED, counts=counts)
+    return ImportResult(run=run, counts=counts, months=months)
+
+
+def _finish(run: ImportRun, status: str, *, errors: list[str] | None = None, error_count: int = 0,
+            counts: dict | None = None) -> None:
+    run.status, run.finished_at = status, timezone.now()
+    run.errors, run.error_count, run.counts = errors or [], error_count, counts or {}
+    run.save(update_fields=["status", "finished_at", "errors", "error_count", "counts", "checksums",
+                            "contract_refs"])
+
+
+@transaction.atomic
+def _validate_and_write(*, raw, user) -> tuple[dict, dict[int, list[str] | None]]:
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [IMPORT_LOCK_KEY])
+    known = known_state(raw.contract_refs())
+    valid = validate_bundle(raw, known)
+    changes = _Changes(valid)
+    if connection.vendor == "postgresql":
+        _write_postgresql(valid, changes, user)
+    else:
+        _write_orm(valid, changes, user)
+    held_before = set(known.referrals["contract_ref"].unique())
+    first_import = set(Contract.objects.filter(ref__in=valid.contract_refs).exclude(ref__in=held_before)
+                       .values_list("pk", flat=True))
+    months = {contract_id: (ALL_MONTHS if touched is ALL_MONTHS or contract_id in first_import
+                            else sorted(touched))
+              for contract_id, touched in changes.months.items()}
+    transaction.on_commit(lambda: enqueue_recompute(months))
+    return changes.counts(), months
+
+
+def known_state(contract_refs: list[str]) -> KnownState:
+    """What the bundle may refer to: programmes, contracts, organisations, and the referrals and resolution
+    events already held for the bundle's contracts."""
+    state = KnownState.empty(dict(Programme.objects.values_list("code", "groups")))
+    contracts = list(Contract.objects.filter(ref__in=contract_refs).values_list("ref", "programme__code"))
+    if contracts:
+        state.contracts = pd.DataFrame(contracts, columns=["contract_ref", "programme"], dtype=str)
+    organisations = list(Organisation.objects.values_list("ref", "kind"))
+    if organisations:
+        state.organisations = pd.DataFrame(organisations, columns=["org_ref", "kind"], dtype=str)
+    referrals = list(Referral.objects.filter(contract__ref__in=contract_refs)
+                     .values_list("contract__ref", "ref", "referral_date"))
+    if referrals:
+        frame = pd.DataFrame(referrals, columns=["contract_ref", "referral_ref", "referral_date"])
+        state.referrals = frame.astype({"referral_date": "datetime64[s]"})
+    resolutions = list(JourneyEvent.objects.filter(contract__ref__in=contract_refs, code__in=RESOLUTION_CODES)
+                       .values_list("contract__ref", "referral__ref", "code", "event_date"))
+    if resolutions:
+        frame = pd.DataFrame(resolutions, columns=["contract_ref", "referral_ref", "code", "event_date"])
+        state.resolutions = frame.astype({"event_date": "datetime64[s]"})
+    return state
+
+
+# --------------------------------------------------------------------------------- PostgreSQL: COPY + upsert
+
+def _t(model) -> str:
+    return connection.ops.quote_name(model._meta.db_table)
+
+
+def _q(names) -> str:
+    return ", ".join(f'"{n}"' for n in names)
+
+
+# Staging table columns per file: name -> SQL type (the typed frame's columns, as written by COPY).
+STAGE_TYPES = {
+    "contracts.csv": {"line": "integer", "contract_ref": "text", "programme": "text", "name": "text",
+                      "prime_ref": "text", "prime_name": "text", "cpa": "text", "nation": "text",
+                      "start_date": "date", "end_date": "date", "year_start_month": "integer"},
+    "organisations.csv": {"line": "integer", "org_ref": "text", "name": "text", "kind": "text",
+                          "parent_ref": "text"},
+    "referrals.csv": {"line": "integer", "contract_ref": "text", "referral_ref": "text", "participant_ref": "text",
+                      "referral_date": "date", "group": "text", "delivery_org_ref": "text", "site_ref": "text",
+                      "key_worker": "text", "date_of_birth": "date", "gender": "text", "disability": "text",
+                      "ethnicity": "text", "postcode_district": "text", "dda": "text"},
+    "events.csv": {"contract_ref": "text", "referral_ref": "text", "event": "text", "event_date": "date",
+                   "amount": "numeric(12,2)", "detail": "text"},
+    "mpl_profiles.csv": {"contract_ref": "text", "group": "text", "month": "integer",
+                         "cumulative_pct": "numeric(6,2)"},
+    "validation_rounds.csv": {"contract_ref": "text", "round": "integer", "period_start": "date",
+                              "period_end": "date", "invalid_pct": "numeric(6,2)", "status": "text"},
+    "mpl_targets.csv": {"contract_ref": "text", "group": "text", "period_start": "date", "period_end": "date",
+                        "required_outcomes": "numeric(12,2)"},
+}
+
+
+def _stage(cursor, name: str, frame: pd.DataFrame) -> str:
+    """COPY a validated frame into a temporary table (dropped at commit) and return the table's name."""
+    table = "stage_" + name.removesuffix(".csv")
+    types = STAGE_TYPES[name]
+    cursor.execute(f"DROP TABLE IF EXISTS {table}")
+    cursor.execute(f"CREATE TEMP TABLE {table} ({', '.join(f'{chr(34)}{c}{chr(34)} {t}' for c, t in types.items())})"
+                   " ON COMMIT DROP")
+    out = frame[list(types)].copy()
+    for column, kind in types.items():
+        if kind == "integer":
+            out[column] = out[column].astype("Int64")
+    text = out.to_csv(index=False, header=False, date_format="%Y-%m-%d")
+    with cursor.cursor.copy(f"COPY {table} ({_q(types)}) FROM STDIN WITH (FORMAT csv)") as copy:
+        copy.write(text)
+    cursor.execute(f"ANALYZE {table}")
+    return table
+
+
+def _upsert(cursor, *, table: str, incoming: str, key: list[str], columns: list[str], compare: list[str],
+            extra: dict[str, str] | None = None, contract: str = "contract_id", month: str = "NULL",
+            params: dict | None = None) -> list[tuple]:
+    """Insert new keys and update rows whose `compare` columns differ; unchanged rows are not touched.
+    Returns (contract_id, month, added, updated) groups for _Changes.record."""
+    extra = extra or {}
+    on = " AND ".join(f'h."{k}" = i."{k}"' for k in key)
+    differs = (f"OR ({', '.join(f'h.{chr(34)}{c}{chr(34)}' for c in compare)}) IS DISTINCT FROM "
+               f"({', '.join(f'i.{chr(34)}{c}{chr(34)}' for c in compare)})") if compare else ""
+    action = (f"DO UPDATE SET {', '.join(f'{chr(34)}{c}{chr(34)} = EXCLUDED.{chr(34)}{c}{chr(34)}' for c in compare)}"
+              if compare else "DO NOTHING")
+    sql = f"""
+        WITH incoming AS ({incoming}),
+        changed AS (
+            SELECT i.* FROM incoming i LEFT JOIN {table} h ON {on} WHERE h.id IS NULL {differs}
+        ),
+        written AS (
+            INSERT INTO {table} ({_q([*columns, *extra])})
+            SELECT {_q(columns)}{''.join(', ' + v for v in extra.values())} FROM changed
+            ON CONFLICT ({_q(key)}) {action}
+            RETURNING (xmax = 0) AS added, {contract} AS contract_id, {month} AS month
+        )
+        SELECT contract_id, month, count(*) FILTER (WHERE added), count(*) FILTER (WHERE NOT added)
+        FROM written GROUP BY contract_id, month
+    """
+    cursor.execute(sql, params or {})
+    return cursor.fetchall()
+
+
+def _write_postgresql(valid: ValidBundle, changes: _Changes, user) -> None:
+    frames, present = valid.frames, valid.present
+    org, contract, site, staff = _t(Organisation), _t(Contract), _t(Site), _t(Staff)
+    participant, referral, event = _t(Participant), _t(Referral), _t(JourneyEvent)
+    with connection.cursor() as cursor:
+        if "organisations.csv" in frames:
+            stage = _stage(cursor, "organisations.csv", frames["organisations.csv"])
+            changes.record("organisations.csv", _upsert(
+                cursor, table=org, key=["ref"], columns=["ref", "name", "kind", "parent_id"],
+                compare=["name", "kind", "parent_id"], contract="NULL::bigint",
+                incoming=f"SELECT s.org_ref AS ref, s.name, s.kind, p.id AS parent_id FROM {stage} s "
+                         f"LEFT JOIN {org} p ON p.ref = s.parent_ref"))
+            # A parent new in this file did not exist when its children were written.
+            cursor.execute(f"UPDATE {org} o SET parent_id = p.id FROM {stage} s JOIN {org} p ON p.ref = s.parent_ref "
+                           "WHERE o.ref = s.org_ref AND o.parent_id IS DISTINCT FROM p.id")
+        if "contracts.csv" in frames:
+            stage = _stage(cursor, "contracts.csv", frames["contracts.csv"])
+            cursor.execute(f"INSERT INTO {org} (ref, name, kind) SELECT DISTINCT ON (prime_ref) prime_ref, prime_name, "
+                           f"'PRIME' FROM {stage} ORDER BY prime_ref, line ON CONFLICT (ref) DO NOTHING")
+            changes.record("contracts.csv", _upsert(
+                cursor, table=contract, key=["ref"],
+                columns=["ref", "programme_id", "name", "prime_id", "cpa", "nation", "start_date", "end_date",
+                         "year_start_month"],
+                compare=["name", "prime_id", "cpa", "nation", "start_date", "end_date", "year_start_month"],
+                extra={"regime": "'PMR'", "devolution_deal_areas": "'[]'::jsonb"}, contract="id",
+                incoming=f"SELECT s.contract_ref AS ref, p.id AS programme_id, s.name, o.id AS prime_id, s.cpa, "
+                         f"s.nation, s.start_date, s.end_date, s.year_start_month FROM {stage} s "
+                         f"JOIN {_t(Programme)} p ON p.code = s.programme JOIN {org} o ON o.ref = s.prime_ref"))
+        if "referrals.csv" in frames:
+            _write_referrals_postgresql(cursor, frames["referrals.csv"], present["referrals.csv"], changes, user)
+        if "events.csv" in frames:
+            stage = _stage(cursor, "events.csv", frames["events.csv"])
+            compare = [c for c in ("amount", "detail") if c in present["events.csv"]]
+            changes.record("events.csv", _upsert(
+                cursor, table=event, key=["referral_id", "code", "event_date"],
+                columns=["contract_id", "referral_id", "code", "event_date", "amount", "detail"], compare=compare,
+                extra={"source": f"'{JourneyEvent.Source.IMPORT}'"}, month="to_char(event_date, 'YYYY-MM')",
+                incoming=f"SELECT r.contract_id, r.id AS referral_id, s.event AS code, s.event_date, s.amount, "
+                         f"COALESCE(s.detail, '') AS detail FROM {stage} s JOIN {contract} c ON c.ref = s.contract_ref "
+                         f"JOIN {referral} r ON r.contract_id = c.id AND r.ref = s.referral_ref"))
+        for name, model, key, values in (
+            ("mpl_profiles.csv", MplProfile, ["group", "month"], ["cumulative_pct"]),
+            ("validation_rounds.csv", ValidationRound, ["round"],
+             ["period_start", "period_end", "invalid_pct", "status"]),
+            ("mpl_targets.csv", MplTarget, ["group", "period_start", "period_end"], ["required_outcomes"]),
+        ):
+            if name not in frames:
+                continue
+            stage = _stage(cursor, name, frames[name])
+            changes.record(name, _upsert(
+                cursor, table=_t(model), key=["contract_id", *key], columns=["contract_id", *key, *values],
+                compare=values, incoming=f"SELECT c.id AS contract_id, {', '.join(f's.{chr(34)}{c}{chr(34)}' for c in key + values)} "
+                                         f"FROM {stage} s JOIN {contract} c ON c.ref = s.contract_ref"))
+    del org, site, staff, participant
+
+
+def _write_referrals_postgresql(cursor, frame: pd.DataFrame, present: tuple[str, ...], changes: _Changes,
+                                user) -> None:
+    """Referrals with their participants, sites, key workers, delivery organisations, DDAs and assignment
+    history (DATA.md referrals.csv), set-based from one staging table."""
+    org, contract, site, staff = _t(Organisation), _t(Contract), _t(Site), _t(Staff)
+    participant, referral, assignment = _t(Participant), _t(Referral), _t(ReferralAssignment)
+    stage = _stage(cursor, "referrals.csv", frame)
+    delivery = f"COALESCE(o.id, c.prime_id)"
+    joins = (f"FROM {stage} s JOIN {contract} c ON c.ref = s.contract_ref "
+             f"LEFT JOIN {org} o ON o.ref = s.delivery_org_ref")
+    # Unknown sites and key workers are created, belonging to the delivery organisation (Staff without a user).
+    cursor.execute(f"INSERT INTO {site} (ref, name, organisation_id) SELECT DISTINCT ON (s.site_ref) s.site_ref, "
+                   f"s.site_ref, {delivery} {joins} WHERE s.site_ref IS NOT NULL ORDER BY s.site_ref, s.line "
+                   "ON CONFLICT (ref) DO NOTHING")
+    cursor.execute(f"INSERT INTO {staff} (ref, name, role, organisation_id) SELECT DISTINCT ON (s.key_worker) "
+                   f"s.key_worker, '', %(role)s, {delivery} {joins} WHERE s.key_worker IS NOT NULL "
+                   "ORDER BY s.key_worker, s.line ON CONFLICT (ref) DO NOTHING", {"role": Role.KEY_WORKER.value})
+    cursor.execute(f"INSERT INTO {_t(Contract.delivery_organisations.through)} (contract_id, organisation_id) "
+                   f"SELECT DISTINCT c.id, {delivery} {joins} ON CONFLICT DO NOTHING")
+    demographics = ["date_of_birth", "gender", "disability", "ethnicity", "postcode_district"]
+    text = [c for c in demographics if c != "date_of_birth"]
+    _upsert(cursor, table=participant, key=["prime_id", "ref"], columns=["prime_id", "ref", *demographics],
+            compare=[c for c in demographics if c in present], contract="NULL::bigint",
+            incoming=f"SELECT DISTINCT ON (c.prime_id, s.participant_ref) c.prime_id, s.participant_ref AS ref, "
+                     f"s.date_of_birth, {', '.join(f'COALESCE(s.{c}, {chr(39)}{chr(39)}) AS {c}' for c in text)} "
+                     f"FROM {stage} s JOIN {contract} c ON c.ref = s.contract_ref "
+                     "ORDER BY c.prime_id, s.participant_ref, s.line DESC")
+    # Fresh statistics after a large write, or the planner joins the next statement as if the table were empty.
+    cursor.execute(f"ANALYZE {participant}")
+    optional = {"delivery_org_ref": "organisation_id", "site_ref": "site_id", "key_worker": "key_worker_id",
+                "dda": "dda"}
+    changes.record("referrals.csv", _upsert(
+        cursor, table=referral, key=["contract_id", "ref"],
+        columns=["contract_id", "ref", "participant_id", "referral_date", "group", "organisation_id", "site_id",
+                 "key_worker_id", "dda"],
+        compare=["participant_id", "referral_date", "group", *(v for k, v in optional.items() if k in present)],
+        month="to_char(referral_date, 'YYYY-MM')",
+        incoming=f"SELECT c.id AS contract_id, s.referral_ref AS ref, p.id AS participant_id, s.referral_date, "
+                 f"s.\"group\", {delivery} AS organisation_id, si.id AS site_id, st.id AS key_worker_id, "
+                 f"COALESCE(s.dda, '') AS dda {joins} "
+                 f"JOIN {participant} p ON p.prime_id = c.prime_id AND p.ref = s.participant_ref "
+                 f"LEFT JOIN {site} si ON si.ref = s.site_ref LEFT JOIN {staff} st ON st.ref = s.key_worker"))
+    cursor.execute(f"ANALYZE {referral}")
+    # Assignment history: close the open row of a referral whose organisation, site or key worker changed,
+    # then open a row for every referral without one (a new referral's first row starts at its referral date).
+    in_file = (f"{referral} r JOIN {contract} c ON c.id = r.contract_id "
+               f"JOIN {stage} s ON s.contract_ref = c.ref AND s.referral_ref = r.ref")
+    cursor.execute(f"UPDATE {assignment} a SET until = now() FROM {in_file} WHERE a.referral_id = r.id "
+                   "AND a.until IS NULL AND (a.organisation_id, a.site_id, a.key_worker_id) IS DISTINCT FROM "
+                   "(r.organisation_id, r.site_id, r.key_worker_id)")
+    cursor.execute(
+        f"INSERT INTO {assignment} (referral_id, organisation_id, site_id, key_worker_id, since, changed_by_id) "
+        f"SELECT r.id, r.organisation_id, r.site_id, r.key_worker_id, "
+        f"CASE WHEN EXISTS (SELECT 1 FROM {assignment} b WHERE b.referral_id = r.id) THEN now() "
+        f"ELSE r.referral_date::timestamptz END, %(user)s FROM {in_file} "
+        f"WHERE NOT EXISTS (SELECT 1 FROM {assignment} b WHERE b.referral_id = r.id AND b.until IS NULL)",
+        {"user": getattr(user, "pk", None)})
+    # Devolution Deal Areas seen on the contract's referrals (DOMAIN.md 2), merged into the contract's list.
+    cursor.execute(f"SELECT c.id, array_agg(DISTINCT s.dda) FROM {stage} s JOIN {contract} c ON c.ref = s.contract_ref "
+                   "WHERE s.dda IS NOT NULL GROUP BY c.id")
+    _merge_ddas(dict(cursor.fetchall()))
+
+
+def _merge_ddas(seen: dict[int, list[str]]) -> None:
+    for held in Contract.objects.filter(pk__in=seen).only("pk", "devolution_deal_areas"):
+        merged = sorted(set(held.devolution_deal_areas) | set(seen[held.pk]))
+        if merged != held.devolution_deal_areas:
+            Contract.objects.filter(pk=held.pk).update(devolution_deal_areas=merged)
+
+
+# ------------------------------------------------------------------------------------ ORM bulk path (SQLite)
+
+def _write_orm(valid: ValidBundle, changes: _Changes, user) -> None:
+    raise NotImplementedError
+
+
+__all__ = ["SPECS", "ImportResult", "import_bundle", "known_state", "np"]

@@ -1,0 +1,24 @@
+from django import template
+
+register = template.Library()
+
+
+@register.filter
+def invalid_widget(field):
+    """Render a bound field's widget marked invalid and pointing at its error text (screen readers)."""
+    css = f"{field.field.widget.attrs.get('class', '')} is-invalid".strip()
+    return field.as_widget(attrs={"class": css, "aria-invalid": "true", "aria-describedby": f"{field.auto_id}_error"})
+
+
+@register.filter
+def psg_label(value: str) -> str:
+    """A PSG_CHANGED event's detail shown as its group's name; other details unchanged."""
+    from participants.models import PeerSupportGroup
+
+    return PeerSupportGroup(value).label if value in PeerSupportGroup.values else value
+
+
+@register.filter
+def days_until(start, today) -> int:
+    """Calendar days from `start` to `today` (days on programme)."""
+    return (today - start).days
