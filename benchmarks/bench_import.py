@@ -17,6 +17,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+TARGETS = {"first_import_seconds": (60, "s"), "reimport_seconds": (30, "s"), "peak_rss_mib": (2048, "MiB")}
 CONTRACT = "BENCH-1"
 PRIME = "BENCH-PRIME"
 ORGS = [PRIME, "BENCH-SUB1", "BENCH-SUB2", "BENCH-SUB3"]

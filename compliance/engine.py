@@ -131,91 +131,106 @@ class ComplianceResult:
         return rows.reset_index(drop=True)
 
 
-def as_of_frames(events: pd.DataFrame, as_of: date) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """The events that exist at A (15.18), each referral keeping only its first resolution event (DOMAIN.md 4),
-    and that resolution per referral (index referral_id; columns code, event_date)."""
-    ev = events.loc[events["event_date"] <= pd.Timestamp(as_of), ["referral_id", "code", "event_date"]]
-    is_resolution = ev["code"].isin(RESOLUTION_CODES)
-    rank = pd.Categorical(ev.loc[is_resolution, "code"], categories=list(RESOLUTION_CODES)).codes
-    resolutions = (
-        ev[is_resolution].assign(_rank=rank).sort_values(["referral_id", "event_date", "_rank"], kind="stable")
-        .drop_duplicates("referral_id").drop(columns="_rank")
-    )
-    kept = pd.concat([ev[~is_resolution], resolutions], ignore_index=True)
-    return kept, resolutions.set_index("referral_id")
+NAT = np.datetime64("NaT", "D")
 
 
 def _days(values) -> np.ndarray:
     return np.asarray(values, dtype="datetime64[D]")
 
 
-def _items(rule: StandardRule, referrals: pd.DataFrame, events: pd.DataFrame, resolutions: pd.DataFrame,
-           window_start: date, window_end: date) -> pd.DataFrame:
-    """Every occurrence of the rule's start event in the window (15.1, 15.2): referral_id, start (datetime64)."""
+@dataclass(frozen=True)
+class _Held:
+    """The referrals and the events that exist at A as flat arrays (one row per referral / event)."""
+
+    referral_day: np.ndarray  # datetime64[D] per referral
+    group: np.ndarray  # index into group_names per referral
+    group_names: list[str]
+    order: np.ndarray  # rank of each referral's reference, for the failure order (15.5)
+    resolution: np.ndarray  # code index of each referral's resolution at A, -1 when unresolved
+    event_row: np.ndarray  # referral row per event
+    event_code: np.ndarray  # index into codes per event
+    event_day: np.ndarray  # datetime64[D] per event
+    codes: list[str]
+
+    def code(self, name: str) -> int:
+        return self.codes.index(name) if name in self.codes else -1
+
+    def code_mask(self, names: Sequence[str]) -> np.ndarray:
+        wanted = [self.code(n) for n in names]
+        return np.isin(self.event_code, [w for w in wanted if w >= 0])
+
+
+def _held(referrals: pd.DataFrame, events: pd.DataFrame, as_of: date) -> _Held:
+    """Events dated after A do not exist yet (15.18); of a referral's resolution events only the first counts
+    (DOMAIN.md 4; same-day ties in RESOLUTION_CODES order)."""
+    day = _days(events["event_date"])
+    at = day <= np.datetime64(as_of, "D")
+    ids = referrals["referral_id"].to_numpy()
+    row = pd.Index(ids).get_indexer(events["referral_id"].to_numpy()[at])
+    code_index, uniques = pd.factorize(events["code"].to_numpy()[at])
+    codes = [str(c) for c in uniques]
+    known = row >= 0
+    row, code_index, day = row[known], code_index[known].astype(np.int64), day[at][known]
+
+    res_rank = np.full(len(codes) + 1, len(RESOLUTION_CODES), dtype=np.int64)
+    for rank, name in enumerate(RESOLUTION_CODES):
+        if name in codes:
+            res_rank[codes.index(name)] = rank
+    is_res = res_rank[code_index] < len(RESOLUTION_CODES)
+    res_pos = np.flatnonzero(is_res)
+    by_first = res_pos[np.lexsort((res_rank[code_index[res_pos]], day[res_pos], row[res_pos]))]
+    _, first_at = np.unique(row[by_first], return_index=True)
+    first = by_first[first_at]
+    keep = ~is_res
+    keep[first] = True
+    resolution = np.full(len(ids), -1, dtype=np.int64)
+    resolution[row[first]] = code_index[first]
+
+    group_index, group_names = pd.factorize(referrals["group"].to_numpy())
+    order = np.argsort(np.argsort(referrals["referral_ref"].to_numpy().astype(str), kind="stable"), kind="stable")
+    return _Held(referral_day=_days(referrals["referral_date"]), group=group_index.astype(np.int64),
+                 group_names=[str(g) for g in group_names], order=order, resolution=resolution,
+                 event_row=row[keep], event_code=code_index[keep], event_day=day[keep], codes=codes)
+
+
+def _items(rule: StandardRule, held: _Held, low: date, high: date) -> tuple[np.ndarray, np.ndarray]:
+    """Every occurrence of the rule's start event dated in the window (15.1, 15.2): (referral row, start)."""
     if rule.start_event == REFERRED:
-        items = pd.DataFrame({"referral_id": referrals["referral_id"].to_numpy(),
-                              "start": referrals["referral_date"].to_numpy()})
+        rows, start = np.arange(len(held.referral_day)), held.referral_day
     else:
-        starts = events[events["code"] == rule.start_event]
-        items = pd.DataFrame({"referral_id": starts["referral_id"].to_numpy(),
-                              "start": starts["event_date"].to_numpy()})
-    in_window = (items["start"] >= pd.Timestamp(window_start)) & (items["start"] <= pd.Timestamp(window_end))
-    items = items[in_window]
+        mask = held.event_code == held.code(rule.start_event)
+        rows, start = held.event_row[mask], held.event_day[mask]
+    keep = (start >= np.datetime64(low, "D")) & (start <= np.datetime64(high, "D"))
     if rule.started_only:
         # 15.4: the referrals whose resolution as at A is STARTED.
-        started = resolutions.index[resolutions["code"] == STARTED]
-        items = items[items["referral_id"].isin(started)]
-    return items
+        started = held.code(STARTED)
+        keep &= (held.resolution[rows] == started) & (started >= 0)
+    return rows[keep], start[keep]
 
 
-def _with_ends(items: pd.DataFrame, events: pd.DataFrame, end_events: Sequence[str]) -> pd.DataFrame:
-    """Add `end`: the first end event of the same referral dated on or after the item's start (DOMAIN.md 9,
-    15.2), NaT when none exists at A."""
-    ends = events.loc[events["code"].isin(end_events), ["referral_id", "event_date"]].rename(
-        columns={"event_date": "end"})
-    ends = ends.sort_values("end", kind="stable")
-    items = items.sort_values("start", kind="stable")
-    if ends.empty or items.empty:
-        return items.assign(end=pd.Series(pd.NaT, index=items.index, dtype=items["start"].dtype))
-    ends["end"] = ends["end"].astype(items["start"].dtype)
-    return pd.merge_asof(items, ends, left_on="start", right_on="end", by="referral_id",
-                         direction="forward", allow_exact_matches=True)
+def _ends(rule: StandardRule, held: _Held, rows: np.ndarray, start: np.ndarray) -> np.ndarray:
+    """The first end event of the same referral dated on or after each item's start (DOMAIN.md 9, 15.2); NaT
+    when none exists at A. One sorted search over (referral, date) keys."""
+    mask = held.code_mask(rule.end_events)
+    span = np.int64(1 << 22)  # days, comfortably more than any date range held
+
+    def key(r: np.ndarray, d: np.ndarray) -> np.ndarray:
+        return r.astype(np.int64) * span + d.astype(np.int64)
+
+    end_rows, end_days = held.event_row[mask], held.event_day[mask]
+    end_keys = key(end_rows, end_days)
+    sort = np.argsort(end_keys, kind="stable")
+    end_keys, end_rows, end_days = end_keys[sort], end_rows[sort], end_days[sort]
+    at = np.searchsorted(end_keys, key(rows, start), side="left")
+    found = at < len(end_keys)
+    found[found] = end_rows[at[found]] == rows[found]
+    ends = np.full(len(rows), NAT)
+    ends[found] = end_days[at[found]]
+    return ends
 
 
-def _evaluate(rule: StandardRule, items: pd.DataFrame, calendar: WorkingDayCalendar, as_of: date) -> pd.DataFrame:
-    """Per item: counted (eligible / in the denominator), ok (met / not in backlog), open, age, deadline."""
-    start = _days(items["start"])
-    end = _days(items["end"])
-    at = np.datetime64(as_of, "D")
-    has_end = ~np.isnat(end)
-    if rule.measure == DEADLINE:
-        deadline = calendar.deadline(start, rule.limit_working_days)
-        counted = deadline <= at
-        ok = has_end & (end <= deadline)
-        # 15.5: age to the end when it ended late, to A when still open.
-        age = calendar.age(start, np.where(has_end, end, at))
-    else:
-        # 15.5: backlog failures are aged at A, their deadline is start + limit working days.
-        deadline = calendar.deadline(start, rule.limit_working_days)
-        counted = np.ones(len(items), dtype=bool)
-        age = calendar.age(start, np.full(len(items), at))
-        ok = has_end | (age <= rule.limit_working_days)
-    return items.assign(counted=counted, ok=ok, open=~has_end, age=age, deadline=deadline)
-
-
-def _figures(rule: StandardRule, evaluated: pd.DataFrame, group: str) -> StandardFigures:
-    counted = evaluated[evaluated["counted"]]
-    n_counted = int(len(counted))
-    n_failing = int((~counted["ok"]).sum())
-    common = {"code": rule.code, "measure": rule.measure, "group": group,
-              "limit_working_days": rule.limit_working_days, "target": rule.target}
-    if rule.measure == DEADLINE:
-        return StandardFigures(**common, eligible=n_counted, met=n_counted - n_failing)
-    open_ages = counted.loc[counted["open"], "age"]
-    oldest = int(open_ages.max()) if len(open_ages) else None  # 15.6: even one under the limit
-    if rule.measure == BACKLOG_SHARE:
-        return StandardFigures(**common, referrals=n_counted, backlog=n_failing, oldest_age_working_days=oldest)
-    return StandardFigures(**common, over_limit=n_failing, oldest_age_working_days=oldest)
+def _per_group(values: np.ndarray, groups: np.ndarray, size: int) -> np.ndarray:
+    return np.bincount(groups, weights=values.astype(np.int64), minlength=size).astype(np.int64)
 
 
 def compute_standards(
@@ -235,36 +250,75 @@ def compute_standards(
     The window defaults to the contract start .. A; `window_end` is capped at A (15.1). Groups are the
     referrals' current groups (15.21); `ALL` is every referral.
     """
-    start_bound = window_start or contract_start
-    end_bound = min(window_end or as_of, as_of)
-    events_at, resolutions = as_of_frames(events, as_of)
-    info = referrals.set_index("referral_id")[["referral_ref", "group", "site_id", "key_worker_id"]]
+    low = window_start or contract_start
+    high = min(window_end or as_of, as_of)
+    held = _held(referrals, events, as_of)
+    at = np.datetime64(as_of, "D")
     report_groups = [ALL] + [g for g in groups if g != ALL]
+    n_groups = len(held.group_names)
     figures: list[StandardFigures] = []
     failing: list[pd.DataFrame] = []
     for rule in standards:
-        items = _items(rule, referrals, events_at, resolutions, start_bound, end_bound)
-        items = _with_ends(items, events_at, rule.end_events)
-        evaluated = _evaluate(rule, items, calendar, as_of)
-        evaluated = evaluated.join(info, on="referral_id")
-        for group in report_groups:
-            rows = evaluated if group == ALL else evaluated[evaluated["group"] == group]
-            figures.append(_figures(rule, rows, group))
-        bad = evaluated[evaluated["counted"] & ~evaluated["ok"]]
-        failing.append(pd.DataFrame({
-            "code": rule.code,
-            "referral_id": bad["referral_id"].to_numpy(),
-            "referral_ref": bad["referral_ref"].to_numpy(),
-            "group": bad["group"].to_numpy(),
-            "site_id": bad["site_id"].to_numpy(dtype="float64"),
-            "key_worker_id": bad["key_worker_id"].to_numpy(dtype="float64"),
-            "start_date": _days(bad["start"]),
-            "deadline": _days(bad["deadline"]),
-            # Backlog items are open at A by definition: no end date.
-            "end_date": _days(bad["end"]) if rule.measure == DEADLINE else np.full(len(bad), "NaT", "datetime64[D]"),
-            "age_working_days": bad["age"].to_numpy(dtype="int64"),
-        }).sort_values(["start_date", "referral_ref"], kind="stable"))
+        rows, start = _items(rule, held, low, high)
+        end = _ends(rule, held, rows, start)
+        has_end = ~np.isnat(end)
+        deadline = calendar.deadline(start, rule.limit_working_days)
+        if rule.measure == DEADLINE:
+            counted = deadline <= at
+            failed = counted & ~(has_end & (end <= deadline))
+            # 15.5: age to the end when it ended late, to A when still open.
+            age = calendar.age(start, np.where(has_end, end, at))
+        else:
+            # 15.5: backlog items are aged at A; their deadline is start + limit working days.
+            counted = np.ones(len(rows), dtype=bool)
+            age = calendar.age(start, np.full(len(rows), at))
+            failed = ~has_end & (age > rule.limit_working_days)
+        group = held.group[rows]
+        n_counted = _per_group(counted, group, n_groups)
+        n_failed = _per_group(failed, group, n_groups)
+        oldest = np.full(n_groups, -1, dtype=np.int64)
+        np.maximum.at(oldest, group[~has_end], age[~has_end])  # 15.6: even one under the limit
+        for name in report_groups:
+            if name == ALL:
+                c, bad, old = int(n_counted.sum()), int(n_failed.sum()), int(oldest.max(initial=-1))
+            elif name in held.group_names:
+                i = held.group_names.index(name)
+                c, bad, old = int(n_counted[i]), int(n_failed[i]), int(oldest[i])
+            else:
+                c, bad, old = 0, 0, -1
+            figures.append(_figures(rule, name, counted=c, failed=bad, oldest=None if old < 0 else old))
+        failing.append(_failure_frame(rule, held, referrals, rows[failed], start[failed], deadline[failed],
+                                      end[failed], age[failed]))
     failures = pd.concat(failing, ignore_index=True) if failing else pd.DataFrame(columns=FAILURE_COLUMNS)
-    return ComplianceResult(as_of=as_of, window_start=start_bound, window_end=end_bound,
-                            figures=figures, failures=failures)
+    return ComplianceResult(as_of=as_of, window_start=low, window_end=high, figures=figures, failures=failures)
 
+
+def _figures(rule: StandardRule, group: str, *, counted: int, failed: int, oldest: int | None) -> StandardFigures:
+    common = {"code": rule.code, "measure": rule.measure, "group": group,
+              "limit_working_days": rule.limit_working_days, "target": rule.target}
+    if rule.measure == DEADLINE:
+        return StandardFigures(**common, eligible=counted, met=counted - failed)
+    if rule.measure == BACKLOG_SHARE:
+        return StandardFigures(**common, referrals=counted, backlog=failed, oldest_age_working_days=oldest)
+    return StandardFigures(**common, over_limit=failed, oldest_age_working_days=oldest)
+
+
+def _failure_frame(rule: StandardRule, held: _Held, referrals: pd.DataFrame, rows: np.ndarray, start: np.ndarray,
+                   deadline: np.ndarray, end: np.ndarray, age: np.ndarray) -> pd.DataFrame:
+    """Failing items by start date, then referral reference (15.5), with what a worklist shows."""
+    order = np.lexsort((held.order[rows], start))
+    rows = rows[order]
+    return pd.DataFrame({
+        "code": rule.code,
+        "referral_id": referrals["referral_id"].to_numpy()[rows].astype(np.int64),
+        "referral_ref": referrals["referral_ref"].to_numpy()[rows],
+        "group": np.asarray(held.group_names, dtype=object)[held.group[rows]] if len(rows) else
+        np.array([], dtype=object),
+        "site_id": referrals["site_id"].to_numpy(dtype="float64")[rows],
+        "key_worker_id": referrals["key_worker_id"].to_numpy(dtype="float64")[rows],
+        "start_date": start[order],
+        "deadline": deadline[order],
+        # Backlog items are open at A by definition: no end date.
+        "end_date": end[order] if rule.measure == DEADLINE else np.full(len(rows), NAT),
+        "age_working_days": age[order].astype(np.int64),
+    })

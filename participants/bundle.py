@@ -131,9 +131,11 @@ class KnownState:
 
 @dataclass
 class ValidBundle:
-    """Validated, typed frames keyed by file name; `present` lists the optional columns each file had."""
+    """Validated frames keyed by file name: `frames` as the file's (stripped) strings with their `line`,
+    `typed` with dates and numbers parsed. `present` lists the optional columns each file had."""
 
     frames: dict[str, pd.DataFrame]
+    typed: dict[str, pd.DataFrame]
     present: dict[str, tuple[str, ...]]
     checksums: dict[str, str]
     contract_refs: list[str]
@@ -338,7 +340,8 @@ def validate_bundle(raw: RawBundle, known: KnownState) -> ValidBundle:
             errors.add(name, frame, frame[column].str.len() > limit, column, f"longer than {limit} characters")
     typed = _check_rows(errors, frames, known)
     errors.raise_if_any()
-    return ValidBundle(frames=typed, present=present, checksums=raw.checksums, contract_refs=raw.contract_refs())
+    return ValidBundle(frames=frames, typed=typed, present=present, checksums=raw.checksums,
+                       contract_refs=raw.contract_refs())
 
 
 def _check_rows(errors: _Errors, frames: dict[str, pd.DataFrame], known: KnownState) -> dict[str, pd.DataFrame]:

@@ -333,7 +333,8 @@ def _journeys(rng: np.random.Generator, spec: ContractSpec, refs: _Referrals, to
                         rng.choice([1, 2], size=m, p=[0.75, 0.25]), 0)
     offender = np.repeat(np.arange(m), offences)
     nc_on = s_on[offender] + _days(rng.integers(7, 120, size=len(offender)))
-    second = np.r_[False, offender[1:] == offender[:-1]]
+    second = np.zeros(len(offender), dtype=bool)
+    second[1:] = offender[1:] == offender[:-1]
     nc_on[second] = nc_on[np.flatnonzero(second) - 1] + _days(rng.integers(14, 90, size=second.sum()))
     in_provision = nc_on <= exits[offender]
     nc_rows, nc_on = s_rows[offender][in_provision], nc_on[in_provision]
@@ -351,7 +352,7 @@ def _journeys(rng: np.random.Generator, spec: ContractSpec, refs: _Referrals, to
         earning = rng.random(k) < 0.92
         earn_on = job_on[earning] + _days(rng.integers(14, 43, size=earning.sum()))
         e_rows = w_rows[earning]
-        events.add("EARNINGS_START", e_rows, earn_on, amount=0.0)
+        events.add("EARNINGS_START", e_rows, earn_on)
         thousand = rng.random(len(e_rows)) < spec.outcome_share
         e1000_on = earn_on[thousand] + _days(rng.integers(45, 121, size=thousand.sum()))
         o_rows = e_rows[thousand]
@@ -408,14 +409,14 @@ def _invalidations(rng: np.random.Generator, events: _Events, o_rows: np.ndarray
 
 def _validation_rounds(rng: np.random.Generator, ref: str, start: date, today: date) -> pd.DataFrame:
     """Half-yearly rounds on contract-year halves (April-September, October-March) from the contract
-    start: FINAL once a period ended more than three months ago, the latest ended period PROVISIONAL."""
+    start: FINAL, except the latest ended period's, still PROVISIONAL."""
     first = np.datetime64(date(start.year - 1, 4, 1), "M")
     halves = np.arange(first, np.datetime64(today, "M") + 1, 6)
     ends = (halves + 6).astype("datetime64[D]") - 1
     period_starts = np.maximum(halves.astype("datetime64[D]"), np.datetime64(start, "D"))
     ended = (ends < np.datetime64(today, "D")) & (ends >= np.datetime64(start, "D"))
     period_starts, ends = period_starts[ended], ends[ended]
-    final = ends < np.datetime64(today, "D") - 90
+    final = np.arange(len(ends)) < len(ends) - 1
     return pd.DataFrame({
         "contract_ref": ref,
         "round": np.arange(1, len(ends) + 1),

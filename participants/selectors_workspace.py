@@ -151,20 +151,12 @@ def active(queryset: QuerySet) -> QuerySet:
     return queryset.exclude(stage__in=CLOSED_STAGES)
 
 
-def caseload_summary(queryset: QuerySet) -> dict:
-    """Counts for the caseload's header: one aggregate query over the already-scoped rows."""
-    from django.db.models import Count
-
-    return queryset.aggregate(
-        total=Count("pk"),
-        fta_open=Count("pk", filter=Q(open_follow_up_due__isnull=False)),
-        reviews_overdue=Count("pk", filter=Q(review_state="overdue")),
-        no_contact=Count("pk", filter=Q(no_contact=True)),
-    )
+COUNTS = ("total", "fta_open", "reviews_overdue", "no_contact")
 
 
 def team_summary(queryset: QuerySet) -> list[dict]:
-    """Per key worker: caseload size and what needs attention (team view), one grouped query."""
+    """Per key worker: caseload size and what needs attention, one grouped query (grouped, so the counts
+    can filter on the row annotations)."""
     from django.db.models import Count
 
     return list(
@@ -175,6 +167,11 @@ def team_summary(queryset: QuerySet) -> list[dict]:
             no_contact=Count("pk", filter=Q(no_contact=True)),
         ).order_by("key_worker__name", "key_worker__ref")
     )
+
+
+def caseload_summary(rows: list[dict]) -> dict:
+    """The caseload header's counts: the per-key-worker counts added up."""
+    return {name: sum(row[name] for row in rows) for name in COUNTS}
 
 
 def visible_referral(user, referral_id: int) -> Referral:

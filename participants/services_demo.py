@@ -16,8 +16,17 @@ from django.db import transaction
 from django.utils import timezone
 
 from .demo import (
-    BRADFORD, CONTRACTS, DEFAULT_REFERRALS, DEFAULT_SEED, GLASGOW, LEEDS, PRIME_REF, SUB1, generate_bundle,
-    key_worker_ref, write_bundle,
+    BRADFORD,
+    CONTRACTS,
+    DEFAULT_REFERRALS,
+    DEFAULT_SEED,
+    GLASGOW,
+    LEEDS,
+    PRIME_REF,
+    SUB1,
+    generate_bundle,
+    key_worker_ref,
+    write_bundle,
 )
 from .errors import FlightpathError
 from .jobs import job_run
@@ -43,7 +52,8 @@ class DemoPerson:
 # At least one login per role of DOMAIN.md section 1; the last two are staff of one subcontractor.
 DEMO_PEOPLE = (
     DemoPerson("kw.leeds", "Amira Hussain", Role.KEY_WORKER, PRIME_REF, (LEEDS,), key_worker_ref(LEEDS, 1)),
-    DemoPerson("kw.glasgow", "Callum Fraser", Role.KEY_WORKER, PRIME_REF, (GLASGOW,), key_worker_ref(GLASGOW, 1)),
+    DemoPerson("kw.glasgow", "Callum Fraser", Role.KEY_WORKER, PRIME_REF, (GLASGOW,),
+               key_worker_ref(GLASGOW, 1)),
     DemoPerson("pm.prime", "Priya Patel", Role.PERFORMANCE_MANAGER, PRIME_REF, (LEEDS, GLASGOW)),
     DemoPerson("partnerships", "Gareth Evans", Role.PARTNERSHIPS_MANAGER, PRIME_REF),
     DemoPerson("contracts", "Helen Walsh", Role.CONTRACT_MANAGER, PRIME_REF),
@@ -73,14 +83,18 @@ class DemoResult:
 
 def previous_demo() -> dict | None:
     """The parameters (today, referrals, seed) of the last successful seed_demo run, if any."""
-    run = JobRun.objects.filter(kind=SEED_DEMO_JOB, status=JobRun.Status.SUCCEEDED).order_by("-started_at").first()
+    runs = JobRun.objects.filter(kind=SEED_DEMO_JOB, status=JobRun.Status.SUCCEEDED)
+    run = runs.order_by("-started_at").first()
     return run.params if run else None
 
 
 def seed_demo(*, referrals: int | None = None, today: date | None = None, seed: int | None = None,
               password: str = DEMO_PASSWORD) -> DemoResult:
     """Import the demo bundle and create the demo people. Unset arguments take the previous run's values
-    (so a re-run imports the same bundle: nothing changes), else the defaults and today's date."""
+    (so a re-run imports the same bundle: nothing changes), else the defaults and today's date.
+
+    Not one transaction: the import commits on its own (and records a failed ImportRun outside its
+    rollback), then the people are written atomically; a re-run completes whatever a failed run left."""
     previous = previous_demo() or {}
     today = today or (date.fromisoformat(previous["today"]) if "today" in previous else timezone.localdate())
     referrals = referrals or previous.get("referrals", DEFAULT_REFERRALS)
@@ -101,7 +115,8 @@ def seed_demo(*, referrals: int | None = None, today: date | None = None, seed: 
             imported = import_bundle(path=folder, source=f"seed_demo {params}")
         run.report(80, "bundle imported")
         logins = create_demo_people(password=password)
-    return DemoResult(today=today, referrals=referrals, seed=seed, import_counts=imported.counts, logins=logins)
+    return DemoResult(today=today, referrals=referrals, seed=seed, import_counts=imported.counts,
+                      logins=logins)
 
 
 @transaction.atomic
@@ -135,6 +150,6 @@ def create_demo_people(*, password: str) -> list[DemoLogin]:
         if person.role == Role.DWP_CONTACT:
             for contract in demo_contracts:
                 contract.dwp_contacts.add(user)
-        logins.append(DemoLogin(person.username, person.role.label, organisation.name if organisation else "DWP",
-                                password))
+        where = organisation.name if organisation else "DWP"
+        logins.append(DemoLogin(person.username, person.role.label, where, password))
     return logins

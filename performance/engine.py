@@ -437,22 +437,23 @@ def cohort_table(facts: Facts, rules: ProgrammeRules, profiles: pd.DataFrame | N
     k = np.maximum(outcome[has] - basis[has], 0)  # months on programme - 1 (an outcome before the basis: month 1)
     hits = np.bincount(ci[has] * C + k, minlength=C * C).reshape(C, C).cumsum(axis=1)
     # Profile: the group's own, or for ALL the size-weighted mean of the groups' profiles (15.11).
+    # Integer numerators (sizes x hundredths of a percent), one division: the float nearest the exact mean.
     if group == ALL:
-        weighted = np.zeros((C, C))
-        for g in pd.unique(groups):
-            g_sizes = np.bincount(ci[groups == g], minlength=C).astype(float)
-            weighted += g_sizes[:, None] * profile_curve(profiles, g, C)[None, :]
+        weighted = np.zeros((C, C), np.int64)
+        for g in sorted(pd.unique(groups)):  # the programme's few groups
+            g_sizes = np.bincount(ci[groups == g], minlength=C)
+            weighted += g_sizes[:, None] * profile_points(profiles, g, C)[None, :]
         with np.errstate(divide="ignore", invalid="ignore"):
-            profile = weighted / sizes[:, None]
+            profile = weighted / (sizes[:, None] * 100)
     else:
-        profile = np.broadcast_to(profile_curve(profiles, group, C), (C, C))
+        profile = np.broadcast_to(profile_points(profiles, group, C) / 100, (C, C))
     rows = []
     for c in np.flatnonzero(sizes):  # one row per non-empty cohort month (a handful), not per referral
         n = C - c
         rows.append({
             "cohort": month_label(c0 + c), "size": int(sizes[c]),
             "conversion_pct": (hits[c, :n] * 100.0 / sizes[c]).tolist(),
-            "profile_pct": (profile[c, :n] * 100.0).tolist(),
+            "profile_pct": profile[c, :n].tolist(),
         })
     return rows
 

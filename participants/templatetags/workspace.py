@@ -22,3 +22,11 @@ def psg_label(value: str) -> str:
 def days_until(start, today) -> int:
     """Calendar days from `start` to `today` (days on programme)."""
     return (today - start).days
+
+
+@register.filter
+def person(user) -> str:
+    """A user's name as shown beside what they did: full name, else username, else a dash."""
+    if user is None:
+        return "—"
+    return user.get_full_name() or user.username

@@ -89,7 +89,8 @@ def _run(form, call) -> bool:
 
 def _done(request, referral: Referral, message: str, *, to: str | None = None) -> HttpResponse:
     messages.success(request, message)
-    url = to or reverse("participant-detail", args=[referral.participant_id]) + f"#referral-{referral.pk}"
+    # No #fragment: a redirect to the same path with only a new fragment would not reload the page.
+    url = to or reverse("participant-detail", args=[referral.participant_id])
     if _is_htmx(request):
         response = HttpResponse(status=204)
         response["HX-Redirect"] = url
@@ -126,11 +127,12 @@ def caseload(request, team: bool = False):
     table = CaseloadTable(filtered, today=today, team=team)
     RequestConfig(request, paginate={"per_page": 100 if team else 200}).configure(table)
     staff = staff_of(request.user)
+    team_rows = sel.team_summary(sel.active(rows))
     context = {
         "table": table, "filter": filterset, "team": team, "staff": staff,
         "title": "Team caseload" if team else "My caseload",
-        "summary": sel.caseload_summary(sel.active(rows)),
-        "team_rows": sel.team_summary(sel.active(rows)) if team else None,
+        "summary": sel.caseload_summary(team_rows),
+        "team_rows": team_rows if team else None,
     }
     return render(request, "participants/workspace/caseload.html", context)
 

@@ -17,7 +17,7 @@ from participants.models import EventCode, JobRun
 from tests import factories as f
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_real_worker_recomputes_a_contracts_snapshots(settings):
     settings.CELERY_TASK_ALWAYS_EAGER = False
     app.conf.task_always_eager = False

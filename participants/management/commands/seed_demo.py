@@ -22,12 +22,12 @@ def _positive(value: str) -> int:
 
 
 class Command(BaseCommand):
-    help = ("Import realistic demo data (a WP, a WHP and a CAP contract, about two years of journeys to today) "
-            "and create a demo login for every role. Safe to run again: nothing is duplicated.")
+    help = ("Import realistic demo data (a WP, a WHP and a CAP contract, about two years of journeys to "
+            "today) and create a demo login for every role. Safe to run again: nothing is duplicated.")
 
     def add_arguments(self, parser):
         parser.add_argument("--referrals", type=_positive, default=None,
-                            help="Referrals across the three contracts (default 3000, or the previous run's).")
+                            help="Referrals over the three contracts (default 3000, or the previous run's).")
         parser.add_argument("--today", type=_iso_date, default=None,
                             help="The date the data ends (default today, or the previous run's).")
         parser.add_argument("--seed", type=int, default=None, help="Random seed of the generator.")
@@ -46,6 +46,7 @@ class Command(BaseCommand):
         rows += [(login.username, login.role, login.organisation, login.password) for login in result.logins]
         widths = [max(len(row[i]) for row in rows) for i in range(4)]
         for number, row in enumerate(rows):
-            self.stdout.write("  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)).rstrip())
+            cells = (cell.ljust(width) for cell, width in zip(row, widths, strict=True))
+            self.stdout.write("  ".join(cells).rstrip())
             if number == 0:
                 self.stdout.write("  ".join("-" * width for width in widths))
