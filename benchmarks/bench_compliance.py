@@ -35,12 +35,12 @@ AS_OF = date(2024, 12, 31)
 
 # (code, share of eligible referrals that have it, after which event, delay in calendar days low..high)
 JOURNEY = [
-    ("ACKNOWLEDGED", 0.97, "REFERRED", 0, 5),
-    ("RESOLUTION", 0.97, "REFERRED", 1, 24),
-    ("PRAP_RECORDED", 0.95, "RESOLUTION", 0, 6),
-    ("ACTION_PLAN_AGREED", 0.95, "STARTED", 1, 30),
+    ("ACKNOWLEDGED", 0.97, "REFERRED", 0, 3),
+    ("RESOLUTION", 0.97, "REFERRED", 1, 16),
+    ("PRAP_RECORDED", 0.95, "RESOLUTION", 0, 5),
+    ("ACTION_PLAN_AGREED", 0.95, "STARTED", 1, 18),
     ("ESF_FORM_SIGNED", 0.95, "STARTED", 0, 10),
-    ("ESF_FORM_SENT", 0.97, "ESF_FORM_SIGNED", 1, 10),
+    ("ESF_FORM_SENT", 0.97, "ESF_FORM_SIGNED", 1, 8),
     ("NON_COMPLIANCE", 0.2, "STARTED", 10, 120),
     ("SANCTION_DOUBT_RAISED", 0.9, "NON_COMPLIANCE", 0, 5),
     ("PSG_CHANGED", 0.5, "STARTED", 5, 90),

@@ -79,14 +79,11 @@ def discover() -> list[str]:
     return sorted(path.stem.removeprefix("bench_") for path in BENCH_DIR.glob("bench_*.py"))
 
 
-def resolve(names: list[str]) -> list[str]:
+def resolve(names: list[str]) -> tuple[list[str], list[str]]:
+    """(benchmarks to run, unknown names); "import", "bench_import" and "bench_import.py" all name one."""
     available = discover()
     wanted = [Path(name).stem.removeprefix("bench_") for name in names] or available
-    unknown = [name for name in wanted if name not in available]
-    if unknown:
-        raise SystemExit(f"benchmarks.run: unknown benchmark(s) {', '.join(unknown)}; "
-                         f"available: {', '.join(available) or 'none'}")
-    return wanted
+    return [name for name in wanted if name in available], [name for name in wanted if name not in available]
 
 
 # ----------------------------------------------------------------------------------------- databases
@@ -267,7 +264,9 @@ def main(argv: list[str] | None = None) -> int:
     if args.child:
         run_child(args.child, args.result, args.referrals)
         return 0
-    names = resolve(args.names)
+    names, unknown = resolve(args.names)
+    if unknown:
+        parser.error(f"unknown benchmark(s) {', '.join(unknown)}; available: {', '.join(discover())}")
     url = bench_database_url(os.environ.get("DATABASE_URL"))
     outcomes = []
     for name in names:

@@ -6,7 +6,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 
-from participants.models import Contract, EventCode, JobRun, Programme, Referral
+from participants.models import Contract, EventCode, JobRun, Programme, Referral, Site, Staff
 
 from .engine import MEASURES, StandardRule
 
@@ -122,14 +122,24 @@ class StandardSnapshot(models.Model):
 
 
 class FailingItem(models.Model):
-    """A failing item of a group-ALL snapshot (DOMAIN.md 9 drill-down, 15.5). A group's failures are these
-    filtered by the referral's current group (15.21), so each item is stored once."""
+    """A failing item of a group-ALL snapshot (DOMAIN.md 9 drill-down, 15.5), with the referral's reference,
+    group, site and key worker as at the snapshot, so a page of items and its count read this table alone.
+    A group's failures are these filtered by group (15.21), so each item is stored once."""
 
-    # Indexed by the (snapshot, position) key only: these rows are bulk-written (COPY) many at a time.
+    # Derived rows, bulk-written (COPY) hundreds of thousands at a time by services.write_snapshot only: no
+    # per-row foreign-key triggers at commit and no index beyond the (snapshot, position) key. The ORM still
+    # cascades deletes of snapshots and referrals.
     snapshot = models.ForeignKey(StandardSnapshot, on_delete=models.CASCADE, related_name="failing_items",
-                                 db_index=False)
+                                 db_index=False, db_constraint=False)
     position = models.PositiveIntegerField(help_text="Order: start date, then referral reference.")
-    referral = models.ForeignKey(Referral, on_delete=models.CASCADE, related_name="+", db_index=False)
+    referral = models.ForeignKey(Referral, on_delete=models.CASCADE, related_name="+", db_index=False,
+                                 db_constraint=False)
+    referral_ref = models.CharField(max_length=50)
+    group = models.CharField(max_length=20)
+    site = models.ForeignKey(Site, null=True, blank=True, on_delete=models.DO_NOTHING, related_name="+",
+                             db_index=False, db_constraint=False)
+    key_worker = models.ForeignKey(Staff, null=True, blank=True, on_delete=models.DO_NOTHING, related_name="+",
+                                   db_index=False, db_constraint=False)
     start_date = models.DateField()
     deadline = models.DateField()
     end_date = models.DateField(null=True, blank=True)
@@ -142,4 +152,4 @@ class FailingItem(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.referral_id} {self.start_date}"
+        return f"{self.referral_ref} {self.start_date}"

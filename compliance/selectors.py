@@ -8,7 +8,7 @@ from datetime import date
 
 import numpy as np
 import pandas as pd
-from django.db.models import F, Max, QuerySet
+from django.db.models import Max, QuerySet
 
 from participants.calendar import calendar_for
 from participants.errors import FlightpathError
@@ -141,14 +141,10 @@ def failing_items(contract: Contract, standard: Standard, query: StandardsQuery,
         if snapshot is not None:
             items = FailingItem.objects.filter(snapshot_id=snapshot)
             if query.group != ALL:
-                items = items.filter(referral__group=query.group)
+                items = items.filter(group=query.group)
             if visible is not None:
-                items = items.filter(referral__in=visible.filter(contract=contract))
-            return items.order_by("position").values(
-                "referral_id", "start_date", "deadline", "end_date", "age_working_days",
-                referral_ref=F("referral__ref"), group=F("referral__group"), site_id=F("referral__site_id"),
-                key_worker_id=F("referral__key_worker_id"),
-            )
+                items = items.filter(referral_id__in=visible.filter(contract=contract).values("pk"))
+            return items.order_by("position").values(*FAILURE_FIELDS)
     result = compute_for_contract(contract, as_of=query.as_of, standards=[standard],
                                   window_start=query.window_start, window_end=query.window_end)
     failures = result.failures_for(standard.code, query.group)

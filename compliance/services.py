@@ -9,6 +9,7 @@ from __future__ import annotations
 import io
 from datetime import date
 
+import numpy as np
 import pandas as pd
 from django.db import connection, transaction
 
@@ -46,19 +47,27 @@ def dates_to_recompute(wanted: list[date], *, months: list[str] | None, held: se
     return [d for d in wanted if d >= earliest or d not in held]
 
 
+def _iso(dates: pd.Series) -> np.ndarray:
+    """ISO dates as text, empty for none (COPY's CSV null), without a Python object per value."""
+    days = dates.to_numpy(dtype="datetime64[D]")
+    return np.where(np.isnat(days), "", np.datetime_as_string(days, unit="D"))
+
+
 def _copy_failing_items(rows: pd.DataFrame) -> None:
     """Bulk-write failing items: COPY on PostgreSQL, bulk_create elsewhere."""
-    columns = ["snapshot_id", "position", "referral_id", "start_date", "deadline", "end_date", "age_working_days"]
+    columns = ["snapshot_id", "position", "referral_id", "referral_ref", "group", "site_id", "key_worker_id",
+               "start_date", "deadline", "end_date", "age_working_days"]
     if connection.vendor == "postgresql":
         buffer = io.StringIO()
         rows[columns].to_csv(buffer, header=False, index=False, date_format="%Y-%m-%d")
         with connection.cursor() as cursor:
             table = FailingItem._meta.db_table
-            with cursor.cursor.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN WITH (FORMAT csv)") as copy:
+            names = ", ".join(f'"{c}"' for c in columns)
+            with cursor.cursor.copy(f"COPY {table} ({names}) FROM STDIN WITH (FORMAT csv)") as copy:
                 copy.write(buffer.getvalue())
         return
     FailingItem.objects.bulk_create(
-        [FailingItem(**{k: (None if pd.isna(v) else v) for k, v in row.items()})
+        [FailingItem(**{k: (None if v == "" or v is pd.NA else v) for k, v in row.items()})
          for row in rows[columns].to_dict("records")],
         batch_size=5000,
     )
@@ -87,9 +96,13 @@ def write_snapshot(*, contract: Contract, standards: list[Standard], result: Com
         "snapshot_id": failures["code"].map(all_ids).astype("int64"),
         "position": failures.groupby("code", sort=False).cumcount().astype("int64"),
         "referral_id": failures["referral_id"].astype("int64"),
-        "start_date": failures["start_date"].dt.date,
-        "deadline": failures["deadline"].dt.date,
-        "end_date": failures["end_date"].dt.date,
+        "referral_ref": failures["referral_ref"],
+        "group": failures["group"],
+        "site_id": failures["site_id"].astype("Int64"),
+        "key_worker_id": failures["key_worker_id"].astype("Int64"),
+        "start_date": _iso(failures["start_date"]),
+        "deadline": _iso(failures["deadline"]),
+        "end_date": _iso(failures["end_date"]),
         "age_working_days": failures["age_working_days"].astype("int64"),
     })
     _copy_failing_items(rows)

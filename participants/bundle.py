@@ -47,30 +47,83 @@ class FileSpec:
 
 
 # DATA.md, in the order files are validated, reported and written. Lengths are the model fields'.
-SPECS: dict[str, FileSpec] = {spec.name: spec for spec in (
-    FileSpec("contracts.csv",
-             ("contract_ref", "programme", "name", "prime_ref", "prime_name", "cpa", "nation", "start_date",
-              "end_date"), ("year_start_month",), key=("contract_ref",),
-             max_lengths={"contract_ref": 50, "name": 200, "prime_ref": 50, "prime_name": 200, "cpa": 50}),
-    FileSpec("organisations.csv", ("org_ref", "name", "kind", "parent_ref"), key=("org_ref",),
-             max_lengths={"org_ref": 50, "name": 200}),
-    FileSpec("referrals.csv",
-             ("contract_ref", "referral_ref", "participant_ref", "referral_date", "group"),
-             ("delivery_org_ref", "site_ref", "key_worker", "date_of_birth", "gender", "disability", "ethnicity",
-              "postcode_district", "dda"),
-             key=("contract_ref", "referral_ref"),
-             max_lengths={"referral_ref": 50, "participant_ref": 50, "site_ref": 50, "key_worker": 80,
-                          "gender": 20, "disability": 20, "ethnicity": 50, "postcode_district": 10, "dda": 50}),
-    FileSpec("events.csv", ("contract_ref", "referral_ref", "event", "event_date"), ("amount", "detail"),
-             key=("contract_ref", "referral_ref", "event", "event_date"), max_lengths={"detail": 100}),
-    FileSpec("mpl_profiles.csv", ("contract_ref", "group", "month", "cumulative_pct"),
-             key=("contract_ref", "group", "month")),
-    FileSpec("validation_rounds.csv",
-             ("contract_ref", "round", "period_start", "period_end", "invalid_pct", "status"),
-             key=("contract_ref", "round")),
-    FileSpec("mpl_targets.csv", ("contract_ref", "group", "period_start", "period_end", "required_outcomes"),
-             key=("contract_ref", "group", "period_start", "period_end")),
-)}
+SPECS: dict[str, FileSpec] = {
+    spec.name: spec
+    for spec in (
+        FileSpec(
+            "contracts.csv",
+            (
+                "contract_ref",
+                "programme",
+                "name",
+                "prime_ref",
+                "prime_name",
+                "cpa",
+                "nation",
+                "start_date",
+                "end_date",
+            ),
+            ("year_start_month",),
+            key=("contract_ref",),
+            max_lengths={"contract_ref": 50, "name": 200, "prime_ref": 50, "prime_name": 200, "cpa": 50},
+        ),
+        FileSpec(
+            "organisations.csv",
+            ("org_ref", "name", "kind", "parent_ref"),
+            key=("org_ref",),
+            max_lengths={"org_ref": 50, "name": 200},
+        ),
+        FileSpec(
+            "referrals.csv",
+            ("contract_ref", "referral_ref", "participant_ref", "referral_date", "group"),
+            (
+                "delivery_org_ref",
+                "site_ref",
+                "key_worker",
+                "date_of_birth",
+                "gender",
+                "disability",
+                "ethnicity",
+                "postcode_district",
+                "dda",
+            ),
+            key=("contract_ref", "referral_ref"),
+            max_lengths={
+                "referral_ref": 50,
+                "participant_ref": 50,
+                "site_ref": 50,
+                "key_worker": 80,
+                "gender": 20,
+                "disability": 20,
+                "ethnicity": 50,
+                "postcode_district": 10,
+                "dda": 50,
+            },
+        ),
+        FileSpec(
+            "events.csv",
+            ("contract_ref", "referral_ref", "event", "event_date"),
+            ("amount", "detail"),
+            key=("contract_ref", "referral_ref", "event", "event_date"),
+            max_lengths={"detail": 100},
+        ),
+        FileSpec(
+            "mpl_profiles.csv",
+            ("contract_ref", "group", "month", "cumulative_pct"),
+            key=("contract_ref", "group", "month"),
+        ),
+        FileSpec(
+            "validation_rounds.csv",
+            ("contract_ref", "round", "period_start", "period_end", "invalid_pct", "status"),
+            key=("contract_ref", "round"),
+        ),
+        FileSpec(
+            "mpl_targets.csv",
+            ("contract_ref", "group", "period_start", "period_end", "required_outcomes"),
+            key=("contract_ref", "group", "period_start", "period_end"),
+        ),
+    )
+}
 REQUIRED_FILES = ("referrals.csv", "events.csv")  # DATA.md: the rest only when the contract is new
 
 
@@ -122,10 +175,21 @@ class KnownState:
             programmes=programmes,
             contracts=pd.DataFrame({c: pd.Series(dtype=str) for c in ("contract_ref", "programme")}),
             organisations=pd.DataFrame({"org_ref": pd.Series(dtype=str), "kind": pd.Series(dtype=str)}),
-            referrals=pd.DataFrame({"contract_ref": pd.Series(dtype=str), "referral_ref": pd.Series(dtype=str),
-                                    "referral_date": pd.Series(dtype="datetime64[s]")}),
-            resolutions=pd.DataFrame({"contract_ref": pd.Series(dtype=str), "referral_ref": pd.Series(dtype=str),
-                                      "code": pd.Series(dtype=str), "event_date": pd.Series(dtype="datetime64[s]")}),
+            referrals=pd.DataFrame(
+                {
+                    "contract_ref": pd.Series(dtype=str),
+                    "referral_ref": pd.Series(dtype=str),
+                    "referral_date": pd.Series(dtype="datetime64[s]"),
+                }
+            ),
+            resolutions=pd.DataFrame(
+                {
+                    "contract_ref": pd.Series(dtype=str),
+                    "referral_ref": pd.Series(dtype=str),
+                    "code": pd.Series(dtype=str),
+                    "event_date": pd.Series(dtype="datetime64[s]"),
+                }
+            ),
         )
 
 
@@ -143,8 +207,10 @@ class ValidBundle:
 
 # ---------------------------------------------------------------------------------------------- reading
 
+
 def read_bundle(path: str | Path) -> RawBundle:
-    """Read a bundle folder or .zip. Unknown .csv names and unreadable files are errors, reported with the rest."""
+    """Read a bundle folder or .zip. Unknown .csv names and unreadable files are errors, reported with the
+    rest by validate_bundle."""
     path = Path(path)
     if path.is_dir():
         blobs = {p.name: p.read_bytes() for p in sorted(path.iterdir()) if p.is_file() and p.suffix == ".csv"}
@@ -185,8 +251,13 @@ def _read_csv(blob: bytes) -> tuple[pd.DataFrame | None, tuple[int, str, str] | 
         line = blob[: exc.start].count(b"\n") + 1
         return None, (line, "file", "not UTF-8 text")
     try:
-        frame = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False, skip_blank_lines=False,
-                            quoting=csv.QUOTE_MINIMAL)
+        frame = pd.read_csv(
+            io.StringIO(text),
+            dtype=str,
+            keep_default_na=False,
+            skip_blank_lines=False,
+            quoting=csv.QUOTE_MINIMAL,
+        )
     except pd.errors.EmptyDataError:
         return None, (1, "file", "empty file (a header row is required)")
     except pd.errors.ParserError as exc:
@@ -213,38 +284,56 @@ def _per_unique(series: pd.Series, function) -> pd.Series:
 
 # ------------------------------------------------------------------------------------------- validating
 
+
 class _Errors:
     """Bad rows collected as frames (file, line, field, reason, value); formatted only at the end."""
 
     def __init__(self) -> None:
         self.parts: list[pd.DataFrame] = []
 
-    def add(self, name: str, frame: pd.DataFrame, mask, column: str, reason, show_value: bool = False) -> None:
+    def add(
+        self, name: str, frame: pd.DataFrame, mask, column: str, reason, show_value: bool = False
+    ) -> None:
         """`reason` is one string or a Series aligned with `frame` (only the masked rows are kept)."""
         mask = np.asarray(mask, dtype=bool)
         if not mask.any():
             return
         rows = frame.loc[mask]
         value = rows[column].astype(str).to_numpy() if show_value and column in rows else None
-        self.parts.append(pd.DataFrame({
-            "order": list(SPECS).index(name) if name in SPECS else -1, "file": name,
-            "line": rows["line"].to_numpy(), "field": column,
-            "reason": reason.to_numpy()[mask] if isinstance(reason, pd.Series) else reason,
-            "value": value,
-        }))
+        self.parts.append(
+            pd.DataFrame(
+                {
+                    "order": list(SPECS).index(name) if name in SPECS else -1,
+                    "file": name,
+                    "line": rows["line"].to_numpy(),
+                    "field": column,
+                    "reason": reason.to_numpy()[mask] if isinstance(reason, pd.Series) else reason,
+                    "value": value,
+                }
+            )
+        )
 
     def add_one(self, name: str, line: int, column: str, reason: str) -> None:
-        self.parts.append(pd.DataFrame({"order": [list(SPECS).index(name) if name in SPECS else -1],
-                                        "file": [name], "line": [line], "field": [column], "reason": [reason],
-                                        "value": [None]}))
+        self.parts.append(
+            pd.DataFrame(
+                {
+                    "order": [list(SPECS).index(name) if name in SPECS else -1],
+                    "file": [name],
+                    "line": [line],
+                    "field": [column],
+                    "reason": [reason],
+                    "value": [None],
+                }
+            )
+        )
 
     def raise_if_any(self) -> None:
         if not self.parts:
             return
         table = pd.concat(self.parts, ignore_index=True).sort_values(["order", "file", "line"], kind="stable")
         messages = [
-            f"{row.file}:{row.line}: {row.field}: {row.reason}" + (f": {row.value!r}" if isinstance(row.value, str)
-                                                                   else "")
+            f"{row.file}:{row.line}: {row.field}: {row.reason}"
+            + (f": {row.value!r}" if isinstance(row.value, str) else "")
             for row in table.head(MAX_MESSAGES).itertuples(index=False)
         ]
         raise BundleRejected(messages, len(table))
@@ -259,24 +348,45 @@ def _dates(errors: _Errors, name: str, frame: pd.DataFrame, column: str, require
     empty = frame[column] == ""
     if required:
         errors.add(name, frame, empty, column, "required value missing")
-    errors.add(name, frame, result.isna() & ~empty, column, "not a date (expected YYYY-MM-DD)", show_value=True)
+    errors.add(
+        name, frame, result.isna() & ~empty, column, "not a date (expected YYYY-MM-DD)", show_value=True
+    )
     return result
 
 
-def _numbers(errors: _Errors, name: str, frame: pd.DataFrame, column: str, *, low: float, high: float,
-             integer: bool = False, required: bool = True) -> pd.Series:
+def _numbers(
+    errors: _Errors,
+    name: str,
+    frame: pd.DataFrame,
+    column: str,
+    *,
+    low: float,
+    high: float,
+    integer: bool = False,
+    required: bool = True,
+) -> pd.Series:
     raw = frame[column]
     empty = raw == ""
     pattern = r"[+-]?\d+" if integer else r"[+-]?(\d+\.?\d*|\.\d+)"
     kind = "not a whole number" if integer else "not a number"
-    number = _per_unique(raw, lambda values: pd.to_numeric(
-        values.where(values.str.fullmatch(pattern).fillna(False).astype(bool), ""), errors="coerce"))
+    number = _per_unique(
+        raw,
+        lambda values: pd.to_numeric(
+            values.where(values.str.fullmatch(pattern).fillna(False).astype(bool), ""), errors="coerce"
+        ),
+    )
     if required:
         errors.add(name, frame, empty, column, "required value missing")
     bad = number.isna() & ~empty
     errors.add(name, frame, bad, column, kind, show_value=True)
-    errors.add(name, frame, number.notna() & ((number < low) | (number > high)), column,
-               f"out of range ({low:g} to {high:g})", show_value=True)
+    errors.add(
+        name,
+        frame,
+        number.notna() & ((number < low) | (number > high)),
+        column,
+        f"out of range ({low:g} to {high:g})",
+        show_value=True,
+    )
     return number
 
 
@@ -287,12 +397,19 @@ def _required(errors: _Errors, name: str, frame: pd.DataFrame, columns) -> None:
 
 def _choice(errors: _Errors, name: str, frame: pd.DataFrame, column: str, allowed, what: str) -> None:
     allowed = sorted(allowed)
-    errors.add(name, frame, ~frame[column].isin(allowed) & (frame[column] != ""), column,
-               f"unknown {what} (expected one of {', '.join(allowed)})", show_value=True)
+    errors.add(
+        name,
+        frame,
+        ~frame[column].isin(allowed) & (frame[column] != ""),
+        column,
+        f"unknown {what} (expected one of {', '.join(allowed)})",
+        show_value=True,
+    )
 
 
-def _duplicates(errors: _Errors, name: str, frame: pd.DataFrame, key: list[str], valid=None,
-                field_name: str | None = None) -> np.ndarray:
+def _duplicates(
+    errors: _Errors, name: str, frame: pd.DataFrame, key: list[str], valid=None, field_name: str | None = None
+) -> np.ndarray:
     """Flag every repeat of a key after its first row, naming that first line."""
     candidates = frame if valid is None else frame.loc[np.asarray(valid, dtype=bool)]
     repeated = candidates.duplicated(key, keep=False)
@@ -337,14 +454,23 @@ def validate_bundle(raw: RawBundle, known: KnownState) -> ValidBundle:
                 frame[column] = ""
         frames[name] = frame[[*spec.columns, "line"]]
         for column, limit in spec.max_lengths.items():
-            errors.add(name, frame, frame[column].str.len() > limit, column, f"longer than {limit} characters")
+            errors.add(
+                name, frame, frame[column].str.len() > limit, column, f"longer than {limit} characters"
+            )
     typed = _check_rows(errors, frames, known)
     errors.raise_if_any()
-    return ValidBundle(frames=frames, typed=typed, present=present, checksums=raw.checksums,
-                       contract_refs=raw.contract_refs())
+    return ValidBundle(
+        frames=frames,
+        typed=typed,
+        present=present,
+        checksums=raw.checksums,
+        contract_refs=raw.contract_refs(),
+    )
 
 
-def _check_rows(errors: _Errors, frames: dict[str, pd.DataFrame], known: KnownState) -> dict[str, pd.DataFrame]:
+def _check_rows(
+    errors: _Errors, frames: dict[str, pd.DataFrame], known: KnownState
+) -> dict[str, pd.DataFrame]:
     typed: dict[str, pd.DataFrame] = {}
 
     # organisations.csv: kind and parent (DOMAIN.md 2: a subcontractor has a parent prime).
@@ -356,12 +482,28 @@ def _check_rows(errors: _Errors, frames: dict[str, pd.DataFrame], known: KnownSt
         _duplicates(errors, name, orgs, ["org_ref"])
         org_kinds.update(zip(orgs["org_ref"], orgs["kind"], strict=True))
         has_parent = orgs["parent_ref"] != ""
-        errors.add(name, orgs, has_parent & ~orgs["parent_ref"].isin(list(org_kinds)), "parent_ref",
-                   "unknown organisation", show_value=True)
-        errors.add(name, orgs, has_parent & (orgs["parent_ref"] == orgs["org_ref"]), "parent_ref",
-                   "an organisation cannot be its own parent")
-        errors.add(name, orgs, ~has_parent & (orgs["kind"] == "SUBCONTRACTOR"), "parent_ref",
-                   "required for a subcontractor")
+        errors.add(
+            name,
+            orgs,
+            has_parent & ~orgs["parent_ref"].isin(list(org_kinds)),
+            "parent_ref",
+            "unknown organisation",
+            show_value=True,
+        )
+        errors.add(
+            name,
+            orgs,
+            has_parent & (orgs["parent_ref"] == orgs["org_ref"]),
+            "parent_ref",
+            "an organisation cannot be its own parent",
+        )
+        errors.add(
+            name,
+            orgs,
+            ~has_parent & (orgs["kind"] == "SUBCONTRACTOR"),
+            "parent_ref",
+            "required for a subcontractor",
+        )
         typed[name] = orgs
 
     # contracts.csv: programme, nation, dates, contract year start month (DOMAIN.md 2, 15.7).
@@ -375,30 +517,60 @@ def _check_rows(errors: _Errors, frames: dict[str, pd.DataFrame], known: KnownSt
         start = _dates(errors, name, contracts, "start_date")
         end = _dates(errors, name, contracts, "end_date")
         errors.add(name, contracts, end < start, "end_date", "before start_date")
-        month = _numbers(errors, name, contracts, "year_start_month", low=1, high=12, integer=True, required=False)
+        month = _numbers(
+            errors, name, contracts, "year_start_month", low=1, high=12, integer=True, required=False
+        )
         _duplicates(errors, name, contracts, ["contract_ref"])
         held = contracts["contract_ref"].map(programmes)
-        errors.add(name, contracts, held.notna() & (held != contracts["programme"]), "programme",
-                   "differs from the existing contract's programme " + held.fillna("").astype(str))
+        errors.add(
+            name,
+            contracts,
+            held.notna() & (held != contracts["programme"]),
+            "programme",
+            "differs from the existing contract's programme "
+            + held.astype(object).where(held.notna(), "").astype(str),
+        )
         prime_kind = contracts["prime_ref"].map(org_kinds)
-        errors.add(name, contracts, prime_kind == "SUBCONTRACTOR", "prime_ref",
-                   "names a subcontractor, not a prime", show_value=True)
-        errors.add(name, contracts, prime_kind.isna() & (contracts["prime_name"] == ""), "prime_name",
-                   "required for a prime not held yet")
+        errors.add(
+            name,
+            contracts,
+            prime_kind == "SUBCONTRACTOR",
+            "prime_ref",
+            "names a subcontractor, not a prime",
+            show_value=True,
+        )
+        errors.add(
+            name,
+            contracts,
+            prime_kind.isna() & (contracts["prime_name"] == ""),
+            "prime_name",
+            "required for a prime not held yet",
+        )
         org_kinds.update((ref, "PRIME") for ref in contracts["prime_ref"] if ref not in org_kinds)
         programmes.update(zip(contracts["contract_ref"], contracts["programme"], strict=True))
-        typed[name] = contracts.assign(start_date=start, end_date=end,
-                                       year_start_month=month.fillna(4).astype("int64"))
+        typed[name] = contracts.assign(
+            start_date=start, end_date=end, year_start_month=month.fillna(4).astype("int64")
+        )
 
-    groups = pd.DataFrame([(ref, group) for ref, code in programmes.items()
-                           for group in known.programmes.get(code, [])], columns=["contract_ref", "group"])
+    groups = pd.DataFrame(
+        [(ref, group) for ref, code in programmes.items() for group in known.programmes.get(code, [])],
+        columns=["contract_ref", "group"],
+    )
     valid_groups = pd.Index(_keys(groups, ["contract_ref", "group"]) if len(groups) else [])
     contract_programmes = pd.Series(programmes, dtype=object)
 
-    def check_contract_and_group(name: str, frame: pd.DataFrame, extra_groups: tuple[str, ...] = ()) -> pd.Series:
+    def check_contract_and_group(
+        name: str, frame: pd.DataFrame, extra_groups: tuple[str, ...] = ()
+    ) -> pd.Series:
         known_contract = frame["contract_ref"].isin(list(programmes))
-        errors.add(name, frame, ~known_contract & (frame["contract_ref"] != ""), "contract_ref", "unknown contract",
-                   show_value=True)
+        errors.add(
+            name,
+            frame,
+            ~known_contract & (frame["contract_ref"] != ""),
+            "contract_ref",
+            "unknown contract",
+            show_value=True,
+        )
         _required(errors, name, frame, ["contract_ref"])
         if "group" in frame:
             _required(errors, name, frame, ["group"])
@@ -418,15 +590,22 @@ def _check_rows(errors: _Errors, frames: dict[str, pd.DataFrame], known: KnownSt
         referral_date = _dates(errors, name, referrals, "referral_date")
         birth = _dates(errors, name, referrals, "date_of_birth", required=False)
         with_org = referrals["delivery_org_ref"] != ""
-        errors.add(name, referrals, with_org & ~referrals["delivery_org_ref"].isin(list(org_kinds)),
-                   "delivery_org_ref", "unknown organisation", show_value=True)
+        errors.add(
+            name,
+            referrals,
+            with_org & ~referrals["delivery_org_ref"].isin(list(org_kinds)),
+            "delivery_org_ref",
+            "unknown organisation",
+            show_value=True,
+        )
         _duplicates(errors, name, referrals, ["contract_ref", "referral_ref"])
         typed[name] = referrals.assign(referral_date=referral_date, date_of_birth=birth)
 
-    # events.csv (DOMAIN.md 4, 15.17): referral known, code, date on or after the referral date, one resolution.
+    # events.csv (DOMAIN.md 4, 15.17): referral known, code, date not before the referral's, one resolution.
     if (events := frames.get("events.csv")) is not None:
-        typed["events.csv"] = _check_events(errors, events, typed.get("referrals.csv"), known,
-                                            check_contract_and_group)
+        typed["events.csv"] = _check_events(
+            errors, events, typed.get("referrals.csv"), known, check_contract_and_group
+        )
 
     if (profiles := frames.get("mpl_profiles.csv")) is not None:
         name = "mpl_profiles.csv"
@@ -456,73 +635,143 @@ def _check_rows(errors: _Errors, frames: dict[str, pd.DataFrame], known: KnownSt
         end = _dates(errors, name, targets, "period_end")
         errors.add(name, targets, end < start, "period_end", "before period_start")
         required = _numbers(errors, name, targets, "required_outcomes", low=0, high=9_999_999_999)
-        _duplicates(errors, name, targets, ["contract_ref", "group", "period_start", "period_end"],
-                    valid=start.notna() & end.notna())
+        _duplicates(
+            errors,
+            name,
+            targets,
+            ["contract_ref", "group", "period_start", "period_end"],
+            valid=start.notna() & end.notna(),
+        )
         typed[name] = targets.assign(period_start=start, period_end=end, required_outcomes=required)
     return typed
 
 
-def _check_events(errors: _Errors, events: pd.DataFrame, referrals: pd.DataFrame | None, known: KnownState,
-                  check_contract_and_group) -> pd.DataFrame:
+def _check_events(
+    errors: _Errors,
+    events: pd.DataFrame,
+    referrals: pd.DataFrame | None,
+    known: KnownState,
+    check_contract_and_group,
+) -> pd.DataFrame:
     name = "events.csv"
     known_contract = check_contract_and_group(name, events)
     _required(errors, name, events, ["referral_ref", "event"])
     event_date = _dates(errors, name, events, "event_date")
-    errors.add(name, events, events["event"] == EventCode.REFERRED, "event",
-               "REFERRED is not an event row (the referral row is the referral)")
+    errors.add(
+        name,
+        events,
+        events["event"] == EventCode.REFERRED,
+        "event",
+        "REFERRED is not an event row (the referral row is the referral)",
+    )
     _choice(errors, name, events, "event", EVENT_CODES | {EventCode.REFERRED}, "event code")
     amount = _numbers(errors, name, events, "amount", low=-9_999_999_999, high=9_999_999_999, required=False)
     psg = events["event"] == EventCode.PSG_CHANGED
-    errors.add(name, events, psg & ~events["detail"].isin(list(PSG_VALUES)), "detail",
-               f"a PSG_CHANGED detail is the new group (one of {', '.join(sorted(PSG_VALUES))})", show_value=True)
+    errors.add(
+        name,
+        events,
+        psg & ~events["detail"].isin(list(PSG_VALUES)),
+        "detail",
+        f"a PSG_CHANGED detail is the new group (one of {', '.join(sorted(PSG_VALUES))})",
+        show_value=True,
+    )
     outcome = events["event"] == EventCode.JOB_OUTCOME
-    errors.add(name, events, outcome & ~events["detail"].isin(list(JOB_OUTCOME_DETAILS)), "detail",
-               "a JOB_OUTCOME detail is empty or self_employed", show_value=True)
+    errors.add(
+        name,
+        events,
+        outcome & ~events["detail"].isin(list(JOB_OUTCOME_DETAILS)),
+        "detail",
+        "a JOB_OUTCOME detail is empty or self_employed",
+        show_value=True,
+    )
 
     # The referrals an event may name: the file's (which win) and the database's for these contracts.
     table = known.referrals[["contract_ref", "referral_ref", "referral_date"]]
     if referrals is not None:
-        table = pd.concat([referrals[["contract_ref", "referral_ref", "referral_date"]], table], ignore_index=True)
+        table = pd.concat(
+            [referrals[["contract_ref", "referral_ref", "referral_date"]], table], ignore_index=True
+        )
     table_keys = _keys(table, ["contract_ref", "referral_ref"])
     first = ~table_keys.duplicated(keep="first")
     table, index = table.loc[first.to_numpy()], pd.Index(table_keys[first.to_numpy()])
     position = index.get_indexer(_keys(events, ["contract_ref", "referral_ref"]))
     found = position >= 0
-    errors.add(name, events, known_contract & ~found & (events["referral_ref"] != ""), "referral_ref",
-               "unknown referral", show_value=True)
+    errors.add(
+        name,
+        events,
+        known_contract & ~found & (events["referral_ref"] != ""),
+        "referral_ref",
+        "unknown referral",
+        show_value=True,
+    )
+    # A trailing NaT keeps the lookup vectorised when no referral is known at all (position -1 picks it).
+    held_dates = np.append(table["referral_date"].to_numpy(dtype="datetime64[s]"), np.datetime64("NaT", "s"))
     referral_date = pd.Series(
-        np.where(found, table["referral_date"].to_numpy(dtype="datetime64[s]")[np.maximum(position, 0)],
-                 np.datetime64("NaT")), index=events.index, dtype="datetime64[s]")
-    errors.add(name, events, event_date < referral_date, "event_date",
-               "before the referral date " + referral_date.dt.strftime("%Y-%m-%d").fillna(""))
+        held_dates[position],
+        index=events.index,
+        dtype="datetime64[s]",
+    )
+    errors.add(
+        name,
+        events,
+        event_date < referral_date,
+        "event_date",
+        "before the referral date " + referral_date.dt.strftime("%Y-%m-%d").fillna(""),
+    )
 
     # Duplicate keys (DOMAIN.md 15.17), on compact integer keys: a million rows in well under a second.
     code_ids = pd.Series(pd.factorize(events["event"])[0], index=events.index)
-    keyed = pd.DataFrame({"ref": position, "code": code_ids, "date": event_date.to_numpy(dtype="int64"),
-                          "line": events["line"].to_numpy()}, index=events.index)
+    keyed = pd.DataFrame(
+        {
+            "ref": position,
+            "code": code_ids,
+            "date": event_date.to_numpy(dtype="int64"),
+            "line": events["line"].to_numpy(),
+        },
+        index=events.index,
+    )
     usable = found & event_date.notna().to_numpy()
-    duplicate = _duplicates(errors, name, keyed, ["ref", "code", "date"], valid=usable, field_name="event_date")
+    duplicate = _duplicates(
+        errors, name, keyed, ["ref", "code", "date"], valid=usable, field_name="event_date"
+    )
     _second_resolutions(errors, events, keyed, usable & ~duplicate, index, known)
     return events.assign(event_date=event_date, amount=amount)
 
 
-def _second_resolutions(errors: _Errors, events: pd.DataFrame, keyed: pd.DataFrame, usable: np.ndarray,
-                        index: pd.Index, known: KnownState) -> None:
+def _second_resolutions(
+    errors: _Errors,
+    events: pd.DataFrame,
+    keyed: pd.DataFrame,
+    usable: np.ndarray,
+    index: pd.Index,
+    known: KnownState,
+) -> None:
     """DOMAIN.md 4: at most one of STARTED / DID_NOT_START / FAILED_TO_ATTEND per referral, counting the
     database's (a held event with the same key is the same event re-imported, not a second one)."""
     name = "events.csv"
     in_file = usable & events["event"].isin(list(RESOLUTIONS)).to_numpy()
-    rows = pd.DataFrame({"ref": keyed["ref"].to_numpy()[in_file], "code": events["event"].to_numpy()[in_file],
-                         "date": keyed["date"].to_numpy()[in_file], "line": keyed["line"].to_numpy()[in_file]})
+    rows = pd.DataFrame(
+        {
+            "ref": keyed["ref"].to_numpy()[in_file],
+            "code": events["event"].to_numpy()[in_file],
+            "date": keyed["date"].to_numpy()[in_file],
+            "line": keyed["line"].to_numpy()[in_file],
+        }
+    )
     held = known.resolutions
     if len(held):
-        held = pd.DataFrame({"ref": index.get_indexer(_keys(held, ["contract_ref", "referral_ref"])),
-                             "code": held["code"].astype(str).to_numpy(),
-                             "date": held["event_date"].to_numpy(dtype="datetime64[s]").astype("int64"),
-                             "line": 0})
+        held = pd.DataFrame(
+            {
+                "ref": index.get_indexer(_keys(held, ["contract_ref", "referral_ref"])),
+                "code": held["code"].astype(str).to_numpy(),
+                "date": held["event_date"].to_numpy(dtype="datetime64[s]").astype("int64"),
+                "line": 0,
+            }
+        )
         held = held.loc[held["ref"] >= 0]
         same_key = pd.MultiIndex.from_frame(held[["ref", "code", "date"]]).isin(
-            pd.MultiIndex.from_frame(rows[["ref", "code", "date"]]))
+            pd.MultiIndex.from_frame(rows[["ref", "code", "date"]])
+        )
         rows = pd.concat([held.loc[~same_key], rows], ignore_index=True)
     if rows.empty:
         return
@@ -537,6 +786,11 @@ def _second_resolutions(errors: _Errors, events: pd.DataFrame, keyed: pd.DataFra
     first_date = pd.Series(second["ref"].map(first["date"]).to_numpy(), index=second["line"].to_numpy())
     held_code = events.loc[lines, "line"].map(first_for_line)
     held_date = pd.to_datetime(events.loc[lines, "line"].map(first_date).astype("int64"), unit="s")
-    reason = ("a second resolution event (the referral already has " + held_code.astype(str) + " on "
-              + held_date.dt.strftime("%Y-%m-%d") + ")")
-    errors.add(name, events, lines, "event", reason)
+    reason = (
+        "a second resolution event (the referral already has "
+        + held_code.astype(str)
+        + " on "
+        + held_date.dt.strftime("%Y-%m-%d")
+        + ")"
+    )
+    errors.add(name, events, lines, "event", reason.reindex(events.index))

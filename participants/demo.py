@@ -275,10 +275,12 @@ def _journeys(rng: np.random.Generator, spec: ContractSpec, refs: _Referrals, to
     referred = refs.dates
     events = _Events()
 
-    # Acknowledgement on PRaP (CSS2: within 2 working days) and the single resolution (CSS1a, CAP1, CAP3).
-    events.add("ACKNOWLEDGED", rows, cal.deadline(referred, _delays(rng, ACK_DELAY_WD, n)))
+    # The single resolution (CSS1a, CAP1, CAP3) and the acknowledgement on PRaP before it (CSS2: within 2
+    # working days).
     resolution = rng.choice(len(RESOLUTIONS), size=n, p=RESOLUTION_SHARES)
     resolved_on = cal.deadline(referred, _delays(rng, RESOLUTION_DELAY_WD, n))
+    acknowledged = cal.deadline(referred, _delays(rng, ACK_DELAY_WD, n))
+    events.add("ACKNOWLEDGED", rows, np.minimum(acknowledged, resolved_on))
     started = resolution == 0
     if spec.programme == "CAP":
         # First face-to-face engagement, then the start on the same day or shortly after (CAP1, CAP3).

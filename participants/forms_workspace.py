@@ -10,7 +10,12 @@ from .workspace_rules import CLAIM_CHECKLIST_ITEMS
 
 
 class DateInput(forms.DateInput):
+    """<input type=date> needs ISO dates whatever the locale's display format."""
+
     input_type = "date"
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs, format="%Y-%m-%d")
 
 
 class DateTimeInput(forms.DateTimeInput):

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from django.contrib.auth import get_user_model
+from django.contrib.auth.hashers import make_password
 from django.db import transaction
 from django.utils import timezone
 
@@ -124,10 +125,11 @@ def create_demo_people(*, password: str) -> list[DemoLogin]:
     """The superuser and DEMO_PEOPLE, each with a Staff profile and their role's group; updated in place
     when they exist. Key workers are the imported key worker records, so they come with a caseload."""
     users = get_user_model().objects
+    # One hash for every demo login: the password hasher is slow by design (about 1.5 s a hash).
+    hashed = make_password(password)
     admin, _ = users.get_or_create(username=SUPERUSER)
     admin.is_staff = admin.is_superuser = True
-    admin.email = f"{SUPERUSER}@example.org"
-    admin.set_password(password)
+    admin.email, admin.password = f"{SUPERUSER}@example.org", hashed
     admin.save()
     logins = [DemoLogin(SUPERUSER, "Superuser", "-", password)]
     organisations = {org.ref: org for org in Organisation.objects.all()}
@@ -138,7 +140,7 @@ def create_demo_people(*, password: str) -> list[DemoLogin]:
         user, _ = users.get_or_create(username=person.username)
         user.first_name, user.last_name, user.email = first, last, f"{person.username}@example.org"
         user.is_staff = user.is_superuser = False
-        user.set_password(password)
+        user.password = hashed
         user.save()
         user.groups.set([group_for(person.role)])
         organisation = organisations.get(person.organisation_ref) if person.organisation_ref else None

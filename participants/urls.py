@@ -1,7 +1,7 @@
 from django.urls import path
 
 from . import views
-from .views import workspace
+from .views import imports, workspace
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -9,6 +9,10 @@ urlpatterns = [
     path("contracts/<str:ref>/", views.contract_detail, name="contract-detail"),
     path("referrals/", views.referral_list, name="referral-list"),
     path("participants/<int:pk>/", views.participant_detail, name="participant-detail"),
+    # Import bundles (participants/views/imports.py).
+    path("imports/", imports.import_list, name="import-list"),
+    path("imports/new/", imports.import_new, name="import-new"),
+    path("imports/<int:pk>/", imports.import_detail, name="import-detail"),
     # The key workers' workspace (participants/views/workspace.py).
     path("caseload/", workspace.caseload, name="caseload"),
     path("caseload/team/", workspace.team_caseload, name="team-caseload"),
