@@ -57,44 +57,73 @@ def generate(folder: Path, referrals: int, seed: int = 20_221_231) -> int:
     """Write a WHP bundle into `folder` (DATA.md format); returns the number of event rows."""
     rng = np.random.default_rng(seed)
     n = referrals
-    pd.DataFrame([{"contract_ref": CONTRACT, "programme": "WHP", "name": "Standards benchmark", "prime_ref": PRIME,
-                   "prime_name": "Benchmark Prime Ltd", "cpa": "CPA1", "nation": "ENG",
-                   "start_date": "2022-01-01", "end_date": "2027-03-31", "year_start_month": 4}]
-                 ).to_csv(folder / "contracts.csv", index=False)
-    pd.DataFrame({"org_ref": ORGS, "name": [f"{o} Ltd" for o in ORGS],
-                  "kind": ["PRIME"] + ["SUBCONTRACTOR"] * 2, "parent_ref": [""] + [PRIME] * 2}
-                 ).to_csv(folder / "organisations.csv", index=False)
+    pd.DataFrame(
+        [
+            {
+                "contract_ref": CONTRACT,
+                "programme": "WHP",
+                "name": "Standards benchmark",
+                "prime_ref": PRIME,
+                "prime_name": "Benchmark Prime Ltd",
+                "cpa": "CPA1",
+                "nation": "ENG",
+                "start_date": "2022-01-01",
+                "end_date": "2027-03-31",
+                "year_start_month": 4,
+            }
+        ]
+    ).to_csv(folder / "contracts.csv", index=False)
+    pd.DataFrame(
+        {
+            "org_ref": ORGS,
+            "name": [f"{o} Ltd" for o in ORGS],
+            "kind": ["PRIME"] + ["SUBCONTRACTOR"] * 2,
+            "parent_ref": [""] + [PRIME] * 2,
+        }
+    ).to_csv(folder / "organisations.csv", index=False)
     span = int((LAST_DAY - 20 - FIRST_DAY).astype(int))
     referral_date = FIRST_DAY + rng.integers(0, span, n).astype("timedelta64[D]")
     org = rng.integers(0, len(ORGS), n)
     site = org * 4 + rng.integers(0, 4, n)
     refs = pd.Series(np.arange(1, n + 1)).map("C{:08d}".format).to_numpy()
-    pd.DataFrame({
-        "contract_ref": CONTRACT, "referral_ref": refs,
-        "participant_ref": pd.Series(rng.integers(1, int(n * 0.95) + 2, n)).map("Q{:08d}".format),
-        "referral_date": referral_date.astype(str), "group": np.array(GROUPS)[rng.integers(0, 3, n)],
-        "delivery_org_ref": np.array(ORGS)[org], "site_ref": pd.Series(site).map("BS{:03d}".format),
-        "key_worker": pd.Series(site * 12 + rng.integers(0, 12, n)).map("BKW{:04d}".format),
-    }).to_csv(folder / "referrals.csv", index=False)
+    pd.DataFrame(
+        {
+            "contract_ref": CONTRACT,
+            "referral_ref": refs,
+            "participant_ref": pd.Series(rng.integers(1, int(n * 0.95) + 2, n)).map("Q{:08d}".format),
+            "referral_date": referral_date.astype(str),
+            "group": np.array(GROUPS)[rng.integers(0, 3, n)],
+            "delivery_org_ref": np.array(ORGS)[org],
+            "site_ref": pd.Series(site).map("BS{:03d}".format),
+            "key_worker": pd.Series(site * 12 + rng.integers(0, 12, n)).map("BKW{:04d}".format),
+        }
+    ).to_csv(folder / "referrals.csv", index=False)
 
     resolution_code = np.array(["STARTED", "DID_NOT_START", "FAILED_TO_ATTEND"])[
-        rng.choice(3, n, p=[0.82, 0.11, 0.07])]
+        rng.choice(3, n, p=[0.82, 0.11, 0.07])
+    ]
     when = {"REFERRED": referral_date}
     parts = []
     for code, share, after, low, high in JOURNEY:
         base = when["STARTED"] if after == "STARTED" else when[after]
         has = ~np.isnat(base) & (rng.random(n) < share)
-        day = np.where(has, base + rng.integers(low, high + 1, n).astype("timedelta64[D]"), np.datetime64("NaT"))
+        day = np.where(
+            has, base + rng.integers(low, high + 1, n).astype("timedelta64[D]"), np.datetime64("NaT")
+        )
         day = np.where(day <= LAST_DAY, day, np.datetime64("NaT"))
         when[code] = day
         if code == "RESOLUTION":
             when["STARTED"] = np.where(resolution_code == "STARTED", day, np.datetime64("NaT"))
         rows = ~np.isnat(day)
-        parts.append(pd.DataFrame({
-            "referral_ref": refs[rows],
-            "event": resolution_code[rows] if code == "RESOLUTION" else code,
-            "event_date": day[rows].astype("datetime64[D]").astype(str),
-        }))
+        parts.append(
+            pd.DataFrame(
+                {
+                    "referral_ref": refs[rows],
+                    "event": resolution_code[rows] if code == "RESOLUTION" else code,
+                    "event_date": day[rows].astype("datetime64[D]").astype(str),
+                }
+            )
+        )
     events = pd.concat(parts, ignore_index=True)
     events.insert(0, "contract_ref", CONTRACT)
     events["amount"] = np.where(events["event"] == "JOB_OUTCOME", "500.00", "")
@@ -140,18 +169,22 @@ def run(referrals: int = 200_000) -> dict:
     standards = selectors.contract_standards(contract)
 
     frames, load = _timed(lambda: contract_frames(contract.pk))
-    result, compute = _timed(lambda: selectors.compute_for_contract(contract, as_of=AS_OF, standards=standards,
-                                                                    frames=frames))
+    result, compute = _timed(
+        lambda: selectors.compute_for_contract(contract, as_of=AS_OF, standards=standards, frames=frames)
+    )
     figures["load_frames_seconds"] = round(load[0], 2)
     figures["compute_all_standards_all_groups_seconds"] = round(compute[0], 2)
     figures["load_and_compute_seconds"] = round(load[0] + compute[0], 2)
     figures["standards_x_groups"] = len(result.figures)
     _, write = _timed(lambda: services.write_snapshot(contract=contract, standards=standards, result=result))
     figures["write_snapshot_seconds"] = round(write[0], 2)
-    figures["failing_items_written"] = FailingItem.objects.filter(snapshot__contract=contract,
-                                                                  snapshot__as_of=AS_OF).count()
+    figures["failing_items_written"] = FailingItem.objects.filter(
+        snapshot__contract=contract, snapshot__as_of=AS_OF
+    ).count()
 
-    user, _ = get_user_model().objects.get_or_create(username="bench-compliance", defaults={"is_superuser": True})
+    user, _ = get_user_model().objects.get_or_create(
+        username="bench-compliance", defaults={"is_superuser": True}
+    )
     client = Client(SERVER_NAME="localhost")
     client.force_login(user)
     base = f"/api/v1/contracts/{CONTRACT}/standards/"
@@ -168,7 +201,9 @@ def run(referrals: int = 200_000) -> dict:
     figures["api_standards_snapshot_group"] = _ms(took)
     _, took = _timed(lambda: get(f"{base}CSS1a/failures/", {"as_of": as_of}), repeat=20)
     figures["api_failures_first_page_snapshot"] = _ms(took)
-    _, took = _timed(lambda: get(f"{base}CSS1a/failures/", {"as_of": as_of, "group": "LTU", "page": 10}), repeat=10)
+    _, took = _timed(
+        lambda: get(f"{base}CSS1a/failures/", {"as_of": as_of, "group": "LTU", "page": 10}), repeat=10
+    )
     figures["api_failures_page_10_group_snapshot"] = _ms(took)
 
     def csv_all() -> int:

@@ -54,7 +54,9 @@ def _reset_sequence(table: str) -> None:
     from django.db import connection
 
     with connection.cursor() as cursor:
-        cursor.execute(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT max(id) FROM {table}))")
+        cursor.execute(
+            f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT max(id) FROM {table}))"
+        )
 
 
 def build(referrals: int, seed: int = 20_250_601) -> dict:
@@ -73,61 +75,132 @@ def build(referrals: int, seed: int = 20_250_601) -> dict:
     with transaction.atomic():
         prime = Organisation.objects.create(ref=PRIME, name="Benchmark Prime", kind=Organisation.Kind.PRIME)
         contract = Contract.objects.create(
-            ref=CONTRACT, programme=Programme.objects.get(code="WHP"), name="Workspace benchmark", prime=prime,
-            cpa="CPA1", nation="ENG", start_date=dt.date(2022, 1, 1), end_date=dt.date(2027, 3, 31),
+            ref=CONTRACT,
+            programme=Programme.objects.get(code="WHP"),
+            name="Workspace benchmark",
+            prime=prime,
+            cpa="CPA1",
+            nation="ENG",
+            start_date=dt.date(2022, 1, 1),
+            end_date=dt.date(2027, 3, 31),
         )
         contract.delivery_organisations.add(prime)
         site = Site.objects.create(ref="BENCHW-S1", name="Benchmark centre", organisation=prime)
         key_workers = -(-n // CASELOAD)
         Staff.objects.bulk_create(
-            [Staff(ref=f"BENCH-KW{i:05d}", name=f"Key worker {i}", organisation=prime, role=Role.KEY_WORKER)
-             for i in range(key_workers - 1)], batch_size=5000,
+            [
+                Staff(
+                    ref=f"BENCH-KW{i:05d}", name=f"Key worker {i}", organisation=prime, role=Role.KEY_WORKER
+                )
+                for i in range(key_workers - 1)
+            ],
+            batch_size=5000,
         )
         user = UserFactory(username="bench-kw", first_name="Bench", email="bench-kw@example.org")
-        target = Staff.objects.create(ref="BENCH-KW-TARGET", name="Bench Target", user=user, organisation=prime,
-                                      role=Role.KEY_WORKER)
-        staff_ids = np.array(list(Staff.objects.filter(organisation=prime).exclude(pk=target.pk)
-                                  .values_list("pk", flat=True)))
+        target = Staff.objects.create(
+            ref="BENCH-KW-TARGET", name="Bench Target", user=user, organisation=prime, role=Role.KEY_WORKER
+        )
+        staff_ids = np.array(
+            list(Staff.objects.filter(organisation=prime).exclude(pk=target.pk).values_list("pk", flat=True))
+        )
 
+        with connection.cursor() as cursor:  # generated rows are consistent: skip per-row FK trigger checks
+            cursor.execute("SET LOCAL session_replication_role = replica")
         ids = np.arange(1, n + 1)
-        _copy("participants_participant", pd.DataFrame({
-            "id": ids, "prime_id": prime.pk, "ref": pd.Series(ids).map("BP{:08d}".format),
-            "date_of_birth": (np.datetime64("1965-01-01") + rng.integers(0, 35 * 365, n).astype("timedelta64[D]"))
-            .astype(str), "gender": np.array(["F", "M"])[rng.integers(0, 2, n)], "disability": "N",
-            "ethnicity": "", "postcode_district": "M1",
-        }))
+        _copy(
+            "participants_participant",
+            pd.DataFrame(
+                {
+                    "id": ids,
+                    "prime_id": prime.pk,
+                    "ref": pd.Series(ids).map("BP{:08d}".format),
+                    "date_of_birth": (
+                        np.datetime64("1965-01-01") + rng.integers(0, 35 * 365, n).astype("timedelta64[D]")
+                    ).astype(str),
+                    "gender": np.array(["F", "M"])[rng.integers(0, 2, n)],
+                    "disability": "N",
+                    "ethnicity": "",
+                    "postcode_district": "M1",
+                }
+            ),
+        )
         referral_date = np.datetime64("2022-01-03") + rng.integers(0, 3 * 365, n).astype("timedelta64[D]")
         key_worker = np.repeat(staff_ids, CASELOAD)[: n - CASELOAD]
         key_worker = np.concatenate([key_worker, np.full(CASELOAD, target.pk)])
         rng.shuffle(key_worker)
-        _copy("participants_referral", pd.DataFrame({
-            "id": ids, "contract_id": contract.pk, "ref": pd.Series(ids).map("BR{:08d}".format),
-            "participant_id": ids, "referral_date": referral_date.astype(str), "group": GROUPS[rng.integers(0, 3, n)],
-            "organisation_id": prime.pk, "site_id": site.pk, "key_worker_id": key_worker, "dda": "",
-        }))
+        _copy(
+            "participants_referral",
+            pd.DataFrame(
+                {
+                    "id": ids,
+                    "contract_id": contract.pk,
+                    "ref": pd.Series(ids).map("BR{:08d}".format),
+                    "participant_id": ids,
+                    "referral_date": referral_date.astype(str),
+                    "group": GROUPS[rng.integers(0, 3, n)],
+                    "organisation_id": prime.pk,
+                    "site_id": site.pk,
+                    "key_worker_id": key_worker,
+                    "dda": "",
+                }
+            ),
+        )
         started_mask = rng.random(n) < 0.85
         psg_mask = started_mask & (rng.random(n) < 0.5)
-        events = pd.concat([
-            pd.DataFrame({"referral_id": ids[started_mask], "code": "STARTED",
-                          "event_date": (referral_date[started_mask] + 7).astype(str)}),
-            pd.DataFrame({"referral_id": ids[psg_mask], "code": "PSG_CHANGED",
-                          "event_date": (referral_date[psg_mask] + 30).astype(str),
-                          "detail": np.array(["CONTEMPLATION", "PREPARATION"])[rng.integers(0, 2, psg_mask.sum())]}),
-        ])
+        events = pd.concat(
+            [
+                pd.DataFrame(
+                    {
+                        "referral_id": ids[started_mask],
+                        "code": "STARTED",
+                        "event_date": (referral_date[started_mask] + 7).astype(str),
+                    }
+                ),
+                pd.DataFrame(
+                    {
+                        "referral_id": ids[psg_mask],
+                        "code": "PSG_CHANGED",
+                        "event_date": (referral_date[psg_mask] + 30).astype(str),
+                        "detail": np.array(["CONTEMPLATION", "PREPARATION"])[
+                            rng.integers(0, 2, psg_mask.sum())
+                        ],
+                    }
+                ),
+            ]
+        )
         events["contract_id"], events["source"], events["amount"] = contract.pk, "IMPORT", None
         events["detail"] = events["detail"].fillna("")
         _copy("participants_journeyevent", events)
         starts_at = pd.to_datetime(referral_date + 14).tz_localize("UTC") + pd.Timedelta(hours=10)
-        _copy("participants_appointment", pd.DataFrame({
-            "referral_id": ids, "kind": "ONE_TO_ONE", "starts_at": starts_at.astype(str), "location": "Centre",
-            "status": "ATTENDED", "fta_reason": "", "note": "",
-        }))
+        _copy(
+            "participants_appointment",
+            pd.DataFrame(
+                {
+                    "referral_id": ids,
+                    "kind": "ONE_TO_ONE",
+                    "starts_at": starts_at.astype(str),
+                    "location": "Centre",
+                    "status": "ATTENDED",
+                    "fta_reason": "",
+                    "note": "",
+                }
+            ),
+        )
         plan_mask = started_mask & (rng.random(n) < 0.6) & (key_worker != target.pk)
         agreed = referral_date[plan_mask] + 20
-        _copy("participants_actionplan", pd.DataFrame({
-            "id": ids[plan_mask], "referral_id": ids[plan_mask], "version": 1, "agreed_on": agreed.astype(str),
-            "next_review_due": (agreed + 30).astype(str), "updated_at": "2025-01-01 00:00:00+00",
-        }))
+        _copy(
+            "participants_actionplan",
+            pd.DataFrame(
+                {
+                    "id": ids[plan_mask],
+                    "referral_id": ids[plan_mask],
+                    "version": 1,
+                    "agreed_on": agreed.astype(str),
+                    "next_review_due": (agreed + 30).astype(str),
+                    "updated_at": "2025-01-01 00:00:00+00",
+                }
+            ),
+        )
         for table in ("participants_participant", "participants_referral", "participants_actionplan"):
             _reset_sequence(table)
     with connection.cursor() as cursor:
@@ -141,39 +214,78 @@ def _record_target_caseload(target, referrals, rng) -> None:
     from django.utils import timezone
 
     from participants import services_workspace as services
-    from participants.models import Appointment
     from participants.errors import FlightpathError
+    from participants.models import Appointment
 
     user = target.user
     now = timezone.now()
     today = timezone.localdate()
     for index, referral in enumerate(referrals):
-        booked = [services.book_appointment(referral=referral, kind=Appointment.Kind.ONE_TO_ONE,
-                                            starts_at=now - dt.timedelta(days=days), user=user) for days in (20, 6)]
-        services.book_appointment(referral=referral, kind=Appointment.Kind.ONE_TO_ONE,
-                                  starts_at=now + dt.timedelta(days=int(rng.integers(1, 20))), user=user)
+        booked = [
+            services.book_appointment(
+                referral=referral,
+                kind=Appointment.Kind.ONE_TO_ONE,
+                starts_at=now - dt.timedelta(days=days),
+                user=user,
+            )
+            for days in (20, 6)
+        ]
+        services.book_appointment(
+            referral=referral,
+            kind=Appointment.Kind.ONE_TO_ONE,
+            starts_at=now + dt.timedelta(days=int(rng.integers(1, 20))),
+            user=user,
+        )
         services.record_attendance(appointment=booked[0], attended=True, user=user)
         if index % 4 == 0:
             services.record_attendance(appointment=booked[1], attended=False, fta_reason="FORGOT", user=user)
         try:
             agreed = max(referral.referral_date + dt.timedelta(days=20), today - dt.timedelta(days=60))
-            goals = [{"key": "", "goal": f"Goal {g}", "measure": "Measured weekly", "owner": "Participant",
-                      "due_date": (today + dt.timedelta(days=30 * g)).isoformat(), "status": "IN_PROGRESS"}
-                     for g in range(1, 4)]
-            services.save_action_plan(referral=referral, expected_version=0, goals=goals, agreed_on=None, user=user)
-            plan = services.save_action_plan(referral=referral, expected_version=1, goals=goals, agreed_on=agreed,
-                                             user=user)
+            goals = [
+                {
+                    "key": "",
+                    "goal": f"Goal {g}",
+                    "measure": "Measured weekly",
+                    "owner": "Participant",
+                    "due_date": (today + dt.timedelta(days=30 * g)).isoformat(),
+                    "status": "IN_PROGRESS",
+                }
+                for g in range(1, 4)
+            ]
+            services.save_action_plan(
+                referral=referral, expected_version=0, goals=goals, agreed_on=None, user=user
+            )
+            plan = services.save_action_plan(
+                referral=referral, expected_version=1, goals=goals, agreed_on=agreed, user=user
+            )
             if index % 3:
-                services.record_review(plan=plan, reviewed_on=agreed + dt.timedelta(days=25), note="On track",
-                                       user=user)
-            services.move_psg(referral=referral, group="CANDIDATE_POOL", moved_on=today - dt.timedelta(days=3),
-                              note="Job ready", user=user)
+                services.record_review(
+                    plan=plan, reviewed_on=agreed + dt.timedelta(days=25), note="On track", user=user
+                )
+            services.move_psg(
+                referral=referral,
+                group="CANDIDATE_POOL",
+                moved_on=today - dt.timedelta(days=3),
+                note="Job ready",
+                user=user,
+            )
             if index % 5 == 0:
-                job = services.record_job_start(referral=referral, employer="Acme Ltd", hours_per_week=Decimal("20"),
-                                                start_date=today - dt.timedelta(days=2), self_employed=False,
-                                                user=user)
-                services.record_in_work_contact(referral=referral, job=job, contact_date=today, method="PHONE",
-                                                note="Going well", user=user)
+                job = services.record_job_start(
+                    referral=referral,
+                    employer="Acme Ltd",
+                    hours_per_week=Decimal("20"),
+                    start_date=today - dt.timedelta(days=2),
+                    self_employed=False,
+                    user=user,
+                )
+                services.record_in_work_contact(
+                    referral=referral,
+                    job=job,
+                    contact_date=today,
+                    method="PHONE",
+                    note="Going well",
+                    user=user,
+                )
             services.add_note(referral=referral, text="Discussed travel to interviews", user=user)
         except FlightpathError:
             continue  # e.g. a referral dated after the plan date: a real caseload has a few of those
@@ -202,11 +314,15 @@ def run(referrals: int = 1_000_000) -> dict:
 
     built = build(referrals)
     staff = built["staff"]
-    client = Client()
+    client = Client(HTTP_HOST="localhost")
     client.force_login(staff.user)
     caseload_queries, caseload_times = _measure(client, "/caseload/?show=all")
-    participant = (Referral.objects.filter(key_worker=staff, jobs__isnull=False).order_by("pk")
-                   .values_list("participant_id", flat=True).first())
+    participant = (
+        Referral.objects.filter(key_worker=staff, jobs__isnull=False)
+        .order_by("pk")
+        .values_list("participant_id", flat=True)
+        .first()
+    )
     participant_queries, participant_times = _measure(client, f"/participants/{participant}/")
     return {
         "referrals": Referral.objects.count(),

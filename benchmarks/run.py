@@ -131,6 +131,8 @@ def evaluate(figures: dict, targets: dict) -> list[Row]:
 
 
 def _fmt(value: object) -> str:
+    if isinstance(value, float) and value.is_integer() and abs(value) < 1e15:
+        value = int(value)
     if isinstance(value, float):
         return f"{value:,.2f}" if abs(value) < 1000 else f"{value:,.0f}"
     if isinstance(value, int) and not isinstance(value, bool):
@@ -213,11 +215,12 @@ def run_child(name: str, result_path: str, referrals: int | None) -> None:
     django.setup()
     call_command("migrate", verbosity=0, interactive=False)
     module = importlib.import_module(f"benchmarks.bench_{name}")
-    kwargs = {}
-    if referrals is not None and "referrals" in inspect.signature(module.run).parameters:
-        kwargs["referrals"] = referrals
+    parameters = inspect.signature(module.run).parameters
+    kwargs = {"referrals": referrals} if referrals is not None and "referrals" in parameters else {}
     figures = module.run(**kwargs)
-    result = {"figures": figures, "targets": getattr(module, "TARGETS", {}), "arguments": kwargs}
+    arguments = {name: parameter.default for name, parameter in parameters.items()
+                 if parameter.default is not inspect.Parameter.empty} | kwargs
+    result = {"figures": figures, "targets": getattr(module, "TARGETS", {}), "arguments": arguments}
     Path(result_path).write_text(json.dumps(result, default=_plain))
 
 

@@ -8,24 +8,59 @@ from .models import Standard, StandardSnapshot
 
 @admin.register(Standard)
 class StandardAdmin(admin.ModelAdmin):
-    list_display = ("code", "programme", "contract", "measure", "start_event", "limit_working_days", "target",
-                    "started_only", "position")
+    list_display = (
+        "code",
+        "programme",
+        "contract",
+        "measure",
+        "start_event",
+        "limit_working_days",
+        "target",
+        "started_only",
+        "position",
+    )
     list_filter = ("programme", "measure")
     search_fields = ("code", "name", "contract__ref")
     autocomplete_fields = ("contract",)
     fieldsets = (
         (None, {"fields": ("code", "name", "position")}),
-        ("Owner", {"fields": ("programme", "contract"),
-                   "description": "A programme's standard, or a contract's own (tender) standard: set one."}),
-        ("Rule (DOMAIN.md 9)", {"fields": ("measure", "start_event", "end_events", "started_only",
-                                           "limit_working_days", "target")}),
+        (
+            "Owner",
+            {
+                "fields": ("programme", "contract"),
+                "description": "A programme's standard, or a contract's own (tender) standard: set one.",
+            },
+        ),
+        (
+            "Rule (DOMAIN.md 9)",
+            {
+                "fields": (
+                    "measure",
+                    "start_event",
+                    "end_events",
+                    "started_only",
+                    "limit_working_days",
+                    "target",
+                )
+            },
+        ),
     )
 
 
 @admin.register(StandardSnapshot)
 class StandardSnapshotAdmin(admin.ModelAdmin):
-    list_display = ("contract", "standard", "group", "as_of", "eligible", "met", "backlog", "over_limit", "status",
-                    "computed_at")
+    list_display = (
+        "contract",
+        "standard",
+        "group",
+        "as_of",
+        "eligible",
+        "met",
+        "backlog",
+        "over_limit",
+        "status",
+        "computed_at",
+    )
     list_filter = ("group", "status")
     search_fields = ("contract__ref", "standard__code")
     date_hierarchy = "as_of"

@@ -31,8 +31,18 @@ MET, NOT_MET = "MET", "NOT_MET"
 
 Measure = Literal["deadline", "backlog_share", "backlog_max"]
 
-FAILURE_COLUMNS = ["code", "referral_id", "referral_ref", "group", "site_id", "key_worker_id",
-                   "start_date", "deadline", "end_date", "age_working_days"]
+FAILURE_COLUMNS = [
+    "code",
+    "referral_id",
+    "referral_ref",
+    "group",
+    "site_id",
+    "key_worker_id",
+    "start_date",
+    "deadline",
+    "end_date",
+    "age_working_days",
+]
 
 
 @dataclass(frozen=True)
@@ -90,17 +100,32 @@ class StandardFigures:
 
     def as_output(self) -> dict:
         """The MI API shape (DATA.md), percentages rounded half-to-even to 2 places here and only here."""
-        out: dict = {"code": self.code, "measure": self.measure, "limit_working_days": self.limit_working_days}
+        out: dict = {
+            "code": self.code,
+            "measure": self.measure,
+            "limit_working_days": self.limit_working_days,
+        }
         if self.measure == DEADLINE:
-            out.update(target=float(self.target), eligible=self.eligible, met=self.met,
-                       compliance_pct=round_pct(self.met, self.eligible))
+            out.update(
+                target=float(self.target),
+                eligible=self.eligible,
+                met=self.met,
+                compliance_pct=round_pct(self.met, self.eligible),
+            )
         elif self.measure == BACKLOG_SHARE:
-            out.update(target=float(self.target), referrals=self.referrals, backlog=self.backlog,
-                       backlog_pct=round_pct(self.backlog, self.referrals),
-                       oldest_age_working_days=self.oldest_age_working_days)
+            out.update(
+                target=float(self.target),
+                referrals=self.referrals,
+                backlog=self.backlog,
+                backlog_pct=round_pct(self.backlog, self.referrals),
+                oldest_age_working_days=self.oldest_age_working_days,
+            )
         else:
-            out.update(target=int(self.target), over_limit=self.over_limit,
-                       oldest_age_working_days=self.oldest_age_working_days)
+            out.update(
+                target=int(self.target),
+                over_limit=self.over_limit,
+                oldest_age_working_days=self.oldest_age_working_days,
+            )
         out["status"] = self.status
         return out
 
@@ -156,8 +181,9 @@ class _Held:
         return self.codes.index(name) if name in self.codes else -1
 
     def code_mask(self, names: Sequence[str]) -> np.ndarray:
-        wanted = [self.code(n) for n in names]
-        return np.isin(self.event_code, [w for w in wanted if w >= 0])
+        wanted = np.zeros(len(self.codes) + 1, dtype=bool)  # a lookup table over the code indexes
+        wanted[[self.code(n) for n in names if n in self.codes]] = True
+        return wanted[self.event_code]
 
 
 def _held(referrals: pd.DataFrame, events: pd.DataFrame, as_of: date) -> _Held:
@@ -187,10 +213,20 @@ def _held(referrals: pd.DataFrame, events: pd.DataFrame, as_of: date) -> _Held:
     resolution[row[first]] = code_index[first]
 
     group_index, group_names = pd.factorize(referrals["group"].to_numpy())
-    order = np.argsort(np.argsort(referrals["referral_ref"].to_numpy().astype(str), kind="stable"), kind="stable")
-    return _Held(referral_day=_days(referrals["referral_date"]), group=group_index.astype(np.int64),
-                 group_names=[str(g) for g in group_names], order=order, resolution=resolution,
-                 event_row=row[keep], event_code=code_index[keep], event_day=day[keep], codes=codes)
+    order = np.argsort(
+        np.argsort(referrals["referral_ref"].to_numpy().astype(str), kind="stable"), kind="stable"
+    )
+    return _Held(
+        referral_day=_days(referrals["referral_date"]),
+        group=group_index.astype(np.int64),
+        group_names=[str(g) for g in group_names],
+        order=order,
+        resolution=resolution,
+        event_row=row[keep],
+        event_code=code_index[keep],
+        event_day=day[keep],
+        codes=codes,
+    )
 
 
 def _items(rule: StandardRule, held: _Held, low: date, high: date) -> tuple[np.ndarray, np.ndarray]:
@@ -287,15 +323,27 @@ def compute_standards(
             else:
                 c, bad, old = 0, 0, -1
             figures.append(_figures(rule, name, counted=c, failed=bad, oldest=None if old < 0 else old))
-        failing.append(_failure_frame(rule, held, referrals, rows[failed], start[failed], deadline[failed],
-                                      end[failed], age[failed]))
+        failing.append(
+            _failure_frame(
+                rule, held, referrals, rows[failed], start[failed], deadline[failed], end[failed], age[failed]
+            )
+        )
     failures = pd.concat(failing, ignore_index=True) if failing else pd.DataFrame(columns=FAILURE_COLUMNS)
-    return ComplianceResult(as_of=as_of, window_start=low, window_end=high, figures=figures, failures=failures)
+    return ComplianceResult(
+        as_of=as_of, window_start=low, window_end=high, figures=figures, failures=failures
+    )
 
 
-def _figures(rule: StandardRule, group: str, *, counted: int, failed: int, oldest: int | None) -> StandardFigures:
-    common = {"code": rule.code, "measure": rule.measure, "group": group,
-              "limit_working_days": rule.limit_working_days, "target": rule.target}
+def _figures(
+    rule: StandardRule, group: str, *, counted: int, failed: int, oldest: int | None
+) -> StandardFigures:
+    common = {
+        "code": rule.code,
+        "measure": rule.measure,
+        "group": group,
+        "limit_working_days": rule.limit_working_days,
+        "target": rule.target,
+    }
     if rule.measure == DEADLINE:
         return StandardFigures(**common, eligible=counted, met=counted - failed)
     if rule.measure == BACKLOG_SHARE:
@@ -303,22 +351,33 @@ def _figures(rule: StandardRule, group: str, *, counted: int, failed: int, oldes
     return StandardFigures(**common, over_limit=failed, oldest_age_working_days=oldest)
 
 
-def _failure_frame(rule: StandardRule, held: _Held, referrals: pd.DataFrame, rows: np.ndarray, start: np.ndarray,
-                   deadline: np.ndarray, end: np.ndarray, age: np.ndarray) -> pd.DataFrame:
+def _failure_frame(
+    rule: StandardRule,
+    held: _Held,
+    referrals: pd.DataFrame,
+    rows: np.ndarray,
+    start: np.ndarray,
+    deadline: np.ndarray,
+    end: np.ndarray,
+    age: np.ndarray,
+) -> pd.DataFrame:
     """Failing items by start date, then referral reference (15.5), with what a worklist shows."""
     order = np.lexsort((held.order[rows], start))
     rows = rows[order]
-    return pd.DataFrame({
-        "code": rule.code,
-        "referral_id": referrals["referral_id"].to_numpy()[rows].astype(np.int64),
-        "referral_ref": referrals["referral_ref"].to_numpy()[rows],
-        "group": np.asarray(held.group_names, dtype=object)[held.group[rows]] if len(rows) else
-        np.array([], dtype=object),
-        "site_id": referrals["site_id"].to_numpy(dtype="float64")[rows],
-        "key_worker_id": referrals["key_worker_id"].to_numpy(dtype="float64")[rows],
-        "start_date": start[order],
-        "deadline": deadline[order],
-        # Backlog items are open at A by definition: no end date.
-        "end_date": end[order] if rule.measure == DEADLINE else np.full(len(rows), NAT),
-        "age_working_days": age[order].astype(np.int64),
-    })
+    return pd.DataFrame(
+        {
+            "code": rule.code,
+            "referral_id": referrals["referral_id"].to_numpy()[rows].astype(np.int64),
+            "referral_ref": referrals["referral_ref"].to_numpy()[rows],
+            "group": np.asarray(held.group_names, dtype=object)[held.group[rows]]
+            if len(rows)
+            else np.array([], dtype=object),
+            "site_id": referrals["site_id"].to_numpy(dtype="float64")[rows],
+            "key_worker_id": referrals["key_worker_id"].to_numpy(dtype="float64")[rows],
+            "start_date": start[order],
+            "deadline": deadline[order],
+            # Backlog items are open at A by definition: no end date.
+            "end_date": end[order] if rule.measure == DEADLINE else np.full(len(rows), NAT),
+            "age_working_days": age[order].astype(np.int64),
+        }
+    )

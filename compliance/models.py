@@ -9,23 +9,13 @@ from django.db.models import Q
 from participants.models import Contract, EventCode, JobRun, Programme, Referral, Site, Staff
 
 from .engine import MEASURES, StandardRule
+from .querysets import StandardQuerySet
 
 
 class Measure(models.TextChoices):
     DEADLINE = "deadline", "Deadline (share of items done within the limit)"
     BACKLOG_SHARE = "backlog_share", "Backlog share (unresolved over the limit, % of referrals)"
     BACKLOG_MAX = "backlog_max", "Backlog maximum (count of unresolved over the limit)"
-
-
-class StandardQuerySet(models.QuerySet):
-    def for_contract(self, contract: Contract) -> list[Standard]:
-        """The contract's standards: its programme's, with a contract row replacing the programme row of the
-        same code (tender standards, DOMAIN.md 9), in code order."""
-        rows = self.filter(Q(programme_id=contract.programme_id, contract__isnull=True) | Q(contract=contract))
-        by_code: dict[str, Standard] = {}
-        for row in sorted(rows, key=lambda s: s.contract_id is not None):
-            by_code[row.code] = row
-        return sorted(by_code.values(), key=lambda s: (s.position, s.code))
 
 
 class Standard(models.Model):
@@ -35,22 +25,36 @@ class Standard(models.Model):
     code = models.CharField(max_length=20)
     name = models.CharField(max_length=200, blank=True)
     programme = models.ForeignKey(
-        Programme, null=True, blank=True, on_delete=models.CASCADE, related_name="standards",
+        Programme,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="standards",
         help_text="Set for a programme's standard; leave empty for a contract's own standard.",
     )
     contract = models.ForeignKey(
-        Contract, null=True, blank=True, on_delete=models.CASCADE, related_name="standards",
-        help_text="Set for a contract's own (tender) standard; it replaces a programme standard of the same code.",
+        Contract,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="standards",
+        help_text=(
+            "Set for a contract's own (tender) standard; it replaces a programme standard of the same code."
+        ),
     )
     measure = models.CharField(max_length=16, choices=Measure.choices)
     start_event = models.CharField(max_length=24, choices=EventCode.choices)
-    end_events = models.JSONField(help_text="Event codes that end an item, e.g. [\"STARTED\", \"DID_NOT_START\"].")
+    end_events = models.JSONField(
+        help_text='Event codes that end an item, e.g. ["STARTED", "DID_NOT_START"].'
+    )
     started_only = models.BooleanField(
-        default=False, help_text="Only referrals whose resolution as at the date is STARTED (CSS5, DOMAIN.md 15.4).",
+        default=False,
+        help_text="Only referrals whose resolution as at the date is STARTED (CSS5, DOMAIN.md 15.4).",
     )
     limit_working_days = models.PositiveSmallIntegerField()
     target = models.DecimalField(
-        max_digits=6, decimal_places=2,
+        max_digits=6,
+        decimal_places=2,
         help_text="Deadline: minimum % met. Backlog share: maximum %. Backlog maximum: maximum count.",
     )
     position = models.PositiveSmallIntegerField(default=0, help_text="Display order (then code).")
@@ -61,14 +65,22 @@ class Standard(models.Model):
         ordering = ["position", "code"]
         constraints = [
             models.CheckConstraint(
-                condition=(Q(programme__isnull=False, contract__isnull=True)
-                           | Q(programme__isnull=True, contract__isnull=False)),
+                condition=(
+                    Q(programme__isnull=False, contract__isnull=True)
+                    | Q(programme__isnull=True, contract__isnull=False)
+                ),
                 name="standard_programme_xor_contract",
             ),
-            models.UniqueConstraint(fields=["programme", "code"], condition=Q(contract__isnull=True),
-                                    name="standard_unique_per_programme"),
-            models.UniqueConstraint(fields=["contract", "code"], condition=Q(contract__isnull=False),
-                                    name="standard_unique_per_contract"),
+            models.UniqueConstraint(
+                fields=["programme", "code"],
+                condition=Q(contract__isnull=True),
+                name="standard_unique_per_programme",
+            ),
+            models.UniqueConstraint(
+                fields=["contract", "code"],
+                condition=Q(contract__isnull=False),
+                name="standard_unique_per_contract",
+            ),
             models.CheckConstraint(condition=Q(measure__in=MEASURES), name="standard_measure_valid"),
         ]
 
@@ -86,9 +98,13 @@ class Standard(models.Model):
 
     def as_rule(self) -> StandardRule:
         return StandardRule(
-            code=self.code, measure=self.measure, start_event=self.start_event,
-            end_events=tuple(self.end_events), limit_working_days=self.limit_working_days,
-            target=float(self.target), started_only=self.started_only,
+            code=self.code,
+            measure=self.measure,
+            start_event=self.start_event,
+            end_events=tuple(self.end_events),
+            limit_working_days=self.limit_working_days,
+            target=float(self.target),
+            started_only=self.started_only,
         )
 
 
@@ -113,7 +129,9 @@ class StandardSnapshot(models.Model):
     class Meta:
         ordering = ["contract", "as_of", "group", "standard"]
         constraints = [
-            models.UniqueConstraint(fields=["contract", "standard", "group", "as_of"], name="standard_snapshot_key"),
+            models.UniqueConstraint(
+                fields=["contract", "standard", "group", "as_of"], name="standard_snapshot_key"
+            ),
         ]
         indexes = [models.Index(fields=["contract", "as_of", "group"], name="snapshot_contract_asof_group")]
 
@@ -129,17 +147,37 @@ class FailingItem(models.Model):
     # Derived rows, bulk-written (COPY) hundreds of thousands at a time by services.write_snapshot only: no
     # per-row foreign-key triggers at commit and no index beyond the (snapshot, position) key. The ORM still
     # cascades deletes of snapshots and referrals.
-    snapshot = models.ForeignKey(StandardSnapshot, on_delete=models.CASCADE, related_name="failing_items",
-                                 db_index=False, db_constraint=False)
+    snapshot = models.ForeignKey(
+        StandardSnapshot,
+        on_delete=models.CASCADE,
+        related_name="failing_items",
+        db_index=False,
+        db_constraint=False,
+    )
     position = models.PositiveIntegerField(help_text="Order: start date, then referral reference.")
-    referral = models.ForeignKey(Referral, on_delete=models.CASCADE, related_name="+", db_index=False,
-                                 db_constraint=False)
+    referral = models.ForeignKey(
+        Referral, on_delete=models.CASCADE, related_name="+", db_index=False, db_constraint=False
+    )
     referral_ref = models.CharField(max_length=50)
     group = models.CharField(max_length=20)
-    site = models.ForeignKey(Site, null=True, blank=True, on_delete=models.DO_NOTHING, related_name="+",
-                             db_index=False, db_constraint=False)
-    key_worker = models.ForeignKey(Staff, null=True, blank=True, on_delete=models.DO_NOTHING, related_name="+",
-                                   db_index=False, db_constraint=False)
+    site = models.ForeignKey(
+        Site,
+        null=True,
+        blank=True,
+        on_delete=models.DO_NOTHING,
+        related_name="+",
+        db_index=False,
+        db_constraint=False,
+    )
+    key_worker = models.ForeignKey(
+        Staff,
+        null=True,
+        blank=True,
+        on_delete=models.DO_NOTHING,
+        related_name="+",
+        db_index=False,
+        db_constraint=False,
+    )
     start_date = models.DateField()
     deadline = models.DateField()
     end_date = models.DateField(null=True, blank=True)

@@ -18,8 +18,17 @@ from participants.selectors import contract_frames
 from .engine import ALL, ComplianceResult, StandardFigures, compute_standards
 from .models import FailingItem, Standard, StandardSnapshot
 
-FAILURE_FIELDS = ("referral_id", "referral_ref", "group", "site_id", "key_worker_id",
-                  "start_date", "deadline", "end_date", "age_working_days")
+FAILURE_FIELDS = (
+    "referral_id",
+    "referral_ref",
+    "group",
+    "site_id",
+    "key_worker_id",
+    "start_date",
+    "deadline",
+    "end_date",
+    "age_working_days",
+)
 
 
 @dataclass(frozen=True)
@@ -77,29 +86,50 @@ def standard_by_code(contract: Contract, code: str) -> Standard | None:
     return next((s for s in contract_standards(contract) if s.code == code), None)
 
 
-def compute_for_contract(contract: Contract, *, as_of: date, standards: list[Standard],
-                         window_start: date | None = None, window_end: date | None = None,
-                         frames: tuple[pd.DataFrame, pd.DataFrame] | None = None) -> ComplianceResult:
+def compute_for_contract(
+    contract: Contract,
+    *,
+    as_of: date,
+    standards: list[Standard],
+    window_start: date | None = None,
+    window_end: date | None = None,
+    frames: tuple[pd.DataFrame, pd.DataFrame] | None = None,
+) -> ComplianceResult:
     """The engine on the contract's frames (loaded unless given, so a job can reuse them across dates)."""
     referrals, events = frames if frames is not None else contract_frames(contract.pk)
     return compute_standards(
-        referrals, events, calendar=calendar_for(contract.nation), standards=[s.as_rule() for s in standards],
-        as_of=as_of, contract_start=contract.start_date, groups=valid_groups(contract),
-        window_start=window_start, window_end=window_end,
+        referrals,
+        events,
+        calendar=calendar_for(contract.nation),
+        standards=[s.as_rule() for s in standards],
+        as_of=as_of,
+        contract_start=contract.start_date,
+        groups=valid_groups(contract),
+        window_start=window_start,
+        window_end=window_end,
     )
 
 
 def _figures_from_snapshot(snapshot: StandardSnapshot) -> StandardFigures:
     s = snapshot.standard
     return StandardFigures(
-        code=s.code, measure=s.measure, group=snapshot.group, limit_working_days=s.limit_working_days,
-        target=float(s.target), eligible=snapshot.eligible, met=snapshot.met, referrals=snapshot.referrals,
-        backlog=snapshot.backlog, over_limit=snapshot.over_limit,
+        code=s.code,
+        measure=s.measure,
+        group=snapshot.group,
+        limit_working_days=s.limit_working_days,
+        target=float(s.target),
+        eligible=snapshot.eligible,
+        met=snapshot.met,
+        referrals=snapshot.referrals,
+        backlog=snapshot.backlog,
+        over_limit=snapshot.over_limit,
         oldest_age_working_days=snapshot.oldest_age_working_days,
     )
 
 
-def _snapshots(contract: Contract, standards: list[Standard], *, as_of: date, group: str) -> list[StandardSnapshot] | None:
+def _snapshots(
+    contract: Contract, standards: list[Standard], *, as_of: date, group: str
+) -> list[StandardSnapshot] | None:
     """The snapshot rows for every one of `standards`, in their order, or None when any is missing."""
     rows = {
         snap.standard_id: snap
@@ -122,22 +152,32 @@ def standards_figures(contract: Contract, query: StandardsQuery) -> list[Standar
         snapshots = _snapshots(contract, standards, as_of=query.as_of, group=query.group)
         if snapshots is not None:
             return [_figures_from_snapshot(s) for s in snapshots]
-    result = compute_for_contract(contract, as_of=query.as_of, standards=standards,
-                                  window_start=query.window_start, window_end=query.window_end)
+    result = compute_for_contract(
+        contract,
+        as_of=query.as_of,
+        standards=standards,
+        window_start=query.window_start,
+        window_end=query.window_end,
+    )
     return result.results_for(query.group)
 
 
-def failing_items(contract: Contract, standard: Standard, query: StandardsQuery, *,
-                  user=None) -> QuerySet | list[dict]:
+def failing_items(
+    contract: Contract, standard: Standard, query: StandardsQuery, *, user=None
+) -> QuerySet | list[dict]:
     """The failing items of one standard (DOMAIN.md 9 drill-down), ordered by start date then referral
     reference (15.5), as dicts with FAILURE_FIELDS. From the snapshot a lazy queryset (pages and the API
     paginate it in SQL), otherwise a list computed now. With `user`, only the referrals that user may see:
     the figures are the contract's, but a failing item names a participant's referral."""
     visible = None if user is None or user.is_superuser else Referral.objects.visible_to(user)
     if query.default_window:
-        snapshot = StandardSnapshot.objects.filter(
-            contract=contract, standard=standard, as_of=query.as_of, group=ALL
-        ).values_list("pk", flat=True).first()
+        snapshot = (
+            StandardSnapshot.objects.filter(
+                contract=contract, standard=standard, as_of=query.as_of, group=ALL
+            )
+            .values_list("pk", flat=True)
+            .first()
+        )
         if snapshot is not None:
             items = FailingItem.objects.filter(snapshot_id=snapshot)
             if query.group != ALL:
@@ -145,8 +185,13 @@ def failing_items(contract: Contract, standard: Standard, query: StandardsQuery,
             if visible is not None:
                 items = items.filter(referral_id__in=visible.filter(contract=contract).values("pk"))
             return items.order_by("position").values(*FAILURE_FIELDS)
-    result = compute_for_contract(contract, as_of=query.as_of, standards=[standard],
-                                  window_start=query.window_start, window_end=query.window_end)
+    result = compute_for_contract(
+        contract,
+        as_of=query.as_of,
+        standards=[standard],
+        window_start=query.window_start,
+        window_end=query.window_end,
+    )
     failures = result.failures_for(standard.code, query.group)
     if visible is not None:
         allowed = visible.filter(contract=contract, pk__in=failures["referral_id"].tolist())
@@ -156,8 +201,12 @@ def failing_items(contract: Contract, standard: Standard, query: StandardsQuery,
 
 def failure_dicts(failures: pd.DataFrame) -> list[dict]:
     """Engine failure rows as dicts of Python values (dates as `date`, missing ids and end dates None)."""
+
     def dates(column: str) -> list[date | None]:
-        return [None if np.isnat(v) else v.astype(object) for v in failures[column].to_numpy(dtype="datetime64[D]")]
+        return [
+            None if np.isnat(v) else v.astype(object)
+            for v in failures[column].to_numpy(dtype="datetime64[D]")
+        ]
 
     def ids(column: str) -> list[int | None]:
         return [None if np.isnan(v) else int(v) for v in failures[column].to_numpy(dtype="float64")]
@@ -173,8 +222,10 @@ def failure_dicts(failures: pd.DataFrame) -> list[dict]:
         "end_date": dates("end_date"),
         "age_working_days": failures["age_working_days"].astype("int64").tolist(),
     }
-    return [dict(zip(FAILURE_FIELDS, row, strict=True)) for row in zip(*(columns[f] for f in FAILURE_FIELDS),
-                                                                            strict=True)]
+    return [
+        dict(zip(FAILURE_FIELDS, row, strict=True))
+        for row in zip(*(columns[f] for f in FAILURE_FIELDS), strict=True)
+    ]
 
 
 def latest_data_date(contract_id: int) -> date | None:
@@ -189,5 +240,7 @@ def snapshot_dates(contract: Contract) -> list[date]:
     """The as-of dates that have snapshots for the contract, newest first (for pages' date pickers)."""
     return list(
         StandardSnapshot.objects.filter(contract=contract, group=ALL)
-        .values_list("as_of", flat=True).distinct().order_by("-as_of")
+        .values_list("as_of", flat=True)
+        .distinct()
+        .order_by("-as_of")
     )

@@ -55,8 +55,19 @@ def _iso(dates: pd.Series) -> np.ndarray:
 
 def _copy_failing_items(rows: pd.DataFrame) -> None:
     """Bulk-write failing items: COPY on PostgreSQL, bulk_create elsewhere."""
-    columns = ["snapshot_id", "position", "referral_id", "referral_ref", "group", "site_id", "key_worker_id",
-               "start_date", "deadline", "end_date", "age_working_days"]
+    columns = [
+        "snapshot_id",
+        "position",
+        "referral_id",
+        "referral_ref",
+        "group",
+        "site_id",
+        "key_worker_id",
+        "start_date",
+        "deadline",
+        "end_date",
+        "age_working_days",
+    ]
     if connection.vendor == "postgresql":
         buffer = io.StringIO()
         rows[columns].to_csv(buffer, header=False, index=False, date_format="%Y-%m-%d")
@@ -67,44 +78,60 @@ def _copy_failing_items(rows: pd.DataFrame) -> None:
                 copy.write(buffer.getvalue())
         return
     FailingItem.objects.bulk_create(
-        [FailingItem(**{k: (None if v == "" or v is pd.NA else v) for k, v in row.items()})
-         for row in rows[columns].to_dict("records")],
+        [
+            FailingItem(**{k: (None if v == "" or v is pd.NA else v) for k, v in row.items()})
+            for row in rows[columns].to_dict("records")
+        ],
         batch_size=5000,
     )
 
 
 @transaction.atomic
-def write_snapshot(*, contract: Contract, standards: list[Standard], result: ComplianceResult,
-                   job_run_id: int | None = None) -> int:
+def write_snapshot(
+    *, contract: Contract, standards: list[Standard], result: ComplianceResult, job_run_id: int | None = None
+) -> int:
     """Replace the contract's snapshots of `result.as_of` (every standard and group) with `result`, and the
     failing items of the group-ALL rows. Returns the number of failing items written."""
     StandardSnapshot.objects.filter(contract=contract, as_of=result.as_of).delete()
     by_code = {s.code: s for s in standards}
-    snapshots = StandardSnapshot.objects.bulk_create([
-        StandardSnapshot(
-            contract=contract, standard=by_code[f.code], group=f.group, as_of=result.as_of,
-            eligible=f.eligible, met=f.met, referrals=f.referrals, backlog=f.backlog, over_limit=f.over_limit,
-            oldest_age_working_days=f.oldest_age_working_days, status=f.status or "", job_run_id=job_run_id,
-        )
-        for f in result.figures
-    ])
+    snapshots = StandardSnapshot.objects.bulk_create(
+        [
+            StandardSnapshot(
+                contract=contract,
+                standard=by_code[f.code],
+                group=f.group,
+                as_of=result.as_of,
+                eligible=f.eligible,
+                met=f.met,
+                referrals=f.referrals,
+                backlog=f.backlog,
+                over_limit=f.over_limit,
+                oldest_age_working_days=f.oldest_age_working_days,
+                status=f.status or "",
+                job_run_id=job_run_id,
+            )
+            for f in result.figures
+        ]
+    )
     all_ids = {s.standard.code: s.pk for s in snapshots if s.group == ALL}
     failures = result.failures
     if failures.empty:
         return 0
-    rows = pd.DataFrame({
-        "snapshot_id": failures["code"].map(all_ids).astype("int64"),
-        "position": failures.groupby("code", sort=False).cumcount().astype("int64"),
-        "referral_id": failures["referral_id"].astype("int64"),
-        "referral_ref": failures["referral_ref"],
-        "group": failures["group"],
-        "site_id": failures["site_id"].astype("Int64"),
-        "key_worker_id": failures["key_worker_id"].astype("Int64"),
-        "start_date": _iso(failures["start_date"]),
-        "deadline": _iso(failures["deadline"]),
-        "end_date": _iso(failures["end_date"]),
-        "age_working_days": failures["age_working_days"].astype("int64"),
-    })
+    rows = pd.DataFrame(
+        {
+            "snapshot_id": failures["code"].map(all_ids).astype("int64"),
+            "position": failures.groupby("code", sort=False).cumcount().astype("int64"),
+            "referral_id": failures["referral_id"].astype("int64"),
+            "referral_ref": failures["referral_ref"],
+            "group": failures["group"],
+            "site_id": failures["site_id"].astype("Int64"),
+            "key_worker_id": failures["key_worker_id"].astype("Int64"),
+            "start_date": _iso(failures["start_date"]),
+            "deadline": _iso(failures["deadline"]),
+            "end_date": _iso(failures["end_date"]),
+            "age_working_days": failures["age_working_days"].astype("int64"),
+        }
+    )
     _copy_failing_items(rows)
     return len(rows)
 
@@ -123,7 +150,9 @@ def _recompute(contract: Contract, months: list[str] | None, run: RunHandle) -> 
     written = 0
     for i, as_of in enumerate(dates, start=1):
         result = compute_for_contract(contract, as_of=as_of, standards=standards, frames=frames)
-        written += write_snapshot(contract=contract, standards=standards, result=result, job_run_id=run.run.pk)
+        written += write_snapshot(
+            contract=contract, standards=standards, result=result, job_run_id=run.run.pk
+        )
         run.report(5 + 95 * i // len(dates), f"{as_of.isoformat()} done ({i}/{len(dates)})")
     # A date no longer wanted (an earlier "latest day") goes, so any run leaves what a full run would.
     StandardSnapshot.objects.filter(contract=contract).exclude(as_of__in=wanted).delete()

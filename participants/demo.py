@@ -21,13 +21,13 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-from pandas.api.types import union_categoricals
 
 from .calendar import WorkingDayCalendar, calendar_for
 
 DEFAULT_SEED = 2011  # the Work Programme's first referrals (DOMAIN.md 16)
 DEFAULT_REFERRALS = 3_000
 YEARS_OF_DATA = 2
+YEAR_START_MONTH = 4  # contract years start in April (DOMAIN.md 2); rounds and targets follow them
 
 PRIME_REF, SUB1, SUB2, SUB3 = "DEMO-PRIME", "DEMO-SUB1", "DEMO-SUB2", "DEMO-SUB3"
 PRIME = (PRIME_REF, "Northgate Employment Services Ltd")
@@ -135,8 +135,10 @@ YOUNG_GROUPS = ("PG1",)  # JSA 18-24
 CASELOAD = 150  # referrals per key worker over the two years
 
 # Working-day delays: value -> weight. Most inside the section 9 limits, a realistic tail outside them.
+# A few referrals stall for two or three months (CSS4's backlog over 25 working days).
 RESOLUTION_DELAY_WD = {**dict(zip(range(1, 11), (4, 9, 12, 13, 12, 11, 10, 9, 8, 7), strict=True)),
-                       **dict.fromkeys(range(11, 16), 0.5), **dict.fromkeys(range(16, 36), 0.06)}
+                       **dict.fromkeys(range(11, 16), 0.5), **dict.fromkeys(range(16, 36), 0.06),
+                       **dict.fromkeys(range(40, 61), 0.02)}
 ACK_DELAY_WD = {0: 45, 1: 38, 2: 16, 3: 0.6, 4: 0.3, 5: 0.1}
 PRAP_DELAY_WD = {0: 50, 1: 25, 2: 12, 3: 7, 4: 3, 5: 1.5, 8: 1, 12: 0.5}
 ACTION_PLAN_DELAY_WD = {**dict.fromkeys(range(0, 9), 11), **dict.fromkeys(range(9, 15), 1), 18: 0.6, 25: 0.4}
@@ -412,7 +414,7 @@ def _invalidations(rng: np.random.Generator, events: _Events, o_rows: np.ndarray
 def _validation_rounds(rng: np.random.Generator, ref: str, start: date, today: date) -> pd.DataFrame:
     """Half-yearly rounds on contract-year halves (April-September, October-March) from the contract
     start: FINAL, except the latest ended period's, still PROVISIONAL."""
-    first = np.datetime64(date(start.year - 1, 4, 1), "M")
+    first = np.datetime64(date(start.year - 1, YEAR_START_MONTH, 1), "M")
     halves = np.arange(first, np.datetime64(today, "M") + 1, 6)
     ends = (halves + 6).astype("datetime64[D]") - 1
     period_starts = np.maximum(halves.astype("datetime64[D]"), np.datetime64(start, "D"))
@@ -442,17 +444,13 @@ def _profiles(spec: ContractSpec) -> pd.DataFrame:
     return pd.concat(frames, ignore_index=True)
 
 
-def _targets(spec: ContractSpec, refs: _Referrals, start: date, today: date) -> pd.DataFrame:
+def _targets(spec: ContractSpec, refs: _Referrals, today: date) -> pd.DataFrame:
     """A couple of DWP-notified required figures (DATA.md mpl_targets.csv) for the two largest measured WP
-    groups over the last whole contract year (or quarter): about a tenth of the group's referrals there,
-    DWP's figure rather than one derived here."""
-    year_start = np.datetime64(f"{today.year - 1}-04-01") if today.month >= 4 else np.datetime64(
-        f"{today.year - 2}-04-01")
-    if year_start < np.datetime64(start, "D"):
-        quarter = np.datetime64(today, "M") - (np.datetime64(today, "M").astype(np.int64) % 3) - 3
-        period = (quarter.astype("datetime64[D]"), (quarter + 3).astype("datetime64[D]") - 1)
-    else:
-        period = (year_start, (year_start.astype("datetime64[M]") + 12).astype("datetime64[D]") - 1)
+    groups over the last whole contract year (inside the YEARS_OF_DATA held): about a tenth of the group's
+    referrals there, DWP's figure rather than one derived here."""
+    year_start = np.datetime64(date(today.year - (1 if today.month >= YEAR_START_MONTH else 2),
+                                    YEAR_START_MONTH, 1), "D")
+    period = (year_start, (year_start.astype("datetime64[M]") + 12).astype("datetime64[D]") - 1)
     in_period = (refs.dates >= period[0]) & (refs.dates <= period[1])
     rows = []
     for group in ("PG1", "PG2"):
@@ -562,18 +560,26 @@ def _contract_files(number: int, spec: ContractSpec, size: int, start: date, tod
         "validation_rounds.csv": rounds,
     }
     if spec.programme == "WP":
-        files["mpl_targets.csv"] = _targets(spec, refs, start, today)
+        files["mpl_targets.csv"] = _targets(spec, refs, today)
     return files
 
 
 def _concat_categorical(frames: list[pd.DataFrame]) -> pd.DataFrame:
-    """Stack frames of categorical columns, keeping them categorical (plain concat would expand them)."""
-    return pd.DataFrame({
-        column: (union_categoricals([frame[column] for frame in frames])
-                 if isinstance(frames[0][column].dtype, pd.CategoricalDtype)
-                 else np.concatenate([frame[column].to_numpy() for frame in frames]))
-        for column in frames[0].columns
-    })
+    """Stack frames of categorical columns, keeping them categorical (plain concat would expand them):
+    the categories are joined once and each frame's codes re-pointed, without a lookup per row."""
+    columns = {}
+    for column in frames[0].columns:
+        parts = [frame[column].array for frame in frames]
+        if not isinstance(parts[0], pd.Categorical):
+            columns[column] = np.concatenate([np.asarray(part, dtype=object) for part in parts])
+            continue
+        labels = np.concatenate([np.asarray(part.categories, dtype=object) for part in parts])
+        index, uniques = pd.factorize(labels)
+        offsets = np.cumsum([0] + [len(part.categories) for part in parts[:-1]])
+        codes = np.concatenate([index[offset + part.codes]
+                                for offset, part in zip(offsets, parts, strict=True)])
+        columns[column] = pd.Categorical.from_codes(codes, categories=pd.Index(uniques, dtype=object))
+    return pd.DataFrame(columns)
 
 
 def generate_bundle(*, referrals: int = DEFAULT_REFERRALS, today: date, seed: int = DEFAULT_SEED
@@ -612,7 +618,7 @@ def _contracts(start: date) -> pd.DataFrame:
     return pd.DataFrame([{
         "contract_ref": spec.ref, "programme": spec.programme, "name": spec.name, "prime_ref": PRIME[0],
         "prime_name": PRIME[1], "cpa": spec.cpa, "nation": spec.nation, "start_date": start.isoformat(),
-        "end_date": end.isoformat(), "year_start_month": 4,
+        "end_date": end.isoformat(), "year_start_month": YEAR_START_MONTH,
     } for spec in CONTRACTS])
 
 

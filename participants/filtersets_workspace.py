@@ -27,12 +27,16 @@ ATTENTION["any"] = ATTENTION["fta"] | ATTENTION["review_due"] | ATTENTION["no_co
 class CaseloadFilterSet(StyledFilterSet):
     q = django_filters.CharFilter(method="search", label="Search")
     show = django_filters.ChoiceFilter(
-        method="filter_show", label="Show", empty_label="Active referrals",
+        method="filter_show",
+        label="Show",
+        empty_label="Active referrals",
         choices=[("all", "All referrals, closed included")],
     )
     stage = django_filters.ChoiceFilter(choices=Stage.choices, label="Stage")
     psg = django_filters.ChoiceFilter(choices=PeerSupportGroup.choices, label="Peer support group")
-    attention = django_filters.ChoiceFilter(choices=ATTENTION_CHOICES, method="filter_attention", label="Needs")
+    attention = django_filters.ChoiceFilter(
+        choices=ATTENTION_CHOICES, method="filter_attention", label="Needs"
+    )
     key_worker = django_filters.ModelChoiceFilter(queryset=Staff.objects.none(), label="Key worker")
 
     class Meta:

@@ -5,7 +5,14 @@ from __future__ import annotations
 from django import forms
 from django.utils import timezone
 
-from .models import Appointment, EventCode, EvidenceDocument, InWorkSupportContact, PeerSupportGroup, SmartGoal
+from .models import (
+    Appointment,
+    EventCode,
+    EvidenceDocument,
+    InWorkSupportContact,
+    PeerSupportGroup,
+    SmartGoal,
+)
 from .workspace_rules import CLAIM_CHECKLIST_ITEMS
 
 
@@ -23,8 +30,11 @@ class DateTimeInput(forms.DateTimeInput):
 
     def format_value(self, value):
         if hasattr(value, "strftime"):
-            return timezone.localtime(value).strftime("%Y-%m-%dT%H:%M") if timezone.is_aware(value) else (
-                value.strftime("%Y-%m-%dT%H:%M"))
+            return (
+                timezone.localtime(value).strftime("%Y-%m-%dT%H:%M")
+                if timezone.is_aware(value)
+                else (value.strftime("%Y-%m-%dT%H:%M"))
+            )
         return value
 
 
@@ -67,12 +77,17 @@ class CancelForm(StyledForm):
 
 class AttendanceForm(StyledForm):
     attended = forms.TypedChoiceField(
-        label="Did the participant attend?", choices=[("yes", "Attended"), ("no", "Failed to attend")],
-        widget=forms.RadioSelect, coerce=lambda value: value == "yes",
+        label="Did the participant attend?",
+        choices=[("yes", "Attended"), ("no", "Failed to attend")],
+        widget=forms.RadioSelect,
+        coerce=lambda value: value == "yes",
     )
-    fta_reason = forms.ChoiceField(label="Reason for not attending",
-                                   choices=[("", "—")] + Appointment.FtaReason.choices, required=False)
-    started = forms.BooleanField(label="The participant started provision at this appointment", required=False)
+    fta_reason = forms.ChoiceField(
+        label="Reason for not attending", choices=[("", "—")] + Appointment.FtaReason.choices, required=False
+    )
+    started = forms.BooleanField(
+        label="The participant started provision at this appointment", required=False
+    )
     note = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), required=False)
 
 
@@ -82,8 +97,9 @@ class FollowUpDoneForm(StyledForm):
 
 class ActionPlanForm(StyledForm):
     version = forms.IntegerField(widget=forms.HiddenInput, min_value=0)
-    agreed_on = forms.DateField(label="Agreed and signed with the participant on", required=False,
-                                widget=DateInput())
+    agreed_on = forms.DateField(
+        label="Agreed and signed with the participant on", required=False, widget=DateInput()
+    )
     change_note = forms.CharField(label="What changed and why", max_length=300, required=False)
 
 
@@ -114,15 +130,18 @@ class JobStartForm(StyledForm):
     self_employed = forms.BooleanField(label="Self-employed", required=False)
 
 
-EARNINGS_CHOICES = [(code.value, code.label) for code in
-                    (EventCode.EARNINGS_START, EventCode.EARNINGS_1000, EventCode.EARNINGS_2000)]
+EARNINGS_CHOICES = [
+    (code.value, code.label)
+    for code in (EventCode.EARNINGS_START, EventCode.EARNINGS_1000, EventCode.EARNINGS_2000)
+]
 
 
 class EarningsForm(StyledForm):
     code = forms.ChoiceField(label="Milestone", choices=EARNINGS_CHOICES)
     reached_on = forms.DateField(label="Reached on", widget=DateInput())
-    amount = forms.DecimalField(label="Cumulative earnings (£)", max_digits=12, decimal_places=2, required=False,
-                                min_value=0)
+    amount = forms.DecimalField(
+        label="Cumulative earnings (£)", max_digits=12, decimal_places=2, required=False, min_value=0
+    )
 
 
 class InWorkContactForm(StyledForm):
@@ -136,14 +155,23 @@ class InWorkContactForm(StyledForm):
         self.fields["job"].queryset = referral.jobs.all()
 
 
-CLAIM_CHOICES = [("", "—")] + [(code.value, code.label) for code in
-                               (EventCode.JOB_OUTCOME, EventCode.SUSTAINMENT, EventCode.EARNINGS_1000,
-                                EventCode.EARNINGS_2000, EventCode.JOB_START)]
+CLAIM_CHOICES = [("", "—")] + [
+    (code.value, code.label)
+    for code in (
+        EventCode.JOB_OUTCOME,
+        EventCode.SUSTAINMENT,
+        EventCode.EARNINGS_1000,
+        EventCode.EARNINGS_2000,
+        EventCode.JOB_START,
+    )
+]
 
 
 class EvidenceForm(StyledForm):
-    file = forms.FileField(label="Document (PDF, JPEG, PNG or Word, up to 10 MB)",
-                           widget=forms.ClearableFileInput(attrs={"accept": ".pdf,.jpg,.jpeg,.png,.docx"}))
+    file = forms.FileField(
+        label="Document (PDF, JPEG, PNG or Word, up to 10 MB)",
+        widget=forms.ClearableFileInput(attrs={"accept": ".pdf,.jpg,.jpeg,.png,.docx"}),
+    )
     kind = forms.ChoiceField(label="Document type", choices=EvidenceDocument.Kind.choices)
     claim_code = forms.ChoiceField(label="Supports claim", choices=CLAIM_CHOICES, required=False)
 
@@ -154,8 +182,9 @@ class ClaimChecklistForm(StyledForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         for item, label in CLAIM_CHECKLIST_ITEMS.items():
-            self.fields[f"item_{item}"] = forms.BooleanField(label=label, required=False,
-                                                             widget=forms.CheckboxInput(attrs={"class": "form-check-input"}))
+            self.fields[f"item_{item}"] = forms.BooleanField(
+                label=label, required=False, widget=forms.CheckboxInput(attrs={"class": "form-check-input"})
+            )
         self.order_fields([f"item_{item}" for item in CLAIM_CHECKLIST_ITEMS] + ["note"])
 
     def answers(self) -> dict[str, bool]:

@@ -505,7 +505,9 @@ class Appointment(models.Model):
     starts_at = models.DateTimeField()
     location = models.CharField(max_length=200, blank=True)
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.PLANNED)
-    fta_reason = models.CharField("reason for not attending", max_length=20, choices=FtaReason.choices, blank=True)
+    fta_reason = models.CharField(
+        "reason for not attending", max_length=20, choices=FtaReason.choices, blank=True
+    )
     note = models.TextField(blank=True)
     booked_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
@@ -514,7 +516,9 @@ class Appointment(models.Model):
 
     class Meta:
         ordering = ["starts_at", "id"]
-        indexes = [models.Index(fields=["referral", "status", "starts_at"], name="appointment_referral_status")]
+        indexes = [
+            models.Index(fields=["referral", "status", "starts_at"], name="appointment_referral_status"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} {self.starts_at:%Y-%m-%d %H:%M}"
@@ -563,7 +567,7 @@ class ActionPlan(models.Model):
         indexes = [models.Index(fields=["next_review_due"], name="action_plan_review_due")]
 
     def __str__(self) -> str:
-        return f"Action plan of {self.referral_id} v{self.version}"
+        return f"Action plan version {self.version}"
 
 
 class SmartGoal(models.Model):
@@ -658,7 +662,9 @@ class InWorkSupportContact(models.Model):
         TEXT = "TEXT", "Text message"
 
     referral = models.ForeignKey(Referral, on_delete=models.CASCADE, related_name="in_work_contacts")
-    job = models.ForeignKey(JobDetail, null=True, blank=True, on_delete=models.SET_NULL, related_name="contacts")
+    job = models.ForeignKey(
+        JobDetail, null=True, blank=True, on_delete=models.SET_NULL, related_name="contacts"
+    )
     contact_date = models.DateField()
     method = models.CharField(max_length=12, choices=Method.choices)
     note = models.TextField()

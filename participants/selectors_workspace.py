@@ -50,10 +50,17 @@ class WorkspaceConfig:
     no_contact_days: int
 
 
-DEFAULT_CONFIG = WorkspaceConfig(**{
-    name: WorkspaceSettings._meta.get_field(name).default
-    for name in ("fta_follow_up_working_days", "review_interval_months", "review_due_soon_days", "no_contact_days")
-})
+DEFAULT_CONFIG = WorkspaceConfig(
+    **{
+        name: WorkspaceSettings._meta.get_field(name).default
+        for name in (
+            "fta_follow_up_working_days",
+            "review_interval_months",
+            "review_due_soon_days",
+            "no_contact_days",
+        )
+    }
+)
 
 
 def workspace_config(contract_id: int) -> WorkspaceConfig:
@@ -65,7 +72,9 @@ def workspace_configs(contract_ids) -> dict[int, WorkspaceConfig]:
     ids = set(contract_ids)
     rows = WorkspaceSettings.objects.filter(contract_id__in=ids).values()
     found = {
-        row["contract_id"]: WorkspaceConfig(**{name: row[name] for name in DEFAULT_CONFIG.__dataclass_fields__})
+        row["contract_id"]: WorkspaceConfig(
+            **{name: row[name] for name in DEFAULT_CONFIG.__dataclass_fields__}
+        )
         for row in rows
     }
     return {contract_id: found.get(contract_id, DEFAULT_CONFIG) for contract_id in ids}
@@ -74,19 +83,25 @@ def workspace_configs(contract_ids) -> dict[int, WorkspaceConfig]:
 def configured_contracts() -> dict[int, WorkspaceConfig]:
     """Every contract with its own settings row (a small table); the rest use DEFAULT_CONFIG."""
     fields = list(DEFAULT_CONFIG.__dataclass_fields__)
-    return {row["contract_id"]: WorkspaceConfig(**{name: row[name] for name in fields})
-            for row in WorkspaceSettings.objects.values("contract_id", *fields)}
+    return {
+        row["contract_id"]: WorkspaceConfig(**{name: row[name] for name in fields})
+        for row in WorkspaceSettings.objects.values("contract_id", *fields)
+    }
 
 
 def _latest_event_detail(code: str):
     return Subquery(
-        JourneyEvent.objects.filter(referral=OuterRef("pk"), code=code).order_by("-event_date", "-id").values("detail")[:1]
+        JourneyEvent.objects.filter(referral=OuterRef("pk"), code=code)
+        .order_by("-event_date", "-id")
+        .values("detail")[:1]
     )
 
 
 def _first_event_date(code: str):
     return Subquery(
-        JourneyEvent.objects.filter(referral=OuterRef("pk"), code=code).order_by("event_date").values("event_date")[:1]
+        JourneyEvent.objects.filter(referral=OuterRef("pk"), code=code)
+        .order_by("event_date")
+        .values("event_date")[:1]
     )
 
 
@@ -108,7 +123,8 @@ def caseload(user, *, team: bool = False, today: dt.date | None = None) -> Query
         """A date threshold that differs by contract (settings are per contract), as one SQL CASE."""
         return Case(
             *[When(contract_id=cid, then=Value(value_of(cfg))) for cid, cfg in configs.items()],
-            default=Value(value_of(DEFAULT_CONFIG)), output_field=DateField(),
+            default=Value(value_of(DEFAULT_CONFIG)),
+            output_field=DateField(),
         )
 
     attended = Appointment.objects.filter(referral=OuterRef("pk"), status=Appointment.Status.ATTENDED)
@@ -117,17 +133,30 @@ def caseload(user, *, team: bool = False, today: dt.date | None = None) -> Query
         psg=_latest_event_detail(EventCode.PSG_CHANGED),
         started_on=_first_event_date(EventCode.STARTED),
         next_appointment=Subquery(
-            Appointment.objects.filter(referral=OuterRef("pk"), status=Appointment.Status.PLANNED, starts_at__gte=now)
-            .order_by("starts_at").values("starts_at")[:1]
+            Appointment.objects.filter(
+                referral=OuterRef("pk"), status=Appointment.Status.PLANNED, starts_at__gte=now
+            )
+            .order_by("starts_at")
+            .values("starts_at")[:1]
         ),
         open_follow_up_due=Subquery(open_tasks.order_by("due_date").values("due_date")[:1]),
         review_due=F("action_plan__next_review_due"),
         has_plan=Exists(ActionPlan.objects.filter(referral=OuterRef("pk"), agreed_on__isnull=False)),
         last_contact=Greatest(
-            Coalesce(Subquery(attended.order_by("-starts_at").annotate(day=TruncDate("starts_at")).values("day")[:1]),
-                     F("referral_date")),
-            Coalesce(Subquery(InWorkSupportContact.objects.filter(referral=OuterRef("pk"))
-                              .order_by("-contact_date").values("contact_date")[:1]), F("referral_date")),
+            Coalesce(
+                Subquery(
+                    attended.order_by("-starts_at").annotate(day=TruncDate("starts_at")).values("day")[:1]
+                ),
+                F("referral_date"),
+            ),
+            Coalesce(
+                Subquery(
+                    InWorkSupportContact.objects.filter(referral=OuterRef("pk"))
+                    .order_by("-contact_date")
+                    .values("contact_date")[:1]
+                ),
+                F("referral_date"),
+            ),
             output_field=DateField(),
         ),
         review_soon_by=per_contract(lambda cfg: today + dt.timedelta(days=cfg.review_due_soon_days)),
@@ -160,12 +189,15 @@ def team_summary(queryset: QuerySet) -> list[dict]:
     from django.db.models import Count
 
     return list(
-        queryset.order_by().values("key_worker_id", "key_worker__name", "key_worker__ref").annotate(
+        queryset.order_by()
+        .values("key_worker_id", "key_worker__name", "key_worker__ref")
+        .annotate(
             total=Count("pk"),
             fta_open=Count("pk", filter=Q(open_follow_up_due__isnull=False)),
             reviews_overdue=Count("pk", filter=Q(review_state="overdue")),
             no_contact=Count("pk", filter=Q(no_contact=True)),
-        ).order_by("key_worker__name", "key_worker__ref")
+        )
+        .order_by("key_worker__name", "key_worker__ref")
     )
 
 
@@ -177,7 +209,8 @@ def caseload_summary(rows: list[dict]) -> dict:
 def visible_referral(user, referral_id: int) -> Referral:
     """One referral the user may see (Referral.DoesNotExist otherwise), with its contract and participant."""
     return (
-        Referral.objects.visible_to(user).select_related("contract", "participant", "key_worker")
+        Referral.objects.visible_to(user)
+        .select_related("contract", "participant", "key_worker")
         .get(pk=referral_id)
     )
 
@@ -195,11 +228,17 @@ def participant_page(participant: Participant, user) -> list[Referral]:
         .select_related("action_plan")
         .annotate(started_on=_first_event_date(EventCode.STARTED))
         .prefetch_related(
-            Prefetch("events", queryset=JourneyEvent.objects.select_related("recorded_by").order_by("event_date", "id")),
+            Prefetch(
+                "events",
+                queryset=JourneyEvent.objects.select_related("recorded_by").order_by("event_date", "id"),
+            ),
             Prefetch("assignments", queryset=_assignments()),
             Prefetch("appointments", queryset=Appointment.objects.order_by("-starts_at", "-id")),
-            Prefetch("follow_ups", queryset=FollowUpTask.objects.filter(done_at__isnull=True),
-                     to_attr="open_follow_ups"),
+            Prefetch(
+                "follow_ups",
+                queryset=FollowUpTask.objects.filter(done_at__isnull=True),
+                to_attr="open_follow_ups",
+            ),
             "action_plan__goals",
         )
         .order_by("-referral_date")
@@ -226,8 +265,11 @@ def current_psg(referral: Referral) -> str:
 
 def participant_jobs(participant: Participant, user) -> QuerySet:
     return (
-        JobDetail.objects.filter(referral__in=Referral.objects.visible_to(user).filter(participant=participant))
-        .select_related("referral").prefetch_related("contacts")
+        JobDetail.objects.filter(
+            referral__in=Referral.objects.visible_to(user).filter(participant=participant)
+        )
+        .select_related("referral")
+        .prefetch_related("contacts")
     )
 
 
@@ -245,10 +287,14 @@ def participant_evidence(participant: Participant, user) -> QuerySet:
 
 def participant_claims(participant: Participant, user) -> QuerySet:
     """Outcome claims (job outcome, sustainment, earnings events) with their checklist, if any."""
-    return JourneyEvent.objects.filter(
-        referral__in=Referral.objects.visible_to(user).filter(participant=participant),
-        code__in=CLAIM_CODES,
-    ).select_related("referral", "claim_checklist").order_by("event_date", "id")
+    return (
+        JourneyEvent.objects.filter(
+            referral__in=Referral.objects.visible_to(user).filter(participant=participant),
+            code__in=CLAIM_CODES,
+        )
+        .select_related("referral", "claim_checklist")
+        .order_by("event_date", "id")
+    )
 
 
 CLAIM_CODES = (EventCode.JOB_OUTCOME, EventCode.SUSTAINMENT, EventCode.EARNINGS_1000, EventCode.EARNINGS_2000)
@@ -265,7 +311,9 @@ def participant_history(participant: Participant, user, limit: int = 100) -> lis
     each with the fields that changed since that row's previous record. One query per audited model."""
     from .models import ActionPlanReview, ClaimChecklist, SmartGoal
 
-    referral_ids = list(Referral.objects.visible_to(user).filter(participant=participant).values_list("pk", flat=True))
+    referral_ids = list(
+        Referral.objects.visible_to(user).filter(participant=participant).values_list("pk", flat=True)
+    )
     sources = [
         (Appointment, Q(referral_id__in=referral_ids)),
         (FollowUpTask, Q(referral_id__in=referral_ids)),
@@ -282,23 +330,34 @@ def participant_history(participant: Participant, user, limit: int = 100) -> lis
     for model, scope in sources:
         object_ids = model.objects.filter(scope).values("pk")
         records = list(
-            model.history.filter(id__in=object_ids).select_related("history_user").order_by("id", "history_date")
+            model.history.filter(id__in=object_ids)
+            .select_related("history_user")
+            .order_by("id", "history_date")
         )
-        fields = [f.attname for f in model.history.model._meta.fields
-                  if not f.attname.startswith("history_") and f.attname not in ("id", "updated_at", "checked_at")]
+        fields = {
+            f.attname: str(f.verbose_name)
+            for f in model.history.model._meta.fields
+            if not f.attname.startswith("history_") and f.attname not in ("id", "updated_at", "checked_at")
+        }
         previous = {}
         for record in records:
             before = previous.get(record.id)
-            changed = [name for name in fields if before is not None and getattr(before, name) != getattr(record, name)]
+            changed = [
+                label
+                for name, label in fields.items()
+                if before is not None and getattr(before, name) != getattr(record, name)
+            ]
             previous[record.id] = record
-            rows.append({
-                "when": record.history_date,
-                "who": record.history_user,
-                "what": model._meta.verbose_name,
-                "object": str(record.instance),
-                "action": {"+": "created", "~": "changed", "-": "deleted"}[record.history_type],
-                "changed": changed,
-            })
+            rows.append(
+                {
+                    "when": record.history_date,
+                    "who": record.history_user,
+                    "what": model._meta.verbose_name,
+                    "object": str(record.instance),
+                    "action": {"+": "created", "~": "changed", "-": "deleted"}[record.history_type],
+                    "changed": changed,
+                }
+            )
     rows.sort(key=lambda row: row["when"], reverse=True)
     return rows[:limit]
 
@@ -318,4 +377,3 @@ def overdue_for_reminders(today: dt.date) -> tuple[QuerySet, QuerySet]:
         .order_by("due_date")
     )
     return plans, tasks
-

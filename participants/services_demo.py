@@ -103,6 +103,12 @@ def seed_demo(*, referrals: int | None = None, today: date | None = None, seed: 
     if not password:
         raise FlightpathError("a demo password is required", field="password")
     params = {"today": today.isoformat(), "referrals": referrals, "seed": seed}
+    if previous and previous != params:
+        # Another size, date or seed would be another bundle over the same referral refs: refused rather
+        # than mixed with what is held.
+        loaded = ", ".join(f"{key}={value}" for key, value in previous.items())
+        raise FlightpathError(f"demo data ({loaded}) is loaded already; load other demo data into a fresh "
+                              "database", field="referrals")
     with job_run(SEED_DEMO_JOB, params=params) as run:
         if run is None:
             raise FlightpathError("seed_demo is already running", field="seed_demo")

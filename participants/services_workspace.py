@@ -47,8 +47,16 @@ class ActionPlanConflict(FlightpathError):
     """Someone saved the plan after this editor opened it (optimistic locking)."""
 
 
-def _record_event(*, referral: Referral, code: str, event_date: dt.date, user, amount: Decimal | None = None,
-                  detail: str = "", first_only: bool = False) -> JourneyEvent | None:
+def _record_event(
+    *,
+    referral: Referral,
+    code: str,
+    event_date: dt.date,
+    user,
+    amount: Decimal | None = None,
+    detail: str = "",
+    first_only: bool = False,
+) -> JourneyEvent | None:
     """Write one journey event recorded in the browser, under DOMAIN.md 4 and 15.17:
     - no event before the referral date, none in the future;
     - at most one resolution (STARTED / DID_NOT_START / FAILED_TO_ATTEND) per referral;
@@ -59,11 +67,14 @@ def _record_event(*, referral: Referral, code: str, event_date: dt.date, user, a
     label = EventCode(code).label
     if event_date < referral.referral_date:
         raise FlightpathError(
-            f"{label} on {event_date:%d %b %Y} would be before the referral date {referral.referral_date:%d %b %Y}.",
+            f"{label} on {event_date:%d %b %Y} would be before the referral date "
+            f"{referral.referral_date:%d %b %Y}.",
             field="event_date",
         )
     if event_date > timezone.localdate():
-        raise FlightpathError(f"{label} cannot be dated in the future ({event_date:%d %b %Y}).", field="event_date")
+        raise FlightpathError(
+            f"{label} cannot be dated in the future ({event_date:%d %b %Y}).", field="event_date"
+        )
     existing = referral.events.filter(code=code)
     if first_only and existing.exists():
         return None
@@ -72,16 +83,25 @@ def _record_event(*, referral: Referral, code: str, event_date: dt.date, user, a
         if resolution is not None:
             raise FlightpathError(
                 f"Referral {referral.ref} already has its resolution: {resolution.get_code_display()} on "
-                f"{resolution.event_date:%d %b %Y}. A referral has only one start, did-not-start or failure to "
+                f"{resolution.event_date:%d %b %Y}. A referral has only one start, did-not-start or "
+                "failure to "
                 "attend; a participant who engages later comes back as a new referral.",
                 field="event_date",
             )
     if existing.filter(event_date=event_date).exists():
-        raise FlightpathError(f"{label} on {event_date:%d %b %Y} is already recorded for referral {referral.ref}.",
-                              field="event_date")
+        raise FlightpathError(
+            f"{label} on {event_date:%d %b %Y} is already recorded for referral {referral.ref}.",
+            field="event_date",
+        )
     return JourneyEvent.objects.create(
-        contract_id=referral.contract_id, referral=referral, code=code, event_date=event_date, amount=amount,
-        detail=detail, source=JourneyEvent.Source.BROWSER, recorded_by=user,
+        contract_id=referral.contract_id,
+        referral=referral,
+        code=code,
+        event_date=event_date,
+        amount=amount,
+        detail=detail,
+        source=JourneyEvent.Source.BROWSER,
+        recorded_by=user,
     )
 
 
@@ -89,12 +109,14 @@ def _record_event(*, referral: Referral, code: str, event_date: dt.date, user, a
 
 
 @transaction.atomic
-def book_appointment(*, referral: Referral, kind: str, starts_at: dt.datetime, location: str = "", note: str = "",
-                     user) -> Appointment:
+def book_appointment(
+    *, referral: Referral, kind: str, starts_at: dt.datetime, location: str = "", note: str = "", user
+) -> Appointment:
     if timezone.localtime(starts_at).date() < referral.referral_date:
         raise FlightpathError("An appointment cannot be before the referral date.", field="starts_at")
-    return Appointment.objects.create(referral=referral, kind=kind, starts_at=starts_at, location=location,
-                                      note=note, booked_by=user)
+    return Appointment.objects.create(
+        referral=referral, kind=kind, starts_at=starts_at, location=location, note=note, booked_by=user
+    )
 
 
 def _planned(appointment: Appointment) -> Appointment:
@@ -105,7 +127,9 @@ def _planned(appointment: Appointment) -> Appointment:
 
 
 @transaction.atomic
-def rebook_appointment(*, appointment: Appointment, starts_at: dt.datetime, location: str = "", user) -> Appointment:
+def rebook_appointment(
+    *, appointment: Appointment, starts_at: dt.datetime, location: str = "", user
+) -> Appointment:
     appointment = _planned(appointment)
     if timezone.localtime(starts_at).date() < appointment.referral.referral_date:
         raise FlightpathError("An appointment cannot be before the referral date.", field="starts_at")
@@ -127,8 +151,15 @@ def cancel_appointment(*, appointment: Appointment, reason: str, user) -> Appoin
 
 
 @transaction.atomic
-def record_attendance(*, appointment: Appointment, attended: bool, fta_reason: str = "", note: str = "",
-                      started: bool = False, user) -> Appointment:
+def record_attendance(
+    *,
+    appointment: Appointment,
+    attended: bool,
+    fta_reason: str = "",
+    note: str = "",
+    started: bool = False,
+    user,
+) -> Appointment:
     """Attended or failed to attend (DOMAIN.md 4). An attended initial engagement is the referral's ENGAGED
     event (the first only); `started` records the start (STARTED) on the appointment's date. A failure to
     attend creates a follow-up due within the contract's working days; on the initial engagement it is the
@@ -137,31 +168,39 @@ def record_attendance(*, appointment: Appointment, attended: bool, fta_reason: s
     referral = appointment.referral
     day = timezone.localtime(appointment.starts_at).date()
     if day > timezone.localdate():
-        raise FlightpathError("Attendance can be recorded once the appointment's day has come.", field="attended")
+        raise FlightpathError(
+            "Attendance can be recorded once the appointment's day has come.", field="attended"
+        )
     initial = appointment.kind == Appointment.Kind.INITIAL_ENGAGEMENT
     appointment.note = f"{appointment.note}\n{note}".strip() if note else appointment.note
     if attended:
         appointment.status = Appointment.Status.ATTENDED
         if initial:
-            _record_event(referral=referral, code=EventCode.ENGAGED, event_date=day, user=user, first_only=True)
+            _record_event(
+                referral=referral, code=EventCode.ENGAGED, event_date=day, user=user, first_only=True
+            )
         if started:
             _record_event(referral=referral, code=EventCode.STARTED, event_date=day, user=user)
     else:
         if not fta_reason:
             raise FlightpathError("Choose the reason the participant did not attend.", field="fta_reason")
         if started:
-            raise FlightpathError("A participant who did not attend cannot start at this appointment.",
-                                  field="started")
+            raise FlightpathError(
+                "A participant who did not attend cannot start at this appointment.", field="started"
+            )
         appointment.status = Appointment.Status.FAILED_TO_ATTEND
         appointment.fta_reason = fta_reason
         if initial:
             _record_event(referral=referral, code=EventCode.FAILED_TO_ATTEND, event_date=day, user=user)
         config = workspace_config(referral.contract_id)
         FollowUpTask.objects.create(
-            referral=referral, appointment=appointment,
+            referral=referral,
+            appointment=appointment,
             description=f"Follow up failure to attend ({appointment.get_kind_display().lower()}, "
-                        f"{Appointment.FtaReason(fta_reason).label.lower()})",
-            due_date=rules.fta_follow_up_due(referral.contract.nation, day, config.fta_follow_up_working_days),
+            f"{Appointment.FtaReason(fta_reason).label.lower()})",
+            due_date=rules.fta_follow_up_due(
+                referral.contract.nation, day, config.fta_follow_up_working_days
+            ),
         )
     appointment.save(update_fields=["status", "fta_reason", "note"])
     return appointment
@@ -187,8 +226,15 @@ def _goal_snapshot(goal: dict) -> dict:
 
 
 @transaction.atomic
-def save_action_plan(*, referral: Referral, expected_version: int, goals: list[dict], agreed_on: dt.date | None,
-                     change_note: str = "", user) -> ActionPlan:
+def save_action_plan(
+    *,
+    referral: Referral,
+    expected_version: int,
+    goals: list[dict],
+    agreed_on: dt.date | None,
+    change_note: str = "",
+    user,
+) -> ActionPlan:
     """Save a revision of the plan, kept whole as a version. `expected_version` is the version the editor
     started from: if anyone saved since, ActionPlanConflict is raised and nothing is written. The first
     agreement writes ACTION_PLAN_AGREED (DOMAIN.md 4) and starts the review clock."""
@@ -203,27 +249,49 @@ def save_action_plan(*, referral: Referral, expected_version: int, goals: list[d
         who = plan.updated_by.get_full_name() or plan.updated_by.username if plan.updated_by else "someone"
         raise ActionPlanConflict(
             f"{who} saved this plan (version {plan.version}) at {timezone.localtime(plan.updated_at):%H:%M} "
-            f"after you opened version {expected_version}. Nothing you typed is lost: it is still in the form "
+            f"after you opened version {expected_version}. Nothing you typed is lost: it is still in the "
+            "form "
             "below. Check it against the saved plan shown beside it, then save again.",
             field="version",
         )
     plan.refresh_from_db()
     if agreed_on and plan.agreed_on is None:
-        _record_event(referral=referral, code=EventCode.ACTION_PLAN_AGREED, event_date=agreed_on, user=user,
-                      first_only=True)
+        _record_event(
+            referral=referral,
+            code=EventCode.ACTION_PLAN_AGREED,
+            event_date=agreed_on,
+            user=user,
+            first_only=True,
+        )
         config = workspace_config(referral.contract_id)
         plan.agreed_on = agreed_on
         plan.next_review_due = rules.next_review_due(agreed_on, config.review_interval_months)
         plan.save(update_fields=["agreed_on", "next_review_due"])
     snapshot = [_goal_snapshot({**goal, "key": goal.get("key") or uuid.uuid4().hex}) for goal in goals]
     plan.goals.all().delete()
-    SmartGoal.objects.bulk_create([
-        SmartGoal(plan=plan, position=position, key=goal["key"], goal=goal["goal"], measure=goal["measure"],
-                  owner=goal["owner"], due_date=dt.date.fromisoformat(goal["due_date"]), status=goal["status"])
-        for position, goal in enumerate(snapshot)
-    ])
-    ActionPlanVersion.objects.create(plan=plan, number=plan.version, goals=snapshot, agreed_on=plan.agreed_on,
-                                     change_note=change_note, created_by=user)
+    SmartGoal.objects.bulk_create(
+        [
+            SmartGoal(
+                plan=plan,
+                position=position,
+                key=goal["key"],
+                goal=goal["goal"],
+                measure=goal["measure"],
+                owner=goal["owner"],
+                due_date=dt.date.fromisoformat(goal["due_date"]),
+                status=goal["status"],
+            )
+            for position, goal in enumerate(snapshot)
+        ]
+    )
+    ActionPlanVersion.objects.create(
+        plan=plan,
+        number=plan.version,
+        goals=snapshot,
+        agreed_on=plan.agreed_on,
+        change_note=change_note,
+        created_by=user,
+    )
     return plan
 
 
@@ -234,13 +302,16 @@ def record_review(*, plan: ActionPlan, reviewed_on: dt.date, note: str, user) ->
     if plan.agreed_on is None:
         raise FlightpathError("Agree the plan with the participant before reviewing it.", field="reviewed_on")
     if reviewed_on < plan.agreed_on:
-        raise FlightpathError(f"A review cannot be before the plan was agreed ({plan.agreed_on:%d %b %Y}).",
-                              field="reviewed_on")
+        raise FlightpathError(
+            f"A review cannot be before the plan was agreed ({plan.agreed_on:%d %b %Y}).", field="reviewed_on"
+        )
     if reviewed_on > timezone.localdate():
         raise FlightpathError("A review cannot be dated in the future.", field="reviewed_on")
     if not note.strip():
         raise FlightpathError("Write what the review found.", field="note")
-    review = ActionPlanReview.objects.create(plan=plan, reviewed_on=reviewed_on, note=note.strip(), reviewed_by=user)
+    review = ActionPlanReview.objects.create(
+        plan=plan, reviewed_on=reviewed_on, note=note.strip(), reviewed_by=user
+    )
     latest = plan.reviews.order_by("-reviewed_on").values_list("reviewed_on", flat=True).first()
     config = workspace_config(plan.referral.contract_id)
     plan.next_review_due = rules.next_review_due(latest, config.review_interval_months)
@@ -256,47 +327,81 @@ def move_psg(*, referral: Referral, group: str, moved_on: dt.date, note: str, us
     """Move a participant to another Peer Support Group: a PSG_CHANGED event whose detail is the group."""
     if group not in PeerSupportGroup.values:
         raise FlightpathError(f"Unknown peer support group {group!r}.", field="group")
-    current = (referral.events.filter(code=EventCode.PSG_CHANGED).order_by("-event_date", "-id")
-               .values_list("detail", flat=True).first())
+    current = (
+        referral.events.filter(code=EventCode.PSG_CHANGED)
+        .order_by("-event_date", "-id")
+        .values_list("detail", flat=True)
+        .first()
+    )
     if current == group:
-        raise FlightpathError(f"The participant is already in {PeerSupportGroup(group).label}.", field="group")
-    event = _record_event(referral=referral, code=EventCode.PSG_CHANGED, event_date=moved_on, user=user,
-                          detail=group)
+        raise FlightpathError(
+            f"The participant is already in {PeerSupportGroup(group).label}.", field="group"
+        )
+    event = _record_event(
+        referral=referral, code=EventCode.PSG_CHANGED, event_date=moved_on, user=user, detail=group
+    )
     if note.strip():
-        Note.objects.create(referral=referral, author=user,
-                            text=f"Moved to {PeerSupportGroup(group).label}: {note.strip()}")
+        Note.objects.create(
+            referral=referral, author=user, text=f"Moved to {PeerSupportGroup(group).label}: {note.strip()}"
+        )
     return event
 
 
 @transaction.atomic
-def record_job_start(*, referral: Referral, employer: str, hours_per_week: Decimal, start_date: dt.date,
-                     self_employed: bool, user) -> JobDetail:
+def record_job_start(
+    *,
+    referral: Referral,
+    employer: str,
+    hours_per_week: Decimal,
+    start_date: dt.date,
+    self_employed: bool,
+    user,
+) -> JobDetail:
     """A job or self-employment start: the job's details and its JOB_START event (detail self_employed)."""
     if hours_per_week <= 0 or hours_per_week > 100:
         raise FlightpathError("Hours per week must be more than 0 and at most 100.", field="hours_per_week")
-    _record_event(referral=referral, code=EventCode.JOB_START, event_date=start_date, user=user,
-                  detail="self_employed" if self_employed else "")
-    return JobDetail.objects.create(referral=referral, employer=employer.strip(), hours_per_week=hours_per_week,
-                                    start_date=start_date, self_employed=self_employed, recorded_by=user)
+    _record_event(
+        referral=referral,
+        code=EventCode.JOB_START,
+        event_date=start_date,
+        user=user,
+        detail="self_employed" if self_employed else "",
+    )
+    return JobDetail.objects.create(
+        referral=referral,
+        employer=employer.strip(),
+        hours_per_week=hours_per_week,
+        start_date=start_date,
+        self_employed=self_employed,
+        recorded_by=user,
+    )
 
 
 @transaction.atomic
-def record_earnings_milestone(*, referral: Referral, code: str, reached_on: dt.date, amount: Decimal | None,
-                              user) -> JourneyEvent:
+def record_earnings_milestone(
+    *, referral: Referral, code: str, reached_on: dt.date, amount: Decimal | None, user
+) -> JourneyEvent:
     if code not in EARNINGS_CODES:
         raise FlightpathError(f"Unknown earnings milestone {code!r}.", field="code")
     return _record_event(referral=referral, code=code, event_date=reached_on, user=user, amount=amount)
 
 
 @transaction.atomic
-def record_in_work_contact(*, referral: Referral, job: JobDetail | None, contact_date: dt.date, method: str,
-                           note: str, user) -> InWorkSupportContact:
+def record_in_work_contact(
+    *, referral: Referral, job: JobDetail | None, contact_date: dt.date, method: str, note: str, user
+) -> InWorkSupportContact:
     if job is not None and job.referral_id != referral.pk:
         raise FlightpathError("That job belongs to another referral.", field="job")
     if contact_date > timezone.localdate():
         raise FlightpathError("A contact cannot be dated in the future.", field="contact_date")
-    return InWorkSupportContact.objects.create(referral=referral, job=job, contact_date=contact_date,
-                                               method=method, note=note.strip(), recorded_by=user)
+    return InWorkSupportContact.objects.create(
+        referral=referral,
+        job=job,
+        contact_date=contact_date,
+        method=method,
+        note=note.strip(),
+        recorded_by=user,
+    )
 
 
 @transaction.atomic
@@ -310,13 +415,17 @@ def add_note(*, referral: Referral, text: str, user) -> Note:
 
 
 @transaction.atomic
-def upload_evidence(*, referral: Referral, uploaded_file, kind: str, claim_code: str = "", user) -> EvidenceDocument:
+def upload_evidence(
+    *, referral: Referral, uploaded_file, kind: str, claim_code: str = "", user
+) -> EvidenceDocument:
     """Store an evidence document privately under MEDIA_ROOT/evidence/. Its type is read from its content
     (PDF, JPEG, PNG, DOCX by default) and must agree with its name; its size is capped (settings)."""
     limit = settings.FLIGHTPATH_EVIDENCE_MAX_BYTES
     if uploaded_file.size > limit:
-        raise FlightpathError(f"The file is {uploaded_file.size / 1048576:.1f} MB; the limit is "
-                              f"{limit / 1048576:.0f} MB.", field="file")
+        raise FlightpathError(
+            f"The file is {uploaded_file.size / 1048576:.1f} MB; the limit is {limit / 1048576:.0f} MB.",
+            field="file",
+        )
     if uploaded_file.size == 0:
         raise FlightpathError("The file is empty.", field="file")
     data = uploaded_file.read()
@@ -327,14 +436,22 @@ def upload_evidence(*, referral: Referral, uploaded_file, kind: str, claim_code:
         raise FlightpathError(f"This file's content is not an allowed type ({names}).", field="file")
     extension = uploaded_file.name.rsplit(".", 1)[-1].lower() if "." in uploaded_file.name else ""
     if extension not in rules.EVIDENCE_EXTENSIONS[sniffed]:
-        raise FlightpathError(f"The file's content is {sniffed.upper()} but its name ends '.{extension}'.",
-                              field="file")
+        raise FlightpathError(
+            f"The file's content is {sniffed.upper()} but its name ends '.{extension}'.", field="file"
+        )
     document = EvidenceDocument(
-        referral=referral, kind=kind, claim_code=claim_code, original_name=uploaded_file.name[:255],
-        content_type=rules.EVIDENCE_CONTENT_TYPES[sniffed], size=len(data),
-        sha256=hashlib.sha256(data).hexdigest(), uploaded_by=user,
+        referral=referral,
+        kind=kind,
+        claim_code=claim_code,
+        original_name=uploaded_file.name[:255],
+        content_type=rules.EVIDENCE_CONTENT_TYPES[sniffed],
+        size=len(data),
+        sha256=hashlib.sha256(data).hexdigest(),
+        uploaded_by=user,
     )
-    document.file.save(f"{uuid.uuid4().hex}.{rules.EVIDENCE_EXTENSIONS[sniffed][0]}", ContentFile(data), save=False)
+    document.file.save(
+        f"{uuid.uuid4().hex}.{rules.EVIDENCE_EXTENSIONS[sniffed][0]}", ContentFile(data), save=False
+    )
     document.save()
     return document
 
@@ -370,7 +487,9 @@ def send_review_reminders(*, today: dt.date) -> int:
     Returns the number of emails sent."""
     from .models import JobRun
 
-    if JobRun.objects.filter(kind=REMINDER_JOB, status=JobRun.Status.SUCCEEDED, params__date=today.isoformat()).exists():
+    if JobRun.objects.filter(
+        kind=REMINDER_JOB, status=JobRun.Status.SUCCEEDED, params__date=today.isoformat()
+    ).exists():
         return 0
     with job_run(REMINDER_JOB, params={"date": today.isoformat()}) as run:
         if run is None:
@@ -383,9 +502,11 @@ def send_review_reminders(*, today: dt.date) -> int:
             by_user[task.referral.key_worker.user]["tasks"].append(task)
         messages = [
             EmailMessage(
-                subject=f"Flightpath: {len(items['plans'])} overdue review(s), {len(items['tasks'])} open follow-up(s)",
-                body=render_to_string("participants/workspace/reminder_email.txt",
-                                      {"user": user, "today": today, **items}),
+                subject=f"Flightpath: {len(items['plans'])} overdue review(s), "
+                f"{len(items['tasks'])} open follow-up(s)",
+                body=render_to_string(
+                    "participants/workspace/reminder_email.txt", {"user": user, "today": today, **items}
+                ),
                 to=[user.email],
             )
             for user, items in sorted(by_user.items(), key=lambda pair: pair[0].pk)

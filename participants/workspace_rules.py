@@ -16,7 +16,13 @@ from .calendar import calendar_for
 
 # What a plan revision's goals look like as plain data (the ActionPlanVersion.goals snapshot).
 GOAL_FIELDS = ("goal", "measure", "owner", "due_date", "status")
-GOAL_FIELD_LABELS = {"goal": "Goal", "measure": "Measure", "owner": "Owner", "due_date": "Due", "status": "Status"}
+GOAL_FIELD_LABELS = {
+    "goal": "Goal",
+    "measure": "Measure",
+    "owner": "Owner",
+    "due_date": "Due",
+    "status": "Status",
+}
 
 # A claims officer ticks every item before an outcome claim goes to DWP (DOMAIN.md 1, claims officer).
 CLAIM_CHECKLIST_ITEMS: dict[str, str] = {
@@ -76,9 +82,20 @@ class GoalChange:
     fields: list[tuple[str, str, str]] = field(default_factory=list)  # (label, before, after)
 
 
-def plan_changes(before: list[dict], after: list[dict]) -> list[GoalChange]:
+def _shown(name: str, value: str, status_labels: dict[str, str]) -> str:
+    if name == "due_date" and value:
+        return f"{dt.date.fromisoformat(value):%-d %b %Y}"
+    if name == "status":
+        return status_labels.get(value, value)
+    return value
+
+
+def plan_changes(
+    before: list[dict], after: list[dict], status_labels: dict[str, str] | None = None
+) -> list[GoalChange]:
     """A readable difference between two revisions' goals, matched by goal key: added, removed, changed
-    (with each changed field's before and after)."""
+    (with each changed field's before and after, dates and statuses as people read them)."""
+    labels = status_labels or {}
     old = {goal["key"]: goal for goal in before}
     new = {goal["key"]: goal for goal in after}
     changes = []
@@ -87,7 +104,11 @@ def plan_changes(before: list[dict], after: list[dict]) -> list[GoalChange]:
             changes.append(GoalChange("added", goal["goal"]))
             continue
         fields = [
-            (GOAL_FIELD_LABELS[name], str(old[key].get(name, "")), str(goal.get(name, "")))
+            (
+                GOAL_FIELD_LABELS[name],
+                _shown(name, str(old[key].get(name, "")), labels),
+                _shown(name, str(goal.get(name, "")), labels),
+            )
             for name in GOAL_FIELDS
             if str(old[key].get(name, "")) != str(goal.get(name, ""))
         ]

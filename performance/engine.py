@@ -109,10 +109,20 @@ class Facts:
     event_month: np.ndarray      # int64 month of each counted per-event row
     event_referral: np.ndarray   # int64 position of the referral of each counted per-event row
     data_last_day: np.datetime64 | None = None  # the latest referral or event date held
+    group_code: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int64))  # index into group_names
+    group_names: list[str] = field(default_factory=list)
 
     @property
     def outcome_month(self) -> np.ndarray:
         return _months(self.outcome_date)
+
+    def in_group(self, group: str) -> np.ndarray:
+        """Mask of the referrals of `group` (all of them for ALL)."""
+        if group == ALL and ALL not in self.group_names:
+            return np.ones(self.size, bool)
+        if group not in self.group_names:
+            return np.zeros(self.size, bool)
+        return self.group_code == self.group_names.index(group)
 
     @property
     def size(self) -> int:
@@ -126,10 +136,10 @@ def referral_facts(referrals: pd.DataFrame, events: pd.DataFrame) -> Facts:
     ref_dates = referrals["referral_date"].to_numpy().astype("datetime64[D]")
     ev_pos = ids.get_indexer(events["referral_id"].to_numpy())
     ev_dates = events["event_date"].to_numpy().astype("datetime64[D]")
-    codes = pd.Categorical(events["code"].to_numpy())
+    codes = events["code"].astype("category")  # a no-op when the selector sends categories already
     known = ev_pos >= 0
-    code_ids = codes.codes
-    categories = list(codes.categories)
+    code_ids = codes.cat.codes.to_numpy()
+    categories = list(codes.cat.categories)
 
     def mask(code: str) -> np.ndarray:
         return (code_ids == categories.index(code)) & known if code in categories else np.zeros(len(ev_pos), bool)
@@ -166,8 +176,10 @@ def referral_facts(referrals: pd.DataFrame, events: pd.DataFrame) -> Facts:
         per_event |= m
         flow_of[m] = FLOWS.index(name)
     latest = [d.max() for d in (ref_dates, ev_dates[known]) if len(d)]
+    group_code, group_names = pd.factorize(referrals["group"].to_numpy(dtype=object))
     return Facts(
         group=referrals["group"].to_numpy(dtype=object),
+        group_code=group_code.astype(np.int64), group_names=list(group_names),
         referral_month=_months(ref_dates),
         resolution=resolution,
         resolution_month=_months(resolution_date),
@@ -285,10 +297,10 @@ def cohort_basis_month(facts: Facts, rules: ProgrammeRules) -> np.ndarray:
 def monthly(facts: Facts, rules: ProgrammeRules, terms: ContractTerms, profiles: pd.DataFrame | None,
             through_month: int) -> Monthly:
     own = [g for g in rules.groups if g != ALL] or list(rules.groups)
-    extra = sorted(set(pd.unique(facts.group)) - set(own)) if facts.size else []
-    groups = own + [g for g in extra if g not in own]
-    gpos = {g: i for i, g in enumerate(groups)}
-    g_of = np.array([gpos[g] for g in facts.group], dtype=np.int64) if facts.size else np.zeros(0, np.int64)
+    groups = own + sorted(set(facts.group_names) - set(own))
+    # each referral's row in `groups`, through the factorized codes (no loop per referral)
+    g_of = np.array([groups.index(g) for g in facts.group_names], dtype=np.int64)[facts.group_code] \
+        if facts.size else np.zeros(0, np.int64)
     data_months = [facts.referral_month[facts.referral_month != _NO_MONTH]]
     m0 = min([terms.start_month] + [int(m.min()) for m in data_months if len(m)])
     m0 = min(m0, through_month) - 11  # room for a rolling twelve months before the first month
@@ -424,11 +436,10 @@ def cohort_table(facts: Facts, rules: ProgrammeRules, profiles: pd.DataFrame | N
     last = last_ended_month(as_of)
     basis = cohort_basis_month(facts, rules)
     outcome = cohort_outcome_month(facts, rules)
-    chosen = np.ones(facts.size, bool) if group == ALL else facts.group == group
-    chosen &= (basis != _NO_MONTH) & (basis <= last)
+    chosen = facts.in_group(group) & (basis != _NO_MONTH) & (basis <= last)
     if not chosen.any():
         return []
-    basis, outcome, groups = basis[chosen], outcome[chosen], facts.group[chosen]
+    basis, outcome, codes = basis[chosen], outcome[chosen], facts.group_code[chosen]
     c0 = int(basis.min())
     C = last - c0 + 1
     ci = basis - c0
@@ -440,9 +451,9 @@ def cohort_table(facts: Facts, rules: ProgrammeRules, profiles: pd.DataFrame | N
     # Integer numerators (sizes x hundredths of a percent), one division: the float nearest the exact mean.
     if group == ALL:
         weighted = np.zeros((C, C), np.int64)
-        for g in sorted(pd.unique(groups)):  # the programme's few groups
-            g_sizes = np.bincount(ci[groups == g], minlength=C)
-            weighted += g_sizes[:, None] * profile_points(profiles, g, C)[None, :]
+        for code in np.unique(codes):  # the programme's few groups
+            g_sizes = np.bincount(ci[codes == code], minlength=C)
+            weighted += g_sizes[:, None] * profile_points(profiles, facts.group_names[code], C)[None, :]
         with np.errstate(divide="ignore", invalid="ignore"):
             profile = weighted / (sizes[:, None] * 100)
     else:
@@ -575,12 +586,11 @@ def projection_table(facts: Facts, rules: ProgrammeRules, terms: ContractTerms, 
     own = {g: i for i, g in enumerate(table.groups)}
     rows = []
     for g in rules.measured_groups:
-        chosen = np.ones(facts.size, bool) if g == ALL else facts.group == g
-        chosen &= (basis != _NO_MONTH) & (basis <= last)
+        chosen = facts.in_group(g) & (basis != _NO_MONTH) & (basis <= last)
         sizes_idx = table.index(np.arange(table.m0, last + 1))
         sizes = (table.cohort_sizes.sum(axis=0) if g == ALL else table.cohort_sizes[own[g]])[sizes_idx]
         hazard = _observed_hazard(basis[chosen], outcome[chosen], last, table.m0, sizes,
-                                  profile_curve(profiles, g if g != ALL else g, 12 + len(sizes) + 12))
+                                  profile_curve(profiles, g, 12 + len(sizes) + 12))
         gross = table.outcomes.sum(axis=0) if g == ALL else table.outcomes[own[g]]
         for q in future_qs:
             window = np.arange(q - 11, q + 1)

@@ -58,40 +58,61 @@ def contract_inputs(contract: Contract) -> Inputs:
                   profiles=profiles, targets=targets, rounds=rounds)
 
 
-def _copy_frame(sql: str, names: list[str], dtypes: dict) -> pd.DataFrame:
-    """COPY (sql) TO STDOUT as CSV into pandas: the fast path on PostgreSQL, a cursor elsewhere. `sql` holds
-    only integers and this module's constants, never user input."""
-    if connection.vendor == "postgresql":
-        buffer = io.BytesIO()
-        with connection.cursor() as cursor:
-            with cursor.cursor.copy(f"COPY ({sql}) TO STDOUT WITH (FORMAT csv)") as copy:
-                for block in copy:
-                    buffer.write(block)
-        buffer.seek(0)
-        return pd.read_csv(buffer, names=names, header=None, dtype=dtypes, keep_default_na=False, engine="c")
+_PG_EPOCH = np.datetime64("2000-01-01", "D")  # PostgreSQL's binary dates count days from here
+
+
+def _copy_binary(sql: str, fields: list[tuple[str, str]]) -> np.ndarray:
+    """COPY (sql) TO STDOUT in PostgreSQL's binary format, every column fixed-width and not null, read as one
+    numpy record array: no text formatting on the server, no parsing here. `sql` holds only integers and
+    this module's constants, never user input."""
+    buffer = io.BytesIO()
     with connection.cursor() as cursor:
-        cursor.execute(sql)
-        return pd.DataFrame(cursor.fetchall(), columns=names).astype(dtypes)
+        with cursor.cursor.copy(f"COPY ({sql}) TO STDOUT WITH (FORMAT binary)") as copy:
+            for block in copy:
+                buffer.write(block)
+    data = buffer.getbuffer()
+    header = 19 + int.from_bytes(data[15:19], "big")  # signature, flags, extension length + extension
+    layout = [("count", ">i2")]
+    for name, kind in fields:
+        layout += [(f"{name}_len", ">i4"), (name, kind)]
+    dtype = np.dtype(layout)
+    rows = (len(data) - header - 2) // dtype.itemsize
+    return np.frombuffer(data, dtype=dtype, count=rows, offset=header)
 
 
-def engine_frames(contract_id: int) -> tuple[pd.DataFrame, pd.DataFrame]:
+def engine_frames(contract_id: int, groups: tuple[str, ...] | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
     """(referrals, events) of one contract with the columns the performance engine reads, in the schema of
-    participants.selectors (dates as datetime64). Dates travel as day numbers, which parse fastest."""
-    if connection.vendor == "postgresql":
-        day = "({column} - DATE '1970-01-01')"
-    else:  # SQLite, for trying the product out
-        day = "CAST(julianday({column}) - 2440587.5 AS INTEGER)"
-    referrals = _copy_frame(
-        f'SELECT id, "group", {day.format(column="referral_date")} FROM participants_referral '
-        f"WHERE contract_id = {int(contract_id)}", ["referral_id", "group", "referral_day"],
-        {"referral_id": "int64", "group": str, "referral_day": "int64"})
-    codes = ", ".join(f"'{code}'" for code in ENGINE_CODES)
-    events = _copy_frame(
-        f"SELECT referral_id, code, {day.format(column='event_date')} FROM participants_journeyevent "
-        f"WHERE contract_id = {int(contract_id)} AND code IN ({codes})",
-        ["referral_id", "code", "event_day"], {"referral_id": "int64", "code": str, "event_day": "int64"})
-    referrals["referral_date"] = referrals.pop("referral_day").to_numpy().astype("datetime64[D]")
-    events["event_date"] = events.pop("event_day").to_numpy().astype("datetime64[D]")
+    participants.selectors (dates as datetime64; `code` categorical). On PostgreSQL, groups and codes travel
+    as their positions in a list and dates as day numbers, through a binary COPY: the fast path."""
+    contract_id = int(contract_id)
+    if connection.vendor != "postgresql":
+        from participants.selectors import contract_frames
+
+        referrals, events = contract_frames(contract_id)
+        events = events[events["code"].isin(ENGINE_CODES)].reset_index(drop=True)
+        events["code"] = pd.Categorical(events["code"], categories=ENGINE_CODES)
+        return referrals[["referral_id", "group", "referral_date"]], events[["referral_id", "code", "event_date"]]
+    held = list(Referral.objects.filter(contract_id=contract_id).values_list("group", flat=True).distinct())
+    names = sorted(set(held) | set(groups or ()))
+    group_list = ", ".join(f"'{g.replace(chr(39), chr(39) * 2)}'" for g in names) or "''"
+    code_list = ", ".join(f"'{code}'" for code in ENGINE_CODES)
+    fields = [("id", ">i8"), ("code", ">i2"), ("day", ">i4")]
+    referral_sql = (f'SELECT id, COALESCE(array_position(ARRAY[{group_list}]::text[], "group"::text), 0)::int2, '
+                    f"referral_date FROM participants_referral WHERE contract_id = {contract_id}")
+    event_sql = (f"SELECT referral_id, array_position(ARRAY[{code_list}]::text[], code::text)::int2, event_date "
+                 f"FROM participants_journeyevent WHERE contract_id = {contract_id} AND code IN ({code_list})")
+    ref_rows = _copy_binary(referral_sql, fields)
+    ev_rows = _copy_binary(event_sql, fields)  # same connection: it sees the caller's transaction
+    referrals = pd.DataFrame({
+        "referral_id": ref_rows["id"].astype(np.int64),
+        "group": np.array([""] + names, dtype=object)[ref_rows["code"]],
+        "referral_date": (_PG_EPOCH + ref_rows["day"].astype(np.int64)).astype("datetime64[s]"),
+    })
+    events = pd.DataFrame({
+        "referral_id": ev_rows["id"].astype(np.int64),
+        "code": pd.Categorical.from_codes(ev_rows["code"].astype(np.int64) - 1, categories=ENGINE_CODES),
+        "event_date": (_PG_EPOCH + ev_rows["day"].astype(np.int64)).astype("datetime64[s]"),
+    })
     return referrals, events
 
 

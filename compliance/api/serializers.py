@@ -11,7 +11,8 @@ from compliance.models import Measure
 
 class StandardResultSerializer(serializers.Serializer):
     """One standard's figures. Deadline measures carry eligible / met / compliance_pct, backlog share
-    referrals / backlog / backlog_pct, backlog maximum over_limit; `status` is null when there is no figure."""
+    referrals / backlog / backlog_pct, backlog maximum over_limit; `status` is null when there is no
+    figure."""
 
     code = serializers.CharField()
     measure = serializers.ChoiceField(choices=Measure.choices)

@@ -16,20 +16,43 @@ from participants.models import Contract
 
 from .serializers import FAILURE_CSV_FIELDS, FailingItemSerializer, StandardsResponseSerializer
 
+CONTRACT_REF = OpenApiParameter(
+    "contract_ref", OpenApiTypes.STR, OpenApiParameter.PATH, description="The contract's reference."
+)
+CODE = OpenApiParameter("code", OpenApiTypes.STR, OpenApiParameter.PATH, description="A standard's code.")
 QUERY_PARAMETERS = [
-    OpenApiParameter("as_of", OpenApiTypes.DATE, required=True,
-                     description="Standards as at this date: events dated later do not exist yet."),
-    OpenApiParameter("group", OpenApiTypes.STR, required=False,
-                     description="ALL (default) or one of the programme's groups."),
-    OpenApiParameter("window_start", OpenApiTypes.DATE, required=False,
-                     description="Only items whose start is on or after this date (default: contract start)."),
-    OpenApiParameter("window_end", OpenApiTypes.DATE, required=False,
-                     description="Only items whose start is on or before this date (capped at as_of)."),
+    CONTRACT_REF,
+    OpenApiParameter(
+        "as_of",
+        OpenApiTypes.DATE,
+        required=True,
+        description="Standards as at this date: events dated later do not exist yet.",
+    ),
+    OpenApiParameter(
+        "group",
+        OpenApiTypes.STR,
+        required=False,
+        description="ALL (default) or one of the programme's groups.",
+    ),
+    OpenApiParameter(
+        "window_start",
+        OpenApiTypes.DATE,
+        required=False,
+        description="Only items whose start is on or after this date (default: contract start).",
+    ),
+    OpenApiParameter(
+        "window_end",
+        OpenApiTypes.DATE,
+        required=False,
+        description="Only items whose start is on or before this date (capped at as_of).",
+    ),
 ]
 
 
 class ContractScopedView(GenericAPIView):
     """A contract the caller may see, by reference; any other is a 404 (DATA.md)."""
+
+    filter_backends: list = []  # the query parameters are parsed by compliance.selectors.standards_query
 
     def get_contract(self) -> Contract:
         return get_object_or_404(
@@ -42,15 +65,20 @@ class StandardsView(ContractScopedView):
     pagination_class = None
     serializer_class = StandardsResponseSerializer
 
-    @extend_schema(parameters=QUERY_PARAMETERS, responses=StandardsResponseSerializer,
-                   summary="Customer service standards of a contract as at a date")
+    @extend_schema(
+        parameters=QUERY_PARAMETERS,
+        responses=StandardsResponseSerializer,
+        summary="Customer service standards of a contract as at a date",
+    )
     def get(self, request, contract_ref: str):
         contract = self.get_contract()
         query = selectors.standards_query(contract, request.query_params)
         figures = selectors.standards_figures(contract, query)
-        return Response(StandardsResponseSerializer(
-            {"contract_ref": contract.ref, "as_of": query.as_of, "results": figures}
-        ).data)
+        return Response(
+            StandardsResponseSerializer(
+                {"contract_ref": contract.ref, "as_of": query.as_of, "results": figures}
+            ).data
+        )
 
 
 class StandardFailuresView(ContractScopedView):
@@ -58,9 +86,17 @@ class StandardFailuresView(ContractScopedView):
     renderer_classes = [JSONRenderer, BrowsableAPIRenderer, CSVRenderer]
 
     @extend_schema(
-        parameters=[*QUERY_PARAMETERS,
-                    OpenApiParameter("format", OpenApiTypes.STR, enum=["json", "csv"], required=False,
-                                     description="csv: every failing item, streamed, not paginated.")],
+        parameters=[
+            *QUERY_PARAMETERS,
+            CODE,
+            OpenApiParameter(
+                "format",
+                OpenApiTypes.STR,
+                enum=["json", "csv"],
+                required=False,
+                description="csv: every failing item, streamed, not paginated.",
+            ),
+        ],
         responses=FailingItemSerializer(many=True),
         summary="Failing items of one standard (drill-down)",
     )
@@ -74,7 +110,9 @@ class StandardFailuresView(ContractScopedView):
         if request.accepted_renderer.format == CSVRenderer.format:
             rows = items.iterator(chunk_size=5000) if hasattr(items, "iterator") else items
             return streaming_csv_response(
-                rows, FAILURE_CSV_FIELDS,
-                filename=f"{contract.ref}-{standard.code}-failures-{query.as_of.isoformat()}.csv")
+                rows,
+                FAILURE_CSV_FIELDS,
+                filename=f"{contract.ref}-{standard.code}-failures-{query.as_of.isoformat()}.csv",
+            )
         page = self.paginate_queryset(items)
         return self.get_paginated_response(FailingItemSerializer(page, many=True).data)

@@ -7,7 +7,9 @@ register = template.Library()
 def invalid_widget(field):
     """Render a bound field's widget marked invalid and pointing at its error text (screen readers)."""
     css = f"{field.field.widget.attrs.get('class', '')} is-invalid".strip()
-    return field.as_widget(attrs={"class": css, "aria-invalid": "true", "aria-describedby": f"{field.auto_id}_error"})
+    return field.as_widget(
+        attrs={"class": css, "aria-invalid": "true", "aria-describedby": f"{field.auto_id}_error"}
+    )
 
 
 @register.filter

@@ -48,6 +48,7 @@ from ..models import (
     PeerSupportGroup,
     Referral,
     Role,
+    SmartGoal,
     Staff,
 )
 from ..querysets import staff_of
@@ -98,15 +99,22 @@ def _done(request, referral: Referral, message: str, *, to: str | None = None) -
     return redirect(url)
 
 
-def _action(request, referral: Referral, *, form, title: str, submit: str, call, success: str,
-            multipart: bool = False) -> HttpResponse:
+def _action(
+    request, referral: Referral, *, form, title: str, submit: str, call, success: str, multipart: bool = False
+) -> HttpResponse:
     """The shape of every small form: GET shows it, POST validates, calls the service, and on an error
     re-renders with what was typed and the message; inline (htmx) or as a page of its own."""
     _require_writer(request)
     if request.method == "POST" and form.is_valid() and _run(form, lambda: call(form.cleaned_data)):
         return _done(request, referral, success)
-    context = {"form": form, "title": title, "submit": submit, "referral": referral,
-               "action": request.get_full_path(), "multipart": multipart}
+    context = {
+        "form": form,
+        "title": title,
+        "submit": submit,
+        "referral": referral,
+        "action": request.get_full_path(),
+        "multipart": multipart,
+    }
     if _is_htmx(request):
         return render(request, "participants/workspace/_form.html", context)
     return render(request, "participants/workspace/form_page.html", context)
@@ -129,7 +137,10 @@ def caseload(request, team: bool = False):
     staff = staff_of(request.user)
     team_rows = sel.team_summary(sel.active(rows))
     context = {
-        "table": table, "filter": filterset, "team": team, "staff": staff,
+        "table": table,
+        "filter": filterset,
+        "team": team,
+        "staff": staff,
         "title": "Team caseload" if team else "My caseload",
         "summary": sel.caseload_summary(team_rows),
         "team_rows": team_rows if team else None,
@@ -157,10 +168,17 @@ def participant_detail(request, pk: int):
         referral.psg = sel.current_psg(referral)
         referral.psg_label = PeerSupportGroup(referral.psg).label if referral.psg else ""
         referral.psg_moves = sel.psg_history(referral)
-    return render(request, "participants/participant_detail.html", {
-        "participant": participant, "referrals": referrals, "today": today, "sections": SECTIONS,
-        "can_write": _can_write(request.user),
-    })
+    return render(
+        request,
+        "participants/participant_detail.html",
+        {
+            "participant": participant,
+            "referrals": referrals,
+            "today": today,
+            "sections": SECTIONS,
+            "can_write": _can_write(request.user),
+        },
+    )
 
 
 def _can_write(user) -> bool:
@@ -200,59 +218,91 @@ def participant_section(request, pk: int, section: str):
 def appointment_book(request, referral_id: int):
     referral = _referral(request, referral_id)
     form = AppointmentForm(request.POST or None)
-    return _action(request, referral, form=form, title="Book an appointment", submit="Book appointment",
-                   call=lambda data: services.book_appointment(referral=referral, user=request.user, **data),
-                   success="Appointment booked.")
+    return _action(
+        request,
+        referral,
+        form=form,
+        title="Book an appointment",
+        submit="Book appointment",
+        call=lambda data: services.book_appointment(referral=referral, user=request.user, **data),
+        success="Appointment booked.",
+    )
 
 
 def _appointment(request, pk: int) -> Appointment:
     return get_object_or_404(
-        Appointment.objects.filter(referral__in=Referral.objects.visible_to(request.user))
-        .select_related("referral__contract"), pk=pk,
+        Appointment.objects.filter(referral__in=Referral.objects.visible_to(request.user)).select_related(
+            "referral__contract"
+        ),
+        pk=pk,
     )
 
 
 @login_required
 def appointment_rebook(request, pk: int):
     appointment = _appointment(request, pk)
-    form = RebookForm(request.POST or None, initial={"starts_at": appointment.starts_at,
-                                                     "location": appointment.location})
-    return _action(request, appointment.referral, form=form, title=f"Rebook {appointment}", submit="Rebook",
-                   call=lambda data: services.rebook_appointment(appointment=appointment, user=request.user, **data),
-                   success="Appointment rebooked.")
+    form = RebookForm(
+        request.POST or None, initial={"starts_at": appointment.starts_at, "location": appointment.location}
+    )
+    return _action(
+        request,
+        appointment.referral,
+        form=form,
+        title=f"Rebook {appointment}",
+        submit="Rebook",
+        call=lambda data: services.rebook_appointment(appointment=appointment, user=request.user, **data),
+        success="Appointment rebooked.",
+    )
 
 
 @login_required
 def appointment_cancel(request, pk: int):
     appointment = _appointment(request, pk)
     form = CancelForm(request.POST or None)
-    return _action(request, appointment.referral, form=form, title=f"Cancel {appointment}",
-                   submit="Cancel appointment",
-                   call=lambda data: services.cancel_appointment(appointment=appointment, user=request.user, **data),
-                   success="Appointment cancelled.")
+    return _action(
+        request,
+        appointment.referral,
+        form=form,
+        title=f"Cancel {appointment}",
+        submit="Cancel appointment",
+        call=lambda data: services.cancel_appointment(appointment=appointment, user=request.user, **data),
+        success="Appointment cancelled.",
+    )
 
 
 @login_required
 def appointment_outcome(request, pk: int):
     appointment = _appointment(request, pk)
     form = AttendanceForm(request.POST or None)
-    return _action(request, appointment.referral, form=form, title=f"Record attendance: {appointment}",
-                   submit="Record attendance",
-                   call=lambda data: services.record_attendance(appointment=appointment, user=request.user, **data),
-                   success="Attendance recorded.")
+    return _action(
+        request,
+        appointment.referral,
+        form=form,
+        title=f"Record attendance: {appointment}",
+        submit="Record attendance",
+        call=lambda data: services.record_attendance(appointment=appointment, user=request.user, **data),
+        success="Attendance recorded.",
+    )
 
 
 @login_required
 def follow_up_done(request, pk: int):
     task = get_object_or_404(
-        FollowUpTask.objects.filter(referral__in=Referral.objects.visible_to(request.user))
-        .select_related("referral"), pk=pk,
+        FollowUpTask.objects.filter(referral__in=Referral.objects.visible_to(request.user)).select_related(
+            "referral"
+        ),
+        pk=pk,
     )
     form = FollowUpDoneForm(request.POST or None)
-    return _action(request, task.referral, form=form, title=f"Follow-up done: {task.description}",
-                   submit="Mark done",
-                   call=lambda data: services.complete_follow_up(task=task, user=request.user, **data),
-                   success="Follow-up marked done.")
+    return _action(
+        request,
+        task.referral,
+        form=form,
+        title=f"Follow-up done: {task.description}",
+        submit="Mark done",
+        call=lambda data: services.complete_follow_up(task=task, user=request.user, **data),
+        success="Follow-up marked done.",
+    )
 
 
 # Peer support groups, jobs, earnings, in-work support, notes -----------------------------------------------
@@ -262,46 +312,75 @@ def follow_up_done(request, pk: int):
 def psg_move(request, referral_id: int):
     referral = _referral(request, referral_id)
     form = PsgForm(request.POST or None)
-    return _action(request, referral, form=form, title="Move peer support group", submit="Move",
-                   call=lambda data: services.move_psg(referral=referral, user=request.user, **data),
-                   success="Peer support group changed.")
+    return _action(
+        request,
+        referral,
+        form=form,
+        title="Move peer support group",
+        submit="Move",
+        call=lambda data: services.move_psg(referral=referral, user=request.user, **data),
+        success="Peer support group changed.",
+    )
 
 
 @login_required
 def job_start(request, referral_id: int):
     referral = _referral(request, referral_id)
     form = JobStartForm(request.POST or None)
-    return _action(request, referral, form=form, title="Record a job start", submit="Record job start",
-                   call=lambda data: services.record_job_start(referral=referral, user=request.user, **data),
-                   success="Job start recorded.")
+    return _action(
+        request,
+        referral,
+        form=form,
+        title="Record a job start",
+        submit="Record job start",
+        call=lambda data: services.record_job_start(referral=referral, user=request.user, **data),
+        success="Job start recorded.",
+    )
 
 
 @login_required
 def earnings(request, referral_id: int):
     referral = _referral(request, referral_id)
     form = EarningsForm(request.POST or None)
-    return _action(request, referral, form=form, title="Record an earnings milestone", submit="Record milestone",
-                   call=lambda data: services.record_earnings_milestone(referral=referral, user=request.user,
-                                                                        **data),
-                   success="Earnings milestone recorded.")
+    return _action(
+        request,
+        referral,
+        form=form,
+        title="Record an earnings milestone",
+        submit="Record milestone",
+        call=lambda data: services.record_earnings_milestone(referral=referral, user=request.user, **data),
+        success="Earnings milestone recorded.",
+    )
 
 
 @login_required
 def in_work_contact(request, referral_id: int):
     referral = _referral(request, referral_id)
     form = InWorkContactForm(request.POST or None, referral=referral)
-    return _action(request, referral, form=form, title="Record in-work support contact", submit="Record contact",
-                   call=lambda data: services.record_in_work_contact(referral=referral, user=request.user, **data),
-                   success="In-work support contact recorded.")
+    return _action(
+        request,
+        referral,
+        form=form,
+        title="Record in-work support contact",
+        submit="Record contact",
+        call=lambda data: services.record_in_work_contact(referral=referral, user=request.user, **data),
+        success="In-work support contact recorded.",
+    )
 
 
 @login_required
 def note_add(request, referral_id: int):
     referral = _referral(request, referral_id)
     form = NoteForm(request.POST or None)
-    return _action(request, referral, form=form, title="Add a note", submit="Add note",
-                   call=lambda data: services.add_note(referral=referral, user=request.user, **data),
-                   success="Note added.")
+    return _action(
+        request,
+        referral,
+        form=form,
+        title="Add a note",
+        submit="Add note",
+        call=lambda data: services.add_note(referral=referral, user=request.user, **data),
+        success="Note added.",
+    )
 
 
 # Evidence and claims ---------------------------------------------------------------------------------------
@@ -311,11 +390,22 @@ def note_add(request, referral_id: int):
 def evidence_upload(request, referral_id: int):
     referral = _referral(request, referral_id)
     form = EvidenceForm(request.POST or None, request.FILES or None)
-    return _action(request, referral, form=form, title="Upload evidence", submit="Upload", multipart=True,
-                   call=lambda data: services.upload_evidence(
-                       referral=referral, user=request.user, uploaded_file=data["file"], kind=data["kind"],
-                       claim_code=data["claim_code"]),
-                   success="Evidence uploaded.")
+    return _action(
+        request,
+        referral,
+        form=form,
+        title="Upload evidence",
+        submit="Upload",
+        multipart=True,
+        call=lambda data: services.upload_evidence(
+            referral=referral,
+            user=request.user,
+            uploaded_file=data["file"],
+            kind=data["kind"],
+            claim_code=data["claim_code"],
+        ),
+        success="Evidence uploaded.",
+    )
 
 
 @login_required
@@ -324,22 +414,30 @@ def evidence_download(request, pk: int):
     document = get_object_or_404(
         EvidenceDocument.objects.filter(referral__in=Referral.objects.visible_to(request.user)), pk=pk
     )
-    response = FileResponse(document.file.open("rb"), as_attachment=True, filename=document.original_name,
-                            content_type=document.content_type)
+    response = FileResponse(
+        document.file.open("rb"),
+        as_attachment=True,
+        filename=document.original_name,
+        content_type=document.content_type,
+    )
     response["Cache-Control"] = "private, no-store"
     return response
 
 
 def _can_check_claims(user) -> bool:
     staff = staff_of(user)
-    return user.is_superuser or (staff is not None and staff.role in (Role.CLAIMS_OFFICER, Role.CONTRACT_MANAGER))
+    return user.is_superuser or (
+        staff is not None and staff.role in (Role.CLAIMS_OFFICER, Role.CONTRACT_MANAGER)
+    )
 
 
 @login_required
 def claim_checklist(request, event_id: int):
     event = get_object_or_404(
-        JourneyEvent.objects.filter(referral__in=Referral.objects.visible_to(request.user), code__in=sel.CLAIM_CODES)
-        .select_related("referral"), pk=event_id,
+        JourneyEvent.objects.filter(
+            referral__in=Referral.objects.visible_to(request.user), code__in=sel.CLAIM_CODES
+        ).select_related("referral"),
+        pk=event_id,
     )
     if not _can_check_claims(request.user):
         raise PermissionDenied("Only claims officers check outcome claims.")
@@ -347,11 +445,21 @@ def claim_checklist(request, event_id: int):
     initial = {f"item_{item}": ticked for item, ticked in (existing.answers if existing else {}).items()}
     initial["note"] = existing.note if existing else ""
     form = ClaimChecklistForm(request.POST or None, initial=initial)
-    title = f"Claim checklist: {event.get_code_display()} on {event.event_date:%d %b %Y}, referral {event.referral.ref}"
-    return _action(request, event.referral, form=form, title=title, submit="Save checklist",
-                   call=lambda data: services.save_claim_checklist(event=event, answers=form.answers(),
-                                                                   note=data["note"], user=request.user),
-                   success="Claim checklist saved.")
+    title = (
+        f"Claim checklist: {event.get_code_display()} on {event.event_date:%d %b %Y}, "
+        f"referral {event.referral.ref}"
+    )
+    return _action(
+        request,
+        event.referral,
+        form=form,
+        title=title,
+        submit="Save checklist",
+        call=lambda data: services.save_claim_checklist(
+            event=event, answers=form.answers(), note=data["note"], user=request.user
+        ),
+        success="Claim checklist saved.",
+    )
 
 
 # Action plans ----------------------------------------------------------------------------------------------
@@ -361,10 +469,17 @@ def _plan_context(referral: Referral) -> dict:
     plan = ActionPlan.objects.filter(referral=referral).prefetch_related("goals").first()
     versions = list(plan.versions.select_related("created_by").order_by("-number")) if plan else []
     for newer, older in zip(versions, [*versions[1:], None], strict=True):
-        newer.changes = rules.plan_changes(older.goals if older else [], newer.goals)
+        newer.changes = rules.plan_changes(
+            older.goals if older else [], newer.goals, dict(SmartGoal.Status.choices)
+        )
     reviews = list(plan.reviews.select_related("reviewed_by")) if plan else []
-    return {"referral": referral, "plan": plan, "versions": versions, "reviews": reviews,
-            "today": timezone.localdate()}
+    return {
+        "referral": referral,
+        "plan": plan,
+        "versions": versions,
+        "reviews": reviews,
+        "today": timezone.localdate(),
+    }
 
 
 @login_required
@@ -377,9 +492,16 @@ def action_plan(request, referral_id: int):
 
 def _goals_from(formset) -> list[dict]:
     return [
-        {"key": data.get("key") or "", "goal": data["goal"], "measure": data["measure"], "owner": data["owner"],
-         "due_date": data["due_date"].isoformat(), "status": data["status"]}
-        for data in formset.cleaned_data if data and not data.get("DELETE")
+        {
+            "key": data.get("key") or "",
+            "goal": data["goal"],
+            "measure": data["measure"],
+            "owner": data["owner"],
+            "due_date": data["due_date"].isoformat(),
+            "status": data["status"],
+        }
+        for data in formset.cleaned_data
+        if data and not data.get("DELETE")
     ]
 
 
@@ -401,12 +523,16 @@ def action_plan_edit(request, referral_id: int):
         if "add_goal" not in data and form.is_valid() and formset.is_valid():
             try:
                 services.save_action_plan(
-                    referral=referral, expected_version=form.cleaned_data["version"], goals=_goals_from(formset),
-                    agreed_on=form.cleaned_data["agreed_on"], change_note=form.cleaned_data["change_note"],
+                    referral=referral,
+                    expected_version=form.cleaned_data["version"],
+                    goals=_goals_from(formset),
+                    agreed_on=form.cleaned_data["agreed_on"],
+                    change_note=form.cleaned_data["change_note"],
                     user=request.user,
                 )
-                return _done(request, referral, "Action plan saved.",
-                             to=reverse("action-plan", args=[referral.pk]))
+                return _done(
+                    request, referral, "Action plan saved.", to=reverse("action-plan", args=[referral.pk])
+                )
             except services.ActionPlanConflict as exc:
                 conflict_plan = ActionPlan.objects.prefetch_related("goals").get(referral=referral)
                 data["version"] = str(conflict_plan.version)  # saving again now means "keep mine"
@@ -416,15 +542,34 @@ def action_plan_edit(request, referral_id: int):
             except FlightpathError as exc:
                 form.add_error(exc.field if exc.field in form.fields else None, exc.message)
     else:
-        form = ActionPlanForm(initial={"version": plan.version if plan else 0,
-                                       "agreed_on": plan.agreed_on if plan else None})
-        formset = goal_formset(prefix="goals", initial=[
-            {"key": g.key, "goal": g.goal, "measure": g.measure, "owner": g.owner, "due_date": g.due_date,
-             "status": g.status} for g in goals
-        ])
-    return render(request, "participants/workspace/action_plan_edit.html", {
-        "referral": referral, "plan": plan, "form": form, "formset": formset, "conflict_plan": conflict_plan,
-    })
+        form = ActionPlanForm(
+            initial={"version": plan.version if plan else 0, "agreed_on": plan.agreed_on if plan else None}
+        )
+        formset = goal_formset(
+            prefix="goals",
+            initial=[
+                {
+                    "key": g.key,
+                    "goal": g.goal,
+                    "measure": g.measure,
+                    "owner": g.owner,
+                    "due_date": g.due_date,
+                    "status": g.status,
+                }
+                for g in goals
+            ],
+        )
+    return render(
+        request,
+        "participants/workspace/action_plan_edit.html",
+        {
+            "referral": referral,
+            "plan": plan,
+            "form": form,
+            "formset": formset,
+            "conflict_plan": conflict_plan,
+        },
+    )
 
 
 def _goal_formset_class(extra: int):
@@ -440,8 +585,9 @@ def action_plan_review(request, referral_id: int):
     referral = _referral(request, referral_id)
     plan = get_object_or_404(ActionPlan, referral=referral)
     form = ReviewForm(request.POST)
-    if form.is_valid() and _run(form, lambda: services.record_review(plan=plan, user=request.user,
-                                                                       **form.cleaned_data)):
+    if form.is_valid() and _run(
+        form, lambda: services.record_review(plan=plan, user=request.user, **form.cleaned_data)
+    ):
         return _done(request, referral, "Review recorded.", to=reverse("action-plan", args=[referral.pk]))
     context = _plan_context(referral)
     context.update(review_form=form, can_write=True)

@@ -52,12 +52,22 @@ def _pct(numerator: int, denominator: int) -> float | None:
     return float(value.quantize(Decimal("0.01"), rounding=ROUND_HALF_EVEN))
 
 
-def reference_standards(referrals: list[dict], events: list[dict], *, nation: str, standards: list[dict],
-                        as_of: date, contract_start: date, group: str = "ALL",
-                        window_start: date | None = None, window_end: date | None = None) -> dict:
+def reference_standards(
+    referrals: list[dict],
+    events: list[dict],
+    *,
+    nation: str,
+    standards: list[dict],
+    as_of: date,
+    contract_start: date,
+    group: str = "ALL",
+    window_start: date | None = None,
+    window_end: date | None = None,
+) -> dict:
     """{code: (figures dict in the API shape, [failure dicts])} for one group.
 
-    referrals: dicts with referral_ref, referral_date, group; events: dicts with referral_ref, code, event_date.
+    referrals: dicts with referral_ref, referral_date, group;
+    events: dicts with referral_ref, code, event_date.
     standards: dicts with code, measure, start_event, end_events, limit_working_days, target, started_only.
     """
     low = window_start or contract_start
@@ -74,9 +84,13 @@ def reference_standards(referrals: list[dict], events: list[dict], *, nation: st
         for ref in referrals:
             if group != "ALL" and ref["group"] != group:
                 continue
-            mine = sorted((e for e in by_referral.get(ref["referral_ref"], []) if e["event_date"] <= as_of),
-                          key=lambda e: (e["event_date"], RESOLUTIONS.index(e["code"]) if e["code"] in RESOLUTIONS
-                                         else -1))
+            mine = sorted(
+                (e for e in by_referral.get(ref["referral_ref"], []) if e["event_date"] <= as_of),
+                key=lambda e: (
+                    e["event_date"],
+                    RESOLUTIONS.index(e["code"]) if e["code"] in RESOLUTIONS else -1,
+                ),
+            )
             first_resolution = next((e for e in mine if e["code"] in RESOLUTIONS), None)
             mine = [e for e in mine if e["code"] not in RESOLUTIONS or e is first_resolution]
             if std["started_only"] and (first_resolution is None or first_resolution["code"] != "STARTED"):
@@ -88,7 +102,11 @@ def reference_standards(referrals: list[dict], events: list[dict], *, nation: st
             for start in starts:
                 if not (low <= start <= high):
                     continue
-                ends = [e["event_date"] for e in mine if e["code"] in std["end_events"] and e["event_date"] >= start]
+                ends = [
+                    e["event_date"]
+                    for e in mine
+                    if e["code"] in std["end_events"] and e["event_date"] >= start
+                ]
                 end = min(ends) if ends else None
                 if std["measure"] == "deadline":
                     due = deadline(start, limit, nation)
@@ -98,35 +116,58 @@ def reference_standards(referrals: list[dict], events: list[dict], *, nation: st
                     if end is not None and end <= due:
                         good += 1
                     else:
-                        failures.append({"referral_ref": ref["referral_ref"], "start_date": start.isoformat(),
-                                         "deadline": due.isoformat(),
-                                         "end_date": end.isoformat() if end else None,
-                                         "age_working_days": age(start, end or as_of, nation)})
+                        failures.append(
+                            {
+                                "referral_ref": ref["referral_ref"],
+                                "start_date": start.isoformat(),
+                                "deadline": due.isoformat(),
+                                "end_date": end.isoformat() if end else None,
+                                "age_working_days": age(start, end or as_of, nation),
+                            }
+                        )
                 else:
                     counted += 1
                     if end is None:
                         item_age = age(start, as_of, nation)
                         open_ages.append(item_age)
                         if item_age > limit:
-                            failures.append({"referral_ref": ref["referral_ref"], "start_date": start.isoformat(),
-                                             "deadline": deadline(start, limit, nation).isoformat(),
-                                             "end_date": None, "age_working_days": item_age})
+                            failures.append(
+                                {
+                                    "referral_ref": ref["referral_ref"],
+                                    "start_date": start.isoformat(),
+                                    "deadline": deadline(start, limit, nation).isoformat(),
+                                    "end_date": None,
+                                    "age_working_days": item_age,
+                                }
+                            )
         failures.sort(key=lambda f: (f["start_date"], f["referral_ref"]))
         target = std["target"]
         figures = {"code": std["code"], "measure": std["measure"], "limit_working_days": limit}
         if std["measure"] == "deadline":
             pct = None if counted == 0 else Decimal(100 * good) / Decimal(counted)
-            figures.update(target=target, eligible=counted, met=good, compliance_pct=_pct(good, counted),
-                           status=None if pct is None else ("MET" if pct >= Decimal(str(target)) else "NOT_MET"))
+            figures.update(
+                target=target,
+                eligible=counted,
+                met=good,
+                compliance_pct=_pct(good, counted),
+                status=None if pct is None else ("MET" if pct >= Decimal(str(target)) else "NOT_MET"),
+            )
         elif std["measure"] == "backlog_share":
             pct = None if counted == 0 else Decimal(100 * len(failures)) / Decimal(counted)
-            figures.update(target=target, referrals=counted, backlog=len(failures),
-                           backlog_pct=_pct(len(failures), counted),
-                           oldest_age_working_days=max(open_ages) if open_ages else None,
-                           status=None if pct is None else ("MET" if pct <= Decimal(str(target)) else "NOT_MET"))
+            figures.update(
+                target=target,
+                referrals=counted,
+                backlog=len(failures),
+                backlog_pct=_pct(len(failures), counted),
+                oldest_age_working_days=max(open_ages) if open_ages else None,
+                status=None if pct is None else ("MET" if pct <= Decimal(str(target)) else "NOT_MET"),
+            )
         else:
-            figures.update(target=target, over_limit=len(failures),
-                           oldest_age_working_days=max(open_ages) if open_ages else None,
-                           status="MET" if len(failures) <= target else "NOT_MET")
+            figures.update(
+                target=target,
+                over_limit=len(failures),
+                oldest_age_working_days=max(open_ages) if open_ages else None,
+                status="MET" if len(failures) <= target else "NOT_MET",
+            )
         out[std["code"]] = (figures, failures)
     return out

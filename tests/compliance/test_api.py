@@ -25,7 +25,9 @@ def world(db):
     # Ten more referrals on contract A, none resolved: CSS4 failures, all at the prime.
     for i in range(10):
         f.ReferralFactory(contract=contract, ref=f"RA-LATE{i}", referral_date=date(2025, 2, 3))
-    referral = f.ReferralFactory(contract=contract, ref="RA-EARLY", referral_date=date(2024, 5, 1), group="DISABILITY")
+    referral = f.ReferralFactory(
+        contract=contract, ref="RA-EARLY", referral_date=date(2024, 5, 1), group="DISABILITY"
+    )
     f.JourneyEventFactory(referral=referral, code=EventCode.STARTED, event_date=date(2024, 5, 2))
     return world
 
@@ -51,11 +53,15 @@ def failures_url(code="CSS4", ref="CA-1"):
 
 def snapshot(contract, as_of=date(2025, 6, 30)):
     standards = selectors.contract_standards(contract)
-    services.write_snapshot(contract=contract, standards=standards,
-                            result=selectors.compute_for_contract(contract, as_of=as_of, standards=standards))
+    services.write_snapshot(
+        contract=contract,
+        standards=standards,
+        result=selectors.compute_for_contract(contract, as_of=as_of, standards=standards),
+    )
 
 
 # --- standards ------------------------------------------------------------------------------------------
+
 
 def test_standards_lists_every_whp_standard_with_its_figures(world, admin_api):
     response = admin_api.get(standards_url(), {"as_of": AS_OF})
@@ -64,8 +70,15 @@ def test_standards_lists_every_whp_standard_with_its_figures(world, admin_api):
     assert body["contract_ref"] == "CA-1" and body["as_of"] == AS_OF
     by_code = {r["code"]: r for r in body["results"]}
     assert list(by_code) == ["CSS1a", "CSS1b", "CSS2", "CSS3", "CSS4", "CSS5", "CSS6"]
-    assert by_code["CSS4"] == {"code": "CSS4", "measure": "backlog_max", "limit_working_days": 25, "target": 0,
-                               "over_limit": 10, "oldest_age_working_days": 101, "status": "NOT_MET"}
+    assert by_code["CSS4"] == {
+        "code": "CSS4",
+        "measure": "backlog_max",
+        "limit_working_days": 25,
+        "target": 0,
+        "over_limit": 10,
+        "oldest_age_working_days": 101,
+        "status": "NOT_MET",
+    }
     assert by_code["CSS1a"]["eligible"] == 14 and by_code["CSS1a"]["met"] == 4
     assert by_code["CSS6"]["eligible"] == 0 and by_code["CSS6"]["compliance_pct"] is None
     assert by_code["CSS6"]["status"] is None
@@ -78,21 +91,25 @@ def test_standards_for_a_group_count_only_that_groups_referrals(world, admin_api
 
 
 def test_window_bounds_the_items_counted(world, admin_api):
-    body = admin_api.get(standards_url(), {"as_of": AS_OF, "window_start": "2025-01-01",
-                                           "window_end": "2025-01-31"}).json()
+    body = admin_api.get(
+        standards_url(), {"as_of": AS_OF, "window_start": "2025-01-01", "window_end": "2025-01-31"}
+    ).json()
     css1a = next(r for r in body["results"] if r["code"] == "CSS1a")
     assert css1a["eligible"] == 3  # the three referrals of 2025-01-06
 
 
-@pytest.mark.parametrize(("params", "field"), [
-    ({}, "as_of"),
-    ({"as_of": "2025-13-01"}, "as_of"),
-    ({"as_of": "yesterday"}, "as_of"),
-    ({"as_of": AS_OF, "group": "PG1"}, "group"),
-    ({"as_of": AS_OF, "window_start": "2025-02-30"}, "window_start"),
-    ({"as_of": AS_OF, "window_end": "soon"}, "window_end"),
-    ({"as_of": AS_OF, "window_start": "2025-03-01", "window_end": "2025-02-01"}, "window_end"),
-])
+@pytest.mark.parametrize(
+    ("params", "field"),
+    [
+        ({}, "as_of"),
+        ({"as_of": "2025-13-01"}, "as_of"),
+        ({"as_of": "yesterday"}, "as_of"),
+        ({"as_of": AS_OF, "group": "PG1"}, "group"),
+        ({"as_of": AS_OF, "window_start": "2025-02-30"}, "window_start"),
+        ({"as_of": AS_OF, "window_end": "soon"}, "window_end"),
+        ({"as_of": AS_OF, "window_start": "2025-03-01", "window_end": "2025-02-01"}, "window_end"),
+    ],
+)
 @pytest.mark.parametrize("url", [standards_url(), failures_url()])
 def test_bad_input_is_a_400_naming_the_field(world, admin_api, url, params, field):
     response = admin_api.get(url, params)
@@ -131,7 +148,9 @@ def test_wp_contract_has_no_standards(db, admin_api):
 def test_snapshot_date_is_served_from_the_snapshot(world, admin_api, django_assert_max_num_queries):
     snapshot(world.contract_a)
     # Change the data after the snapshot: the snapshot date still shows what was computed, other dates see it.
-    f.JourneyEventFactory(referral=world.prime_referral, code=EventCode.ACKNOWLEDGED, event_date=date(2025, 1, 7))
+    f.JourneyEventFactory(
+        referral=world.prime_referral, code=EventCode.ACKNOWLEDGED, event_date=date(2025, 1, 7)
+    )
     with django_assert_max_num_queries(4):
         body = admin_api.get(standards_url(), {"as_of": AS_OF}).json()
     on_demand = admin_api.get(standards_url(), {"as_of": "2025-06-29"}).json()
@@ -141,11 +160,25 @@ def test_snapshot_date_is_served_from_the_snapshot(world, admin_api, django_asse
 
 
 def test_contract_tender_standard_replaces_the_programme_one_and_adds_its_own(world, admin_api):
-    Standard.objects.create(contract=world.contract_a, code="CSS1a", measure="deadline", start_event="REFERRED",
-                            end_events=["STARTED", "DID_NOT_START", "FAILED_TO_ATTEND"], limit_working_days=15,
-                            target=99)
-    Standard.objects.create(contract=world.contract_a, code="T9", measure="deadline", start_event="REFERRED",
-                            end_events=["ACKNOWLEDGED"], limit_working_days=3, target=95, position=99)
+    Standard.objects.create(
+        contract=world.contract_a,
+        code="CSS1a",
+        measure="deadline",
+        start_event="REFERRED",
+        end_events=["STARTED", "DID_NOT_START", "FAILED_TO_ATTEND"],
+        limit_working_days=15,
+        target=99,
+    )
+    Standard.objects.create(
+        contract=world.contract_a,
+        code="T9",
+        measure="deadline",
+        start_event="REFERRED",
+        end_events=["ACKNOWLEDGED"],
+        limit_working_days=3,
+        target=95,
+        position=99,
+    )
     results = admin_api.get(standards_url(), {"as_of": AS_OF}).json()["results"]
     assert [r["code"] for r in results] == ["CSS1a", "CSS1b", "CSS2", "CSS3", "CSS4", "CSS5", "CSS6", "T9"]
     assert results[0]["limit_working_days"] == 15 and results[0]["target"] == 99.0
@@ -155,13 +188,20 @@ def test_contract_tender_standard_replaces_the_programme_one_and_adds_its_own(wo
 
 # --- failures -------------------------------------------------------------------------------------------
 
+
 def test_failures_list_failing_items_by_start_date_then_reference(world, admin_api):
     body = admin_api.get(failures_url(), {"as_of": AS_OF}).json()
     assert body["count"] == 10 and body["previous"] is None
     refs = [r["referral_ref"] for r in body["results"]]
     assert refs == sorted(refs) and refs[0] == "RA-LATE0"
-    assert body["results"][0] == {"referral_ref": "RA-LATE0", "start_date": "2025-02-03", "deadline": "2025-03-10",
-                                  "end_date": None, "age_working_days": 101, "group": "LTU"}
+    assert body["results"][0] == {
+        "referral_ref": "RA-LATE0",
+        "start_date": "2025-02-03",
+        "deadline": "2025-03-10",
+        "end_date": None,
+        "age_working_days": 101,
+        "group": "LTU",
+    }
 
 
 def test_unknown_standard_code_is_404(world, admin_api):
@@ -187,8 +227,14 @@ def test_failures_csv_streams_every_row(world, admin_api, from_snapshot):
     assert response.streaming
     rows = list(csv.DictReader(io.StringIO(b"".join(response.streaming_content).decode())))
     assert len(rows) == 10
-    assert rows[0] == {"referral_ref": "RA-LATE0", "start_date": "2025-02-03", "deadline": "2025-03-10",
-                       "end_date": "", "age_working_days": "101", "group": "LTU"}
+    assert rows[0] == {
+        "referral_ref": "RA-LATE0",
+        "start_date": "2025-02-03",
+        "deadline": "2025-03-10",
+        "end_date": "",
+        "age_working_days": "101",
+        "group": "LTU",
+    }
 
 
 @pytest.mark.parametrize("from_snapshot", [False, True])
@@ -196,8 +242,11 @@ def test_failures_show_only_referrals_the_caller_may_see(world, from_snapshot):
     if from_snapshot:
         snapshot(world.contract_a)
     # CSS1b (recorded on PRaP within 15 days): every referral of contract A fails it.
-    every = client_for(f.UserFactory(username="root2", is_superuser=True)).get(failures_url("CSS1b"),
-                                                                             {"as_of": AS_OF}).json()
+    every = (
+        client_for(f.UserFactory(username="root2", is_superuser=True))
+        .get(failures_url("CSS1b"), {"as_of": AS_OF})
+        .json()
+    )
     alice = client_for(world.alice).get(failures_url("CSS1b"), {"as_of": AS_OF}).json()
     bob = client_for(world.bob).get(failures_url("CSS1b"), {"as_of": AS_OF}).json()
     assert every["count"] == 14
@@ -213,7 +262,9 @@ def test_failures_for_a_group(world, admin_api, from_snapshot):
     assert [r["referral_ref"] for r in body["results"]] == ["RA-EARLY"]
 
 
-def test_failures_page_from_a_snapshot_takes_a_bounded_number_of_queries(world, django_assert_max_num_queries):
+def test_failures_page_from_a_snapshot_takes_a_bounded_number_of_queries(
+    world, django_assert_max_num_queries
+):
     snapshot(world.contract_a)
     api = client_for(world.alice)
     with django_assert_max_num_queries(7):

@@ -22,7 +22,9 @@ def golden_contracts(django_db_setup, django_db_blocker):
     with django_db_blocker.unblock(), transaction.atomic():
         for name in BUNDLES:
             import_bundle(path=FIXTURES / name)
-        yield {name: Contract.objects.get(ref=bundle_frames(name).contract["contract_ref"]) for name in BUNDLES}
+        yield {
+            name: Contract.objects.get(ref=bundle_frames(name).contract["contract_ref"]) for name in BUNDLES
+        }
         transaction.set_rollback(True)
 
 
@@ -41,8 +43,9 @@ def _check_every_response(api, name: str) -> None:
         assert got.status_code == 200, got.content
         assert_matches(got.json(), response, f"{name}.standards.{group}")
     for code, rows in want["failures"].items():
-        got = api.get(f"/api/v1/contracts/{ref}/standards/{code}/failures/",
-                      {"as_of": want["as_of"], "page_size": 1000})
+        got = api.get(
+            f"/api/v1/contracts/{ref}/standards/{code}/failures/", {"as_of": want["as_of"], "page_size": 1000}
+        )
         assert got.status_code == 200, got.content
         body = got.json()
         assert body["count"] == len(rows) and body["next"] is None
@@ -60,7 +63,10 @@ def test_api_served_from_a_snapshot_matches_every_golden_response(api, golden_co
     contract = golden_contracts[name]
     as_of = date.fromisoformat(expected(name)["as_of"])
     standards = selectors.contract_standards(contract)
-    services.write_snapshot(contract=contract, standards=standards,
-                            result=selectors.compute_for_contract(contract, as_of=as_of, standards=standards))
+    services.write_snapshot(
+        contract=contract,
+        standards=standards,
+        result=selectors.compute_for_contract(contract, as_of=as_of, standards=standards),
+    )
     assert selectors.snapshot_dates(contract) == ([as_of] if standards else [])
     _check_every_response(api, name)

@@ -20,8 +20,9 @@ from tests import factories as f
 def contract(db):
     contract = f.ContractFactory(ref="SNAP-1", start_date=date(2025, 1, 1), nation="SCT")
     for i, day in enumerate([date(2025, 1, 6), date(2025, 2, 3), date(2025, 3, 3)]):
-        referral = f.ReferralFactory(contract=contract, ref=f"S{i}", referral_date=day,
-                                     group=["LTU", "DISABILITY", "EARLY_ENTRY"][i])
+        referral = f.ReferralFactory(
+            contract=contract, ref=f"S{i}", referral_date=day, group=["LTU", "DISABILITY", "EARLY_ENTRY"][i]
+        )
         if i == 0:
             f.JourneyEventFactory(referral=referral, code=EventCode.STARTED, event_date=date(2025, 1, 30))
     last = contract.referrals.get(ref="S2")
@@ -31,13 +32,36 @@ def contract(db):
 
 def rows(contract) -> list[tuple]:
     """Everything a snapshot holds, without ids and timestamps."""
-    snaps = list(StandardSnapshot.objects.filter(contract=contract).order_by("as_of", "group", "standard__code")
-                 .values_list("as_of", "group", "standard__code", "eligible", "met", "referrals", "backlog",
-                              "over_limit", "oldest_age_working_days", "status"))
-    items = list(FailingItem.objects.filter(snapshot__contract=contract)
-                 .order_by("snapshot__as_of", "snapshot__standard__code", "position")
-                 .values_list("snapshot__as_of", "snapshot__standard__code", "position", "referral__ref",
-                              "start_date", "deadline", "end_date", "age_working_days"))
+    snaps = list(
+        StandardSnapshot.objects.filter(contract=contract)
+        .order_by("as_of", "group", "standard__code")
+        .values_list(
+            "as_of",
+            "group",
+            "standard__code",
+            "eligible",
+            "met",
+            "referrals",
+            "backlog",
+            "over_limit",
+            "oldest_age_working_days",
+            "status",
+        )
+    )
+    items = list(
+        FailingItem.objects.filter(snapshot__contract=contract)
+        .order_by("snapshot__as_of", "snapshot__standard__code", "position")
+        .values_list(
+            "snapshot__as_of",
+            "snapshot__standard__code",
+            "position",
+            "referral__ref",
+            "start_date",
+            "deadline",
+            "end_date",
+            "age_working_days",
+        )
+    )
     return snaps + items
 
 
@@ -58,7 +82,9 @@ def test_touched_months_recompute_only_dates_from_the_earliest_one_and_dates_nev
 def test_recompute_writes_snapshots_for_every_standard_group_and_date_and_records_the_run(contract):
     counts = services.recompute_contract_snapshots(contract_id=contract.pk)
     assert counts["as_of_dates"] == 4
-    assert StandardSnapshot.objects.filter(contract=contract).count() == 4 * 7 * 4  # dates x standards x groups
+    assert (
+        StandardSnapshot.objects.filter(contract=contract).count() == 4 * 7 * 4
+    )  # dates x standards x groups
     run = JobRun.objects.get(kind=services.JOB_KIND, contract=contract)
     assert (run.status, run.progress, run.finished_at is not None) == ("SUCCEEDED", 100, True)
     april = selectors.standards_figures(contract, selectors.StandardsQuery(as_of=date(2025, 4, 15)))
@@ -102,11 +128,18 @@ def test_touched_months_leave_earlier_snapshots_alone_and_drop_a_stale_latest_da
     services.recompute_contract_snapshots(contract_id=contract.pk)
     january = StandardSnapshot.objects.filter(contract=contract, as_of=date(2025, 1, 31)).first()
     # New data in May: the latest day moves from 15 April to 12 May.
-    f.JourneyEventFactory(referral=contract.referrals.get(ref="S1"), code=EventCode.STARTED,
-                          event_date=date(2025, 5, 12))
+    f.JourneyEventFactory(
+        referral=contract.referrals.get(ref="S1"), code=EventCode.STARTED, event_date=date(2025, 5, 12)
+    )
     tasks.recompute_contract(contract.pk, ["2025-05"])
     dates = sorted(set(StandardSnapshot.objects.filter(contract=contract).values_list("as_of", flat=True)))
-    assert dates == [date(2025, 1, 31), date(2025, 2, 28), date(2025, 3, 31), date(2025, 4, 30), date(2025, 5, 12)]
+    assert dates == [
+        date(2025, 1, 31),
+        date(2025, 2, 28),
+        date(2025, 3, 31),
+        date(2025, 4, 30),
+        date(2025, 5, 12),
+    ]
     assert StandardSnapshot.objects.get(pk=january.pk).computed_at == january.computed_at
     partial = rows(contract)
     services.recompute_contract_snapshots(contract_id=contract.pk)
@@ -137,10 +170,25 @@ def test_nightly_run_is_scheduled_and_enqueues_every_contract(contract, django_c
 
 
 def test_shipped_standards_are_seeded_as_in_domain_section_9(db):
-    held = {(s.programme.code, s.code): s for s in Standard.objects.filter(contract=None).select_related("programme")}
+    held = {
+        (s.programme.code, s.code): s
+        for s in Standard.objects.filter(contract=None).select_related("programme")
+    }
     assert len(held) == len(SHIPPED_STANDARDS) == 12
     for row in SHIPPED_STANDARDS:
         s = held[(row["programme"], row["code"])]
-        assert (s.measure, s.start_event, s.end_events, s.limit_working_days, float(s.target), s.started_only) == (
-            row["measure"], row["start_event"], row["end_events"], row["limit_working_days"], float(row["target"]),
-            row["started_only"])
+        assert (
+            s.measure,
+            s.start_event,
+            s.end_events,
+            s.limit_working_days,
+            float(s.target),
+            s.started_only,
+        ) == (
+            row["measure"],
+            row["start_event"],
+            row["end_events"],
+            row["limit_working_days"],
+            float(row["target"]),
+            row["started_only"],
+        )

@@ -1,4 +1,4 @@
-"""Helpers for the import tests: small bundles written as CSV text, and the known state of an empty database."""
+"""Helpers for the import tests: small bundles written as CSV text; the known state of an empty database."""
 
 from __future__ import annotations
 
@@ -21,7 +21,8 @@ SMALL = {
         "T-1,WHP,Test contract,T-PRIME,Test Prime Ltd,CPA1,ENG,2024-04-01,2028-03-31,4\n"
     ),
     "organisations.csv": (
-        "org_ref,name,kind,parent_ref\nT-PRIME,Test Prime Ltd,PRIME,\nT-SUB,Test Sub Ltd,SUBCONTRACTOR,T-PRIME\n"
+        "org_ref,name,kind,parent_ref\nT-PRIME,Test Prime Ltd,PRIME,\n"
+        "T-SUB,Test Sub Ltd,SUBCONTRACTOR,T-PRIME\n"
     ),
     "referrals.csv": (
         "contract_ref,referral_ref,participant_ref,referral_date,group,delivery_org_ref,site_ref,key_worker,"

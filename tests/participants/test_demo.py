@@ -19,6 +19,7 @@ from hypothesis import strategies as st
 from participants.bundle import read_bundle, validate_bundle
 from participants.calendar import calendar_for
 from participants.demo import CONTRACTS, generate_bundle, write_bundle
+from participants.errors import FlightpathError
 from participants.models import (
     RESOLUTION_CODES,
     Contract,
@@ -333,6 +334,13 @@ def test_seed_demo_command_rejects_a_bad_date(db):
         call_command("seed_demo", "--today", "31/12/2025")
 
 
+def test_seed_demo_refuses_other_demo_data_over_what_is_loaded(seeded):
+    with pytest.raises(FlightpathError, match="referrals=600") as raised:
+        seed_demo(referrals=900)
+    assert raised.value.field == "referrals"
+    assert Referral.objects.count() == 600
+
+
 # ------------------------------------------------------------------ the benchmark runner (benchmarks/run.py)
 
 def test_benchmark_figure_at_its_limit_passes_above_it_fails_and_missing_fails():
@@ -364,3 +372,4 @@ def test_rewriting_a_benchmark_section_replaces_only_that_section():
     assert doc.startswith("# Benchmarks")
     assert "new import" in doc and "old import" not in doc and "compliance figures" in doc
     assert doc.count("bench:import:begin") == 1
+

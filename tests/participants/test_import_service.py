@@ -17,8 +17,19 @@ from hypothesis import strategies as st
 from participants import services
 from participants.bundle import BundleRejected
 from participants.models import (
-    Contract, ImportRun, JourneyEvent, MplProfile, MplTarget, Organisation, Participant, Referral,
-    ReferralAssignment, Role, Site, Staff, ValidationRound,
+    Contract,
+    ImportRun,
+    JourneyEvent,
+    MplProfile,
+    MplTarget,
+    Organisation,
+    Participant,
+    Referral,
+    ReferralAssignment,
+    Role,
+    Site,
+    Staff,
+    ValidationRound,
 )
 from participants.services import import_bundle
 from participants.tasks import enqueue_recompute
@@ -42,8 +53,19 @@ def csv_rows(path) -> int:
 
 
 def state() -> dict[str, int]:
-    models = (Organisation, Contract, Participant, Referral, ReferralAssignment, JourneyEvent, Site, Staff,
-              MplProfile, ValidationRound, MplTarget)
+    models = (
+        Organisation,
+        Contract,
+        Participant,
+        Referral,
+        ReferralAssignment,
+        JourneyEvent,
+        Site,
+        Staff,
+        MplProfile,
+        ValidationRound,
+        MplTarget,
+    )
     return {model.__name__: model.objects.count() for model in models}
 
 
@@ -68,7 +90,12 @@ def test_import_run_records_user_checksums_counts_and_contracts(tmp_path):
     result = import_bundle(path=folder, user=user, source="test upload")
     run = ImportRun.objects.get(pk=result.run.pk)
     assert (run.status, run.user, run.source, run.error_count, run.errors) == (
-        ImportRun.Status.SUCCEEDED, user, "test upload", 0, [])
+        ImportRun.Status.SUCCEEDED,
+        user,
+        "test upload",
+        0,
+        [],
+    )
     assert run.checksums["events.csv"] == hashlib.sha256((folder / "events.csv").read_bytes()).hexdigest()
     assert set(run.checksums) == {p.name for p in folder.glob("*.csv")}
     assert run.counts["mpl_targets.csv"] == {"added": 4, "updated": 0, "unchanged": 0}
@@ -148,7 +175,9 @@ def test_reassignment_closes_the_open_row_and_opens_a_new_one(tmp_path):
     import_bundle(path=small(tmp_path / "a"))
     first = ReferralAssignment.objects.get(referral__ref="R1")
     assert first.since.date() == date(2025, 1, 6) and first.until is None
-    moved = SMALL["referrals.csv"].replace("T-1,R1,P1,2025-01-06,LTU,T-PRIME,S1,KW1", "T-1,R1,P1,2025-01-06,LTU,T-SUB,S2,KW9")
+    moved = SMALL["referrals.csv"].replace(
+        "T-1,R1,P1,2025-01-06,LTU,T-PRIME,S1,KW1", "T-1,R1,P1,2025-01-06,LTU,T-SUB,S2,KW9"
+    )
     import_bundle(path=small(tmp_path / "b", **{"referrals.csv": moved}))
     rows = list(ReferralAssignment.objects.filter(referral__ref="R1").order_by("since"))
     assert len(rows) == 2
@@ -159,8 +188,10 @@ def test_reassignment_closes_the_open_row_and_opens_a_new_one(tmp_path):
 
 def test_only_referrals_and_events_are_needed_once_the_contract_exists(tmp_path):
     import_bundle(path=small(tmp_path / "a"))
-    files = {"referrals.csv": SMALL["referrals.csv"] + "T-1,R4,P4,2025-03-03,LTU,,,,,,,,,\n",
-             "events.csv": SMALL["events.csv"] + "T-1,R4,STARTED,2025-03-05,,\n"}
+    files = {
+        "referrals.csv": SMALL["referrals.csv"] + "T-1,R4,P4,2025-03-03,LTU,,,,,,,,,\n",
+        "events.csv": SMALL["events.csv"] + "T-1,R4,STARTED,2025-03-05,,\n",
+    }
     result = import_bundle(path=write_bundle(tmp_path / "b", files))
     assert result.counts["referrals.csv"]["added"] == 1 and result.counts["events.csv"]["added"] == 1
     assert Referral.objects.get(ref="R4").organisation.ref == "T-PRIME"  # no delivery org: the prime
@@ -168,12 +199,15 @@ def test_only_referrals_and_events_are_needed_once_the_contract_exists(tmp_path)
 
 def test_second_resolution_against_the_database_is_rejected(tmp_path):
     import_bundle(path=small(tmp_path / "a"))
-    files = {"referrals.csv": SMALL["referrals.csv"],
-             "events.csv": SMALL["events.csv"] + "T-1,R2,STARTED,2025-01-21,,\n"}
+    files = {
+        "referrals.csv": SMALL["referrals.csv"],
+        "events.csv": SMALL["events.csv"] + "T-1,R2,STARTED,2025-01-21,,\n",
+    }
     with pytest.raises(BundleRejected) as caught:
         import_bundle(path=write_bundle(tmp_path / "b", files))
     assert caught.value.errors == [
-        "events.csv:7: event: a second resolution event (the referral already has FAILED_TO_ATTEND on 2025-01-20)"
+        "events.csv:7: event: a second resolution event "
+        "(the referral already has FAILED_TO_ATTEND on 2025-01-20)"
     ]
 
 
@@ -185,11 +219,15 @@ def test_zip_of_a_bundle_folder_imports_like_the_folder(tmp_path):
             out.write(path, f"cap-wales/{path.name}")
     result = import_bundle(path=archive)
     assert result.counts["events.csv"]["added"] == csv_rows(folder / "events.csv")
-    assert result.run.checksums["referrals.csv"] == hashlib.sha256((folder / "referrals.csv").read_bytes()).hexdigest()
+    assert (
+        result.run.checksums["referrals.csv"]
+        == hashlib.sha256((folder / "referrals.csv").read_bytes()).hexdigest()
+    )
 
 
-def test_recompute_is_enqueued_after_commit_with_the_months_touched(tmp_path, settings,
-                                                                    django_capture_on_commit_callbacks):
+def test_recompute_is_enqueued_after_commit_with_the_months_touched(
+    tmp_path, settings, django_capture_on_commit_callbacks
+):
     settings.FLIGHTPATH_RECOMPUTE_TASKS = ["tests.import.record_recompute", "not.installed.task"]
     RECORDED.clear()
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
@@ -222,19 +260,49 @@ def test_failed_import_enqueues_nothing(tmp_path, settings, django_capture_on_co
 
 def snapshot() -> dict:
     return {
-        "referrals": sorted(Referral.objects.values_list(
-            "contract__ref", "ref", "participant__ref", "referral_date", "group", "organisation__ref", "site__ref",
-            "key_worker__ref", "dda")),
-        "events": sorted(JourneyEvent.objects.values_list("referral__ref", "code", "event_date", "amount", "detail",
-                                                          "source")),
-        "participants": sorted(Participant.objects.values_list("prime__ref", "ref", "date_of_birth", "gender",
-                                                               "disability", "ethnicity", "postcode_district")),
-        "assignments": sorted(ReferralAssignment.objects.values_list(
-            "referral__ref", "organisation__ref", "site__ref", "key_worker__ref", "until")),
-        "contracts": sorted(Contract.objects.values_list("ref", "name", "prime__ref", "nation", "start_date",
-                                                         "year_start_month", "devolution_deal_areas")),
+        "referrals": sorted(
+            Referral.objects.values_list(
+                "contract__ref",
+                "ref",
+                "participant__ref",
+                "referral_date",
+                "group",
+                "organisation__ref",
+                "site__ref",
+                "key_worker__ref",
+                "dda",
+            )
+        ),
+        "events": sorted(
+            JourneyEvent.objects.values_list(
+                "referral__ref", "code", "event_date", "amount", "detail", "source"
+            )
+        ),
+        "participants": sorted(
+            Participant.objects.values_list(
+                "prime__ref", "ref", "date_of_birth", "gender", "disability", "ethnicity", "postcode_district"
+            )
+        ),
+        "assignments": sorted(
+            ReferralAssignment.objects.values_list(
+                "referral__ref", "organisation__ref", "site__ref", "key_worker__ref", "until"
+            )
+        ),
+        "contracts": sorted(
+            Contract.objects.values_list(
+                "ref",
+                "name",
+                "prime__ref",
+                "nation",
+                "start_date",
+                "year_start_month",
+                "devolution_deal_areas",
+            )
+        ),
         "profiles": sorted(MplProfile.objects.values_list("group", "month", "cumulative_pct")),
-        "rounds": sorted(ValidationRound.objects.values_list("round", "period_start", "invalid_pct", "status")),
+        "rounds": sorted(
+            ValidationRound.objects.values_list("round", "period_start", "invalid_pct", "status")
+        ),
         "targets": sorted(MplTarget.objects.values_list("group", "period_start", "required_outcomes")),
         "staff": sorted(Staff.objects.values_list("ref", "role", "organisation__ref")),
     }
@@ -245,7 +313,15 @@ def test_orm_path_writes_what_the_copy_path_writes(tmp_path, monkeypatch):
     folder = copy_fixture("wp-england", tmp_path / "wp")
     copy_result = import_bundle(path=folder)
     by_copy = snapshot()
-    for model in (JourneyEvent, ReferralAssignment, Referral, Participant, MplProfile, ValidationRound, MplTarget):
+    for model in (
+        JourneyEvent,
+        ReferralAssignment,
+        Referral,
+        Participant,
+        MplProfile,
+        ValidationRound,
+        MplTarget,
+    ):
         model.objects.all().delete()
     Contract.objects.all().delete()
     monkeypatch.setattr(services, "_use_copy", lambda: False)
@@ -258,8 +334,10 @@ def test_orm_path_writes_what_the_copy_path_writes(tmp_path, monkeypatch):
 
 def constraints() -> list[tuple]:
     with connection.cursor() as cursor:
-        cursor.execute("SELECT conrelid::regclass::text, conname, pg_get_constraintdef(oid) FROM pg_constraint "
-                       "WHERE conrelid::regclass::text LIKE 'participants_%%' ORDER BY 1, 2")
+        cursor.execute(
+            "SELECT conrelid::regclass::text, conname, pg_get_constraintdef(oid) FROM pg_constraint "
+            "WHERE conrelid::regclass::text LIKE 'participants_%%' ORDER BY 1, 2"
+        )
         return cursor.fetchall()
 
 
@@ -271,8 +349,11 @@ def test_bulk_load_restores_every_foreign_key_and_still_checks_them(tmp_path, mo
     assert constraints() == before
 
 
-@settings(max_examples=5, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture,
-                                                                 HealthCheck.too_slow])
+@settings(
+    max_examples=5,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
 @given(seed=st.integers(0, 1_000))
 def test_any_row_order_imports_to_the_same_state(tmp_path_factory, seed):
     import random

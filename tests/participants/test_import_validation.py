@@ -36,8 +36,15 @@ def test_small_bundle_is_valid_and_typed(tmp_path):
     valid = validate_bundle(read_bundle(small(tmp_path)), empty_state())
     assert valid.contract_refs == ["T-1"]
     assert valid.present["referrals.csv"] == (
-        "delivery_org_ref", "site_ref", "key_worker", "date_of_birth", "gender", "disability", "ethnicity",
-        "postcode_district", "dda",
+        "delivery_org_ref",
+        "site_ref",
+        "key_worker",
+        "date_of_birth",
+        "gender",
+        "disability",
+        "ethnicity",
+        "postcode_district",
+        "dda",
     )
     assert str(valid.typed["events.csv"]["event_date"].dtype) == "datetime64[s]"
     assert valid.typed["events.csv"]["amount"].tolist()[2] == 500.0
@@ -56,8 +63,13 @@ def test_unknown_referral_is_rejected(tmp_path):
 def test_referral_held_in_the_database_is_known(tmp_path):
     folder = small(tmp_path, **with_rows("events.csv", "T-1,R99,ACKNOWLEDGED,2025-01-10,,"))
     known = empty_state()
-    known.referrals = pd.DataFrame({"contract_ref": ["T-1"], "referral_ref": ["R99"],
-                                    "referral_date": pd.to_datetime(["2025-01-02"]).astype("datetime64[s]")})
+    known.referrals = pd.DataFrame(
+        {
+            "contract_ref": ["T-1"],
+            "referral_ref": ["R99"],
+            "referral_date": pd.to_datetime(["2025-01-02"]).astype("datetime64[s]"),
+        }
+    )
     assert validate_bundle(read_bundle(folder), known).frames["events.csv"]["referral_ref"].iloc[-1] == "R99"
 
 
@@ -108,23 +120,39 @@ def test_second_resolution_event_in_the_file_is_rejected(tmp_path):
 def test_second_resolution_counts_the_one_held_in_the_database(tmp_path):
     folder = small(tmp_path, **with_rows("events.csv", "T-1,R3,STARTED,2025-02-05,,"))
     known = empty_state()
-    known.resolutions = pd.DataFrame({"contract_ref": ["T-1"], "referral_ref": ["R3"], "code": ["DID_NOT_START"],
-                                      "event_date": pd.to_datetime(["2025-02-04"]).astype("datetime64[s]")})
+    known.resolutions = pd.DataFrame(
+        {
+            "contract_ref": ["T-1"],
+            "referral_ref": ["R3"],
+            "code": ["DID_NOT_START"],
+            "event_date": pd.to_datetime(["2025-02-04"]).astype("datetime64[s]"),
+        }
+    )
     assert errors_of(folder, known) == [
-        "events.csv:7: event: a second resolution event (the referral already has DID_NOT_START on 2025-02-04)"
+        "events.csv:7: event: a second resolution event "
+        "(the referral already has DID_NOT_START on 2025-02-04)"
     ]
 
 
 def test_resolution_held_with_the_same_key_is_the_same_event_reimported(tmp_path):
     known = empty_state()
-    known.resolutions = pd.DataFrame({"contract_ref": ["T-1"], "referral_ref": ["R1"], "code": ["STARTED"],
-                                      "event_date": pd.to_datetime(["2025-01-10"]).astype("datetime64[s]")})
+    known.resolutions = pd.DataFrame(
+        {
+            "contract_ref": ["T-1"],
+            "referral_ref": ["R1"],
+            "code": ["STARTED"],
+            "event_date": pd.to_datetime(["2025-01-10"]).astype("datetime64[s]"),
+        }
+    )
     assert validate_bundle(read_bundle(small(tmp_path)), known).frames["events.csv"].shape[0] == 5
 
 
 def test_duplicate_keys_within_a_file_are_rejected(tmp_path):
-    folder = small(tmp_path, **with_rows("events.csv", "T-1,R1,ACKNOWLEDGED,2025-01-07,,"),
-                   **with_rows("referrals.csv", "T-1,R2,P5,2025-01-08,LTU,,,,,,,,,"))
+    folder = small(
+        tmp_path,
+        **with_rows("events.csv", "T-1,R1,ACKNOWLEDGED,2025-01-07,,"),
+        **with_rows("referrals.csv", "T-1,R2,P5,2025-01-08,LTU,,,,,,,,,"),
+    )
     assert errors_of(folder) == [
         "referrals.csv:5: referral_ref: duplicate key, first given on line 3",
         "events.csv:7: event_date: duplicate key, first given on line 2",
@@ -137,10 +165,18 @@ def test_same_event_on_different_dates_is_allowed(tmp_path):
 
 
 def test_unknown_organisation_kind_and_parent_are_rejected(tmp_path):
-    folder = small(tmp_path, **with_rows("organisations.csv", "T-X,X Ltd,PARTNER,", "T-Y,Y Ltd,SUBCONTRACTOR,T-Z",
-                                         "T-W,W Ltd,SUBCONTRACTOR,"))
+    folder = small(
+        tmp_path,
+        **with_rows(
+            "organisations.csv",
+            "T-X,X Ltd,PARTNER,",
+            "T-Y,Y Ltd,SUBCONTRACTOR,T-Z",
+            "T-W,W Ltd,SUBCONTRACTOR,",
+        ),
+    )
     assert errors_of(folder) == [
-        "organisations.csv:4: kind: unknown organisation kind (expected one of PRIME, SUBCONTRACTOR): 'PARTNER'",
+        "organisations.csv:4: kind: unknown organisation kind "
+        "(expected one of PRIME, SUBCONTRACTOR): 'PARTNER'",
         "organisations.csv:5: parent_ref: unknown organisation: 'T-Z'",
         "organisations.csv:6: parent_ref: required for a subcontractor",
     ]
@@ -152,8 +188,12 @@ def test_unknown_delivery_organisation_is_rejected(tmp_path):
 
 
 def test_missing_required_column_is_reported_on_the_header_line(tmp_path):
-    folder = small(tmp_path, **{"referrals.csv": "contract_ref,referral_ref,participant_ref,referral_date\n"
-                                                 "T-1,R1,P1,2025-01-06\n"})
+    folder = small(
+        tmp_path,
+        **{
+            "referrals.csv": "contract_ref,referral_ref,participant_ref,referral_date\nT-1,R1,P1,2025-01-06\n"
+        },
+    )
     assert errors_of(folder)[0] == "referrals.csv:1: group: missing required column"
 
 
@@ -165,10 +205,13 @@ def test_missing_required_file_is_reported(tmp_path):
 
 def test_bad_numbers_are_rejected(tmp_path):
     folder = small(
-        tmp_path, **with_rows("events.csv", "T-1,R1,SUSTAINMENT,2025-07-01,12x,"),
-        **{"mpl_profiles.csv": "contract_ref,group,month,cumulative_pct\nT-1,LTU,1.5,1\nT-1,LTU,2,150\n",
-           "validation_rounds.csv": "contract_ref,round,period_start,period_end,invalid_pct,status\n"
-                                    "T-1,1,2024-04-01,2024-09-30,abc,DRAFT\n"},
+        tmp_path,
+        **with_rows("events.csv", "T-1,R1,SUSTAINMENT,2025-07-01,12x,"),
+        **{
+            "mpl_profiles.csv": "contract_ref,group,month,cumulative_pct\nT-1,LTU,1.5,1\nT-1,LTU,2,150\n",
+            "validation_rounds.csv": "contract_ref,round,period_start,period_end,invalid_pct,status\n"
+            "T-1,1,2024-04-01,2024-09-30,abc,DRAFT\n",
+        },
     )
     assert errors_of(folder) == [
         "events.csv:7: amount: not a number: '12x'",
@@ -180,8 +223,14 @@ def test_bad_numbers_are_rejected(tmp_path):
 
 
 def test_contract_year_start_month_nation_and_dates_are_checked(tmp_path):
-    folder = small(tmp_path, **{"contracts.csv": SMALL["contracts.csv"].replace(
-        "CPA1,ENG,2024-04-01,2028-03-31,4", "CPA1,NIR,2028-04-01,2024-03-31,13")})
+    folder = small(
+        tmp_path,
+        **{
+            "contracts.csv": SMALL["contracts.csv"].replace(
+                "CPA1,ENG,2024-04-01,2028-03-31,4", "CPA1,NIR,2028-04-01,2024-03-31,13"
+            )
+        },
+    )
     assert errors_of(folder) == [
         "contracts.csv:2: nation: unknown nation (expected one of ENG, SCT, WLS): 'NIR'",
         "contracts.csv:2: end_date: before start_date",
@@ -203,7 +252,10 @@ def test_blank_lines_keep_the_line_numbers_of_the_file(tmp_path):
 
 def test_values_are_trimmed_of_surrounding_spaces(tmp_path):
     folder = small(tmp_path, **with_rows("events.csv", " T-1 , R2 ,ACKNOWLEDGED , 2025-01-08,,"))
-    assert validate_bundle(read_bundle(folder), empty_state()).frames["events.csv"]["referral_ref"].iloc[-1] == "R2"
+    assert (
+        validate_bundle(read_bundle(folder), empty_state()).frames["events.csv"]["referral_ref"].iloc[-1]
+        == "R2"
+    )
 
 
 def test_unknown_file_names_are_rejected(tmp_path):
@@ -226,7 +278,8 @@ def test_only_the_first_hundred_errors_are_listed_then_a_count(tmp_path):
 
 def test_every_bad_row_of_every_file_is_reported_in_file_order(tmp_path):
     folder = small(
-        tmp_path, **with_rows("events.csv", "T-1,R1,STARTED,2025-01-05,,"),
+        tmp_path,
+        **with_rows("events.csv", "T-1,R1,STARTED,2025-01-05,,"),
         **with_rows("contracts.csv", "T-2,XYZ,Other,T-PRIME,,CPA2,ENG,2024-04-01,2028-03-31,"),
     )
     assert errors_of(folder) == [
@@ -237,6 +290,7 @@ def test_every_bad_row_of_every_file_is_reported_in_file_order(tmp_path):
 
 
 # ------------------------------------------------------------------------------------------- properties
+
 
 def _rows(text: str) -> tuple[str, list[str]]:
     header, *rows = text.strip("\n").split("\n")
@@ -255,7 +309,9 @@ def test_row_order_does_not_change_what_validates(tmp_path_factory, seed):
         files[name] = "\n".join([header, *rows]) + "\n"
     folder = write_bundle(tmp_path_factory.mktemp("shuffled"), files)
     valid = validate_bundle(read_bundle(folder), empty_state())
-    original = validate_bundle(read_bundle(write_bundle(tmp_path_factory.mktemp("original"), SMALL)), empty_state())
+    original = validate_bundle(
+        read_bundle(write_bundle(tmp_path_factory.mktemp("original"), SMALL)), empty_state()
+    )
     for name, frame in original.frames.items():
         columns = [c for c in frame.columns if c != "line"]
         ordered = frame[columns].sort_values(columns).reset_index(drop=True)
@@ -269,5 +325,9 @@ def test_a_bad_date_anywhere_is_reported_on_exactly_its_line(tmp_path_factory, r
     fields = rows[row].split(",")
     fields[3] = bad
     rows[row] = ",".join(fields)
-    folder = write_bundle(tmp_path_factory.mktemp("bad"), {**SMALL, "events.csv": "\n".join([header, *rows]) + "\n"})
-    assert errors_of(folder) == [f"events.csv:{row + 2}: event_date: not a date (expected YYYY-MM-DD): {bad!r}"]
+    folder = write_bundle(
+        tmp_path_factory.mktemp("bad"), {**SMALL, "events.csv": "\n".join([header, *rows]) + "\n"}
+    )
+    assert errors_of(folder) == [
+        f"events.csv:{row + 2}: event_date: not a date (expected YYYY-MM-DD): {bad!r}"
+    ]

@@ -31,16 +31,24 @@ def docx_bytes() -> bytes:
 
 
 def upload(desk, name, content, **kwargs):
-    return services.upload_evidence(referral=desk.referral, uploaded_file=SimpleUploadedFile(name, content),
-                                    kind="PAYSLIP", user=desk.key_worker.user, **kwargs)
+    return services.upload_evidence(
+        referral=desk.referral,
+        uploaded_file=SimpleUploadedFile(name, content),
+        kind="PAYSLIP",
+        user=desk.key_worker.user,
+        **kwargs,
+    )
 
 
-@pytest.mark.parametrize(("name", "content", "content_type"), [
-    ("payslip.pdf", PDF, "application/pdf"),
-    ("photo.JPG", b"\xff\xd8\xff\xe0" + b"\x00" * 20, "image/jpeg"),
-    ("scan.png", PNG, "image/png"),
-    ("letter.docx", None, "application/vnd.openxmlformats-officedocument.wordprocessingml.document"),
-])
+@pytest.mark.parametrize(
+    ("name", "content", "content_type"),
+    [
+        ("payslip.pdf", PDF, "application/pdf"),
+        ("photo.JPG", b"\xff\xd8\xff\xe0" + b"\x00" * 20, "image/jpeg"),
+        ("scan.png", PNG, "image/png"),
+        ("letter.docx", None, "application/vnd.openxmlformats-officedocument.wordprocessingml.document"),
+    ],
+)
 def test_allowed_types_are_stored_privately_under_media_evidence(name, content, content_type):
     desk = build_desk()
     document = upload(desk, name, content or docx_bytes())
@@ -51,12 +59,15 @@ def test_allowed_types_are_stored_privately_under_media_evidence(name, content, 
     assert not Path(settings.STATIC_ROOT).exists() or not path.is_relative_to(Path(settings.STATIC_ROOT))
 
 
-@pytest.mark.parametrize(("name", "content", "message"), [
-    ("payslip.pdf", PNG, "content is PNG but its name ends '.pdf'"),
-    ("virus.pdf", b"MZ\x90\x00 not a pdf", "not an allowed type"),
-    ("archive.docx", None, "not an allowed type"),  # a zip that is not a Word document
-    ("empty.pdf", b"", "empty"),
-])
+@pytest.mark.parametrize(
+    ("name", "content", "message"),
+    [
+        ("payslip.pdf", PNG, "content is PNG but its name ends '.pdf'"),
+        ("virus.pdf", b"MZ\x90\x00 not a pdf", "not an allowed type"),
+        ("archive.docx", None, "not an allowed type"),  # a zip that is not a Word document
+        ("empty.pdf", b"", "empty"),
+    ],
+)
 def test_content_decides_the_type_not_the_extension(name, content, message):
     desk = build_desk()
     if content is None:
@@ -95,9 +106,14 @@ def test_evidence_is_served_only_to_who_may_see_the_participant(client):
 def test_upload_page_shows_the_error_and_keeps_the_choices(client):
     desk = build_desk()
     client.force_login(desk.key_worker.user)
-    response = client.post(reverse("evidence-upload", args=[desk.referral.pk]), {
-        "file": SimpleUploadedFile("fake.pdf", b"hello"), "kind": "EMPLOYER_LETTER", "claim_code": "JOB_OUTCOME",
-    })
+    response = client.post(
+        reverse("evidence-upload", args=[desk.referral.pk]),
+        {
+            "file": SimpleUploadedFile("fake.pdf", b"hello"),
+            "kind": "EMPLOYER_LETTER",
+            "claim_code": "JOB_OUTCOME",
+        },
+    )
     html = response.content.decode()
     assert response.status_code == 200 and "not an allowed type" in html
     assert '<option value="EMPLOYER_LETTER" selected>' in html
@@ -105,12 +121,15 @@ def test_upload_page_shows_the_error_and_keeps_the_choices(client):
 
 def test_claim_is_ready_for_dwp_only_with_every_item_ticked_and_evidence_on_file(client):
     desk = build_desk()
-    outcome = f.JourneyEventFactory(referral=desk.referral, code="JOB_OUTCOME", event_date=dt.date(2025, 6, 2))
+    outcome = f.JourneyEventFactory(
+        referral=desk.referral, code="JOB_OUTCOME", event_date=dt.date(2025, 6, 2)
+    )
     everything = dict.fromkeys(["identity", "evidence", "dates", "earnings", "not_claimed"], True)
     with pytest.raises(FlightpathError, match="Upload the evidence"):
         services.save_claim_checklist(event=outcome, answers=everything, note="", user=None)
-    checklist = services.save_claim_checklist(event=outcome, answers={**everything, "dates": False}, note="",
-                                              user=None)
+    checklist = services.save_claim_checklist(
+        event=outcome, answers={**everything, "dates": False}, note="", user=None
+    )
     assert checklist.status == "IN_PROGRESS"
     upload(desk, "payslip.pdf", PDF, claim_code="JOB_OUTCOME")
     checklist = services.save_claim_checklist(event=outcome, answers=everything, note="All good", user=None)
@@ -119,11 +138,15 @@ def test_claim_is_ready_for_dwp_only_with_every_item_ticked_and_evidence_on_file
 
 def test_only_claims_officers_fill_in_claim_checklists(client):
     desk = build_desk()
-    outcome = f.JourneyEventFactory(referral=desk.referral, code="JOB_OUTCOME", event_date=dt.date(2025, 6, 2))
+    outcome = f.JourneyEventFactory(
+        referral=desk.referral, code="JOB_OUTCOME", event_date=dt.date(2025, 6, 2)
+    )
     url = reverse("claim-checklist", args=[outcome.pk])
     client.force_login(desk.key_worker.user)
     assert client.get(url).status_code == 403
-    officer = f.StaffFactory(user__username="cora", organisation=desk.contract.prime, role=models.Role.CLAIMS_OFFICER)
+    officer = f.StaffFactory(
+        user__username="cora", organisation=desk.contract.prime, role=models.Role.CLAIMS_OFFICER
+    )
     client.force_login(officer.user)
     response = client.post(url, {"item_identity": "on", "note": "Identity seen"})
     assert response.status_code == 302

@@ -15,8 +15,14 @@ from tests.scoping import build_world
 
 pytestmark = pytest.mark.django_db
 
-GOAL = {"key": "", "goal": "Update CV", "measure": "CV sent to 3 employers", "owner": "Participant",
-        "due_date": "2025-02-14", "status": "NOT_STARTED"}
+GOAL = {
+    "key": "",
+    "goal": "Update CV",
+    "measure": "CV sent to 3 employers",
+    "owner": "Participant",
+    "due_date": "2025-02-14",
+    "status": "NOT_STARTED",
+}
 
 
 def login(client, staff):
@@ -27,9 +33,13 @@ def login(client, staff):
 def test_my_caseload_lists_only_my_referrals_with_their_flags(client):
     desk = build_desk()
     f.JourneyEventFactory(referral=desk.referral, code="STARTED", event_date=dt.date(2025, 1, 8))
-    appointment = f.AppointmentFactory(referral=desk.referral, starts_at=timezone.now() - dt.timedelta(hours=2))
+    appointment = f.AppointmentFactory(
+        referral=desk.referral, starts_at=timezone.now() - dt.timedelta(hours=2)
+    )
     services.record_attendance(appointment=appointment, attended=False, fta_reason="FORGOT", user=None)
-    services.move_psg(referral=desk.referral, group="CONTEMPLATION", moved_on=dt.date(2025, 1, 9), note="", user=None)
+    services.move_psg(
+        referral=desk.referral, group="CONTEMPLATION", moved_on=dt.date(2025, 1, 9), note="", user=None
+    )
     response = login(client, desk.key_worker).get(reverse("caseload"))
     html = response.content.decode()
     assert response.status_code == 200
@@ -52,8 +62,9 @@ def test_caseload_flags_no_contact_using_the_contract_setting(client):
 
 def test_caseload_filters_overdue_reviews_and_hides_closed_referrals_by_default(client):
     desk = build_desk()
-    services.save_action_plan(referral=desk.referral, expected_version=0, goals=[GOAL],
-                              agreed_on=dt.date(2025, 1, 20), user=None)
+    services.save_action_plan(
+        referral=desk.referral, expected_version=0, goals=[GOAL], agreed_on=dt.date(2025, 1, 20), user=None
+    )
     closed = f.ReferralFactory(contract=desk.contract, ref="RW-CLOSED", key_worker=desk.key_worker)
     f.JourneyEventFactory(referral=closed, code="DID_NOT_START")
     login(client, desk.key_worker)
@@ -68,7 +79,15 @@ def test_caseload_search_and_sort(client):
     f.ReferralFactory(contract=desk.contract, ref="ZZ-9", key_worker=desk.key_worker)
     html = client.get(reverse("caseload") + "?q=ZZ").content.decode()
     assert "ZZ-9" in html and "RW-1" not in html
-    for column in ("ref", "stage", "psg", "started_on", "next_appointment", "review_due", "open_follow_up_due"):
+    for column in (
+        "ref",
+        "stage",
+        "psg",
+        "started_on",
+        "next_appointment",
+        "review_due",
+        "open_follow_up_due",
+    ):
         assert client.get(reverse("caseload") + f"?sort={column}").status_code == 200
 
 
@@ -95,12 +114,17 @@ def test_pages_are_scoped_alice_bob_charlie(client):
     assert client.get(reverse("appointment-book", args=[world.alice_referral.pk])).status_code == 404
     client.force_login(world.charlie)  # DWP contact on contract B: read-only there, nothing on A
     assert client.get(reverse("participant-detail", args=[alice_participant])).status_code == 404
-    assert client.get(reverse("participant-detail", args=[world.b_referral.participant_id])).status_code == 200
+    assert (
+        client.get(reverse("participant-detail", args=[world.b_referral.participant_id])).status_code == 200
+    )
     assert client.post(reverse("note-add", args=[world.b_referral.pk]), {"text": "hi"}).status_code == 403
     client.force_login(world.alice)
     page = client.get(reverse("participant-detail", args=[alice_participant]))
     assert page.status_code == 200 and "Journey timeline of referral RA-ALICE" in page.content.decode()
-    assert client.get(reverse("participant-detail", args=[world.prime_referral.participant_id])).status_code == 404
+    assert (
+        client.get(reverse("participant-detail", args=[world.prime_referral.participant_id])).status_code
+        == 404
+    )
 
 
 def test_caseload_of_150_is_a_fixed_number_of_queries(client, django_assert_max_num_queries):
@@ -119,10 +143,16 @@ def test_participant_page_is_a_fixed_number_of_queries(client, django_assert_max
     desk = build_desk()
     for day in range(1, 6):
         f.AppointmentFactory(referral=desk.referral, starts_at=timezone.now() - dt.timedelta(days=day))
-    services.save_action_plan(referral=desk.referral, expected_version=0, goals=[GOAL] * 3,
-                              agreed_on=dt.date(2025, 1, 20), user=None)
-    services.move_psg(referral=desk.referral, group="CONTEMPLATION", moved_on=dt.date(2025, 1, 9), note="n",
-                      user=None)
+    services.save_action_plan(
+        referral=desk.referral,
+        expected_version=0,
+        goals=[GOAL] * 3,
+        agreed_on=dt.date(2025, 1, 20),
+        user=None,
+    )
+    services.move_psg(
+        referral=desk.referral, group="CONTEMPLATION", moved_on=dt.date(2025, 1, 9), note="n", user=None
+    )
     login(client, desk.key_worker)
     with django_assert_max_num_queries(15):
         response = client.get(reverse("participant-detail", args=[desk.referral.participant_id]))
@@ -130,48 +160,73 @@ def test_participant_page_is_a_fixed_number_of_queries(client, django_assert_max
     assert "Update CV" in html and "PSG: Contemplation" in html
     for section in ("jobs", "evidence", "notes", "history"):
         with django_assert_max_num_queries(20):
-            assert client.get(reverse("participant-section", args=[desk.referral.participant_id, section])
-                              ).status_code == 200
+            assert (
+                client.get(
+                    reverse("participant-section", args=[desk.referral.participant_id, section])
+                ).status_code
+                == 200
+            )
 
 
 def test_a_form_error_keeps_what_was_typed_and_names_the_problem(client):
     desk = build_desk()
     login(client, desk.key_worker)
-    response = client.post(reverse("psg-move", args=[desk.referral.pk]),
-                           {"group": "PREPARATION", "moved_on": "2025-01-02", "note": "Ready for job search"},
-                           headers={"HX-Request": "true"})
+    response = client.post(
+        reverse("psg-move", args=[desk.referral.pk]),
+        {"group": "PREPARATION", "moved_on": "2025-01-02", "note": "Ready for job search"},
+        headers={"HX-Request": "true"},
+    )
     html = response.content.decode()
     assert response.status_code == 200
-    assert "before the referral date" in html and "Ready for job search" in html and 'value="2025-01-02"' in html
+    assert (
+        "before the referral date" in html and "Ready for job search" in html and 'value="2025-01-02"' in html
+    )
     assert not models.JourneyEvent.objects.filter(referral=desk.referral).exists()
 
 
 def test_htmx_success_redirects_to_the_participant(client):
     desk = build_desk()
     response = login(client, desk.key_worker).post(
-        reverse("note-add", args=[desk.referral.pk]), {"text": "Called, left message"}, headers={"HX-Request": "true"}
+        reverse("note-add", args=[desk.referral.pk]),
+        {"text": "Called, left message"},
+        headers={"HX-Request": "true"},
     )
     assert response.status_code == 204
-    assert response["HX-Redirect"].startswith(reverse("participant-detail", args=[desk.referral.participant_id]))
+    assert response["HX-Redirect"].startswith(
+        reverse("participant-detail", args=[desk.referral.participant_id])
+    )
     history = client.get(reverse("participant-section", args=[desk.referral.participant_id, "history"]))
     assert "Created note" in history.content.decode()
 
 
 def test_two_editors_of_one_plan_the_second_gets_a_conflict_and_keeps_their_text(client, django_user_model):
     desk = build_desk()
-    services.save_action_plan(referral=desk.referral, expected_version=0, goals=[GOAL], agreed_on=None, user=None)
+    services.save_action_plan(
+        referral=desk.referral, expected_version=0, goals=[GOAL], agreed_on=None, user=None
+    )
     url = reverse("action-plan-edit", args=[desk.referral.pk])
     login(client, desk.key_worker)
-    form = {"version": "1", "agreed_on": "", "change_note": "", "goals-TOTAL_FORMS": "1",
-            "goals-INITIAL_FORMS": "0", "goals-0-key": "", "goals-0-measure": "m", "goals-0-owner": "o",
-            "goals-0-due_date": "2025-03-01", "goals-0-status": "NOT_STARTED"}
+    form = {
+        "version": "1",
+        "agreed_on": "",
+        "change_note": "",
+        "goals-TOTAL_FORMS": "1",
+        "goals-INITIAL_FORMS": "0",
+        "goals-0-key": "",
+        "goals-0-measure": "m",
+        "goals-0-owner": "o",
+        "goals-0-due_date": "2025-03-01",
+        "goals-0-status": "NOT_STARTED",
+    }
     first = client.post(url, {**form, "goals-0-goal": "First editor's goal"})
     assert first.status_code == 302
     second = client.post(url, {**form, "goals-0-goal": "Second editor's goal"})
     html = second.content.decode()
     assert second.status_code == 200
     assert "after you opened version 1" in html and "Nothing you typed is lost" in html
-    assert "Second editor&#x27;s goal" in html and "First editor&#x27;s goal" in html  # theirs and the saved one
+    assert (
+        "Second editor&#x27;s goal" in html and "First editor&#x27;s goal" in html
+    )  # theirs and the saved one
     assert re.search(r'name="version" value="2"', html)
     plan = models.ActionPlan.objects.get(referral=desk.referral)
     assert list(plan.goals.values_list("goal", flat=True)) == ["First editor's goal"]
@@ -181,12 +236,15 @@ def test_action_plan_pdf_holds_the_latest_goals(client, tmp_path):
     import subprocess
 
     desk = build_desk()
-    services.save_action_plan(referral=desk.referral, expected_version=0, goals=[GOAL],
-                              agreed_on=dt.date(2025, 1, 20), user=None)
+    services.save_action_plan(
+        referral=desk.referral, expected_version=0, goals=[GOAL], agreed_on=dt.date(2025, 1, 20), user=None
+    )
     response = login(client, desk.key_worker).get(reverse("action-plan-pdf", args=[desk.referral.pk]))
     assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
     pdf = tmp_path / "plan.pdf"
     pdf.write_bytes(response.content)
-    text = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
+    text = subprocess.run(
+        ["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True, check=True
+    ).stdout
     assert "Participant action plan" in text and "Update CV" in text and "CV sent to 3 employers" in text
     assert "20 Jan 2025" in text and "RW-1" in text

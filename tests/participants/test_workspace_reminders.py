@@ -16,8 +16,14 @@ from tests.participants.workspace_support import build_desk
 
 pytestmark = pytest.mark.django_db
 
-GOAL = {"key": "", "goal": "Update CV", "measure": "CV sent", "owner": "Participant", "due_date": "2025-02-14",
-        "status": "NOT_STARTED"}
+GOAL = {
+    "key": "",
+    "goal": "Update CV",
+    "measure": "CV sent",
+    "owner": "Participant",
+    "due_date": "2025-02-14",
+    "status": "NOT_STARTED",
+}
 
 
 class Inbox:
@@ -47,13 +53,15 @@ def smtp(settings):
 
 def test_key_workers_get_their_overdue_reviews_and_open_follow_ups_once_a_day(smtp):
     desk = build_desk()
-    services.save_action_plan(referral=desk.referral, expected_version=0, goals=[GOAL],
-                              agreed_on=dt.date(2025, 1, 10), user=None)  # review due 10 Feb 2025
+    services.save_action_plan(
+        referral=desk.referral, expected_version=0, goals=[GOAL], agreed_on=dt.date(2025, 1, 10), user=None
+    )  # review due 10 Feb 2025
     appointment = f.AppointmentFactory(referral=desk.referral)
     services.record_attendance(appointment=appointment, attended=False, fta_reason="FORGOT", user=None)
     not_yet = f.ReferralFactory(contract=desk.contract, key_worker=desk.key_worker, ref="RW-3")
-    services.save_action_plan(referral=not_yet, expected_version=0, goals=[GOAL], agreed_on=dt.date(2025, 2, 5),
-                              user=None)  # due 5 Mar 2025: not overdue on 1 Mar
+    services.save_action_plan(
+        referral=not_yet, expected_version=0, goals=[GOAL], agreed_on=dt.date(2025, 2, 5), user=None
+    )  # due 5 Mar 2025: not overdue on 1 Mar
 
     assert services.send_review_reminders(today=dt.date(2025, 3, 1)) == 1
     [(recipients, message)] = smtp.messages

@@ -293,8 +293,8 @@ def generate(seed: int, groups: tuple[str, ...], basis: str, size: int = 150, wi
                 else:
                     outcome = job + timedelta(days=int(rng.integers(0, 200)))
                 add("JOB_OUTCOME", outcome)
-                if rng.random() < 0.15:  # a duplicate later outcome: only the first counts
-                    add("JOB_OUTCOME", outcome + timedelta(days=int(rng.integers(1, 90))))
+                if rng.random() < 0.3:  # a duplicate later outcome: only the first counts
+                    add("JOB_OUTCOME", outcome + timedelta(days=int(rng.integers(1, 30))))
                 if rng.random() < 0.12:
                     add("OUTCOME_INVALIDATED", outcome + timedelta(days=int(rng.integers(0, 200))))
                 for s in range(int(rng.integers(0, 3))):
