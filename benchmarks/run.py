@@ -239,10 +239,13 @@ def run_benchmark(name: str, url: str, referrals: int | None) -> Outcome:
         command = [sys.executable, "-m", "benchmarks.run", "--child", name, "--result", str(result_path)]
         if referrals is not None:
             command += ["--referrals", str(referrals)]
-        process = subprocess.run(command, cwd=ROOT, env=env, stderr=subprocess.PIPE, text=True)
+        log_path = Path(folder) / "stderr.log"
+        with open(log_path, "w") as log:  # logs and tracebacks; shown only when the benchmark fails
+            process = subprocess.run(command, cwd=ROOT, env=env, stderr=log)
         if process.returncode != 0 or not result_path.exists():
-            sys.stderr.write(process.stderr)
-            last = (process.stderr.strip().splitlines() or [f"exit status {process.returncode}"])[-1]
+            log_text = log_path.read_text()
+            sys.stderr.write(log_text)
+            last = (log_text.strip().splitlines() or [f"exit status {process.returncode}"])[-1]
             outcome.error = last[:300]
         else:
             result = json.loads(result_path.read_text())

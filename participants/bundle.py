@@ -290,6 +290,16 @@ def _per_unique(series: pd.Series, function) -> pd.Series:
 # ------------------------------------------------------------------------------------------- validating
 
 
+def _reasons(reason, rows: pd.DataFrame):
+    """One reason for every bad row: a string, a Series aligned with the whole frame, or a function of the
+    bad rows (so a message that needs formatting is built for the bad rows only)."""
+    if callable(reason):
+        reason = reason(rows)
+    if isinstance(reason, pd.Series):
+        return reason.loc[rows.index].to_numpy()
+    return reason
+
+
 class _Errors:
     """Bad rows collected as frames (file, line, field, reason, value); formatted only at the end."""
 
@@ -312,7 +322,7 @@ class _Errors:
                     "file": name,
                     "line": rows["line"].to_numpy(),
                     "field": column,
-                    "reason": reason.to_numpy()[mask] if isinstance(reason, pd.Series) else reason,
+                    "reason": _reasons(reason, rows),
                     "value": value,
                 }
             )
@@ -581,9 +591,13 @@ def _check_rows(
             _required(errors, name, frame, ["group"])
             in_programme = valid_groups.get_indexer(_keys(frame, ["contract_ref", "group"])) >= 0
             allowed = in_programme | frame["group"].isin(list(extra_groups))
-            programme = frame["contract_ref"].map(contract_programmes).fillna("")
-            reason = "not a group of programme " + programme.astype(str)
-            errors.add(name, frame, known_contract & ~allowed & (frame["group"] != ""), "group", reason)
+            errors.add(
+                name,
+                frame,
+                known_contract & ~allowed & (frame["group"] != ""),
+                "group",
+                lambda rows: "not a group of programme " + rows["contract_ref"].map(contract_programmes),
+            )
         return known_contract
 
     # referrals.csv (DATA.md): contract, group, dates, delivery organisation.
@@ -721,7 +735,7 @@ def _check_events(
         events,
         event_date < referral_date,
         "event_date",
-        "before the referral date " + referral_date.dt.strftime("%Y-%m-%d").fillna(""),
+        lambda rows: "before the referral date " + referral_date[rows.index].dt.strftime("%Y-%m-%d"),
     )
 
     # Duplicate keys (DOMAIN.md 15.17), on compact integer keys: a million rows in well under a second.
