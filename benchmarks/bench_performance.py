@@ -105,11 +105,19 @@ def load(referrals: int, seed: int = 20_230_103) -> dict:
     from participants.models import Contract, Organisation, Programme
 
     rng = np.random.default_rng(seed)
-    prime, _ = Organisation.objects.get_or_create(ref=PRIME, defaults={"name": "Benchmark Prime Ltd",
-                                                                       "kind": Organisation.Kind.PRIME})
+    prime, _ = Organisation.objects.get_or_create(
+        ref=PRIME, defaults={"name": "Benchmark Prime Ltd", "kind": Organisation.Kind.PRIME}
+    )
     contract = Contract.objects.create(
-        ref=CONTRACT, programme=Programme.objects.get(code="WP"), name="Performance benchmark", prime=prime,
-        cpa="CPA1", nation="ENG", start_date="2023-01-01", end_date="2027-03-31")
+        ref=CONTRACT,
+        programme=Programme.objects.get(code="WP"),
+        name="Performance benchmark",
+        prime=prime,
+        cpa="CPA1",
+        nation="ENG",
+        start_date="2023-01-01",
+        end_date="2027-03-31",
+    )
     n = referrals
     span = int((LAST_DAY - FIRST_DAY).astype(int))
     referral_days = np.sort(FIRST_DAY + rng.integers(0, span, n).astype("timedelta64[D]"))
@@ -117,29 +125,67 @@ def load(referrals: int, seed: int = 20_230_103) -> dict:
     groups = np.array(GROUPS)[rng.choice(len(GROUPS), n, p=GROUP_SHARES)]
     with connection.cursor() as django_cursor:
         cursor = django_cursor.cursor
-        _copy(cursor, "participants_participant",
-              ["prime_id", "ref", "gender", "disability", "ethnicity", "postcode_district"],
-              pd.DataFrame({"prime_id": prime.pk, "ref": refs.str.replace("B", "P"), "gender": "",
-                            "disability": "", "ethnicity": "", "postcode_district": ""}))
-        participants = _ids(cursor, f"SELECT id, ref FROM participants_participant WHERE prime_id = {prime.pk}")
+        _copy(
+            cursor,
+            "participants_participant",
+            ["prime_id", "ref", "gender", "disability", "ethnicity", "postcode_district"],
+            pd.DataFrame(
+                {
+                    "prime_id": prime.pk,
+                    "ref": refs.str.replace("B", "P"),
+                    "gender": "",
+                    "disability": "",
+                    "ethnicity": "",
+                    "postcode_district": "",
+                }
+            ),
+        )
+        participants = _ids(
+            cursor, f"SELECT id, ref FROM participants_participant WHERE prime_id = {prime.pk}"
+        )
         participant_id = participants.set_index("ref")["id"].reindex(refs.str.replace("B", "P")).to_numpy()
-        _copy(cursor, "participants_referral",
-              ["contract_id", "ref", "participant_id", "referral_date", "group", "organisation_id", "dda"],
-              pd.DataFrame({"contract_id": contract.pk, "ref": refs, "participant_id": participant_id,
-                            "referral_date": referral_days.astype(str), "group": groups,
-                            "organisation_id": prime.pk, "dda": ""}))
+        _copy(
+            cursor,
+            "participants_referral",
+            ["contract_id", "ref", "participant_id", "referral_date", "group", "organisation_id", "dda"],
+            pd.DataFrame(
+                {
+                    "contract_id": contract.pk,
+                    "ref": refs,
+                    "participant_id": participant_id,
+                    "referral_date": referral_days.astype(str),
+                    "group": groups,
+                    "organisation_id": prime.pk,
+                    "dda": "",
+                }
+            ),
+        )
         ids = _ids(cursor, f"SELECT id, ref FROM participants_referral WHERE contract_id = {contract.pk}")
         referral_id = ids.set_index("ref")["id"].reindex(refs).to_numpy()
         events = journeys(referral_days, rng, LAST_DAY)
-        _copy(cursor, "participants_journeyevent",
-              ["contract_id", "referral_id", "code", "event_date", "detail", "source"],
-              pd.DataFrame({"contract_id": contract.pk, "referral_id": referral_id[events["pos"].to_numpy()],
-                            "code": events["code"], "event_date": events["day"].astype(str), "detail": "",
-                            "source": "IMPORT"}))
+        _copy(
+            cursor,
+            "participants_journeyevent",
+            ["contract_id", "referral_id", "code", "event_date", "detail", "source"],
+            pd.DataFrame(
+                {
+                    "contract_id": contract.pk,
+                    "referral_id": referral_id[events["pos"].to_numpy()],
+                    "code": events["code"],
+                    "event_date": events["day"].astype(str),
+                    "detail": "",
+                    "source": "IMPORT",
+                }
+            ),
+        )
         cursor.execute("ANALYZE participants_referral; ANALYZE participants_journeyevent")
     _load_profiles(contract)
-    return {"contract_id": contract.pk, "referral_ids": referral_id, "referral_days": referral_days,
-            "events": len(events)}
+    return {
+        "contract_id": contract.pk,
+        "referral_ids": referral_id,
+        "referral_days": referral_days,
+        "events": len(events),
+    }
 
 
 def _load_profiles(contract) -> None:
@@ -147,13 +193,26 @@ def _load_profiles(contract) -> None:
     from participants.models import MplProfile, ValidationRound
 
     curve = np.round(26.7 * (1 - np.exp(-np.arange(1, 25) / 9.0)), 2)
-    MplProfile.objects.bulk_create([MplProfile(contract=contract, group=g, month=k + 1, cumulative_pct=float(p))
-                                    for g in ("PG1", "PG2", "PG6A") for k, p in enumerate(curve)])
-    ValidationRound.objects.bulk_create([
-        ValidationRound(contract=contract, round=i + 1, period_start=f"{y}-{m:02d}-01",
-                        period_end=f"{y}-{m + 5:02d}-{30 if m + 5 == 6 else 31}", invalid_pct=6.5 + i / 2,
-                        status="FINAL")
-        for i, (y, m) in enumerate([(2023, 1), (2023, 7), (2024, 1), (2024, 7), (2025, 1)])])
+    MplProfile.objects.bulk_create(
+        [
+            MplProfile(contract=contract, group=g, month=k + 1, cumulative_pct=float(p))
+            for g in ("PG1", "PG2", "PG6A")
+            for k, p in enumerate(curve)
+        ]
+    )
+    ValidationRound.objects.bulk_create(
+        [
+            ValidationRound(
+                contract=contract,
+                round=i + 1,
+                period_start=f"{y}-{m:02d}-01",
+                period_end=f"{y}-{m + 5:02d}-{30 if m + 5 == 6 else 31}",
+                invalid_pct=6.5 + i / 2,
+                status="FINAL",
+            )
+            for i, (y, m) in enumerate([(2023, 1), (2023, 7), (2024, 1), (2024, 7), (2025, 1)])
+        ]
+    )
 
 
 def import_one_day(contract_id: int, referral_ids: np.ndarray, referral_days: np.ndarray) -> tuple[int, str]:
@@ -166,12 +225,25 @@ def import_one_day(contract_id: int, referral_ids: np.ndarray, referral_days: np
     recent = np.flatnonzero((referral_days > day - 400) & (referral_days < day))
     chosen = np.sort(rng.choice(recent, size=min(5000, len(recent)), replace=False))
     codes = np.array(["JOB_START", "SUSTAINMENT", "EARNINGS_START", "EXITED", "JOB_OUTCOME"])[
-        rng.integers(0, 5, len(chosen))]
-    frame = pd.DataFrame({"contract_id": contract_id, "referral_id": referral_ids[chosen], "code": codes,
-                          "event_date": str(day), "detail": "", "source": "IMPORT"})
+        rng.integers(0, 5, len(chosen))
+    ]
+    frame = pd.DataFrame(
+        {
+            "contract_id": contract_id,
+            "referral_id": referral_ids[chosen],
+            "code": codes,
+            "event_date": str(day),
+            "detail": "",
+            "source": "IMPORT",
+        }
+    )
     with connection.cursor() as django_cursor:
-        _copy(django_cursor.cursor, "participants_journeyevent",
-              ["contract_id", "referral_id", "code", "event_date", "detail", "source"], frame)
+        _copy(
+            django_cursor.cursor,
+            "participants_journeyevent",
+            ["contract_id", "referral_id", "code", "event_date", "detail", "source"],
+            frame,
+        )
     return len(frame), str(day)[:7]
 
 
@@ -179,7 +251,9 @@ def _recompute_in_child(contract_id: int, month: str | None = None) -> dict:
     command = [sys.executable, "-m", "benchmarks.bench_performance", "--recompute", str(contract_id)]
     if month:
         command.append(month)
-    done = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, env=os.environ.copy(), check=False)
+    done = subprocess.run(
+        command, cwd=ROOT, capture_output=True, text=True, env=os.environ.copy(), check=False
+    )
     if done.returncode != 0:
         raise RuntimeError(f"recompute failed: {done.stderr[-2000:]}")
     return json.loads(done.stdout.strip().splitlines()[-1])
@@ -191,8 +265,11 @@ def _recompute_here(contract_id: int, month: str | None) -> dict:
 
     started = time.perf_counter()
     result = recompute_contract(contract_id, [month] if month else None)
-    return {"seconds": round(time.perf_counter() - started, 2),
-            "peak_rss_mib": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1), **result}
+    return {
+        "seconds": round(time.perf_counter() - started, 2),
+        "peak_rss_mib": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
+        **result,
+    }
 
 
 def run(referrals: int = 1_000_000) -> dict:
@@ -211,21 +288,30 @@ def run(referrals: int = 1_000_000) -> dict:
     full = _recompute_in_child(loaded["contract_id"])
     figures["full_recompute_seconds"] = full["seconds"]
     figures["full_recompute_peak_rss_mib"] = full["peak_rss_mib"]
-    figures["snapshots_written"] = {"performance": full["performance_rows"], "cohorts": full["cohort_rows"],
-                                    "assessments": full["assessment_rows"],
-                                    "recommendations": full["recommendations"]}
+    figures["snapshots_written"] = {
+        "performance": full["performance_rows"],
+        "cohorts": full["cohort_rows"],
+        "assessments": full["assessment_rows"],
+        "recommendations": full["recommendations"],
+    }
     added, month = import_one_day(loaded["contract_id"], loaded["referral_ids"], loaded["referral_days"])
     figures["incremental_events"] = added
     incremental = _recompute_in_child(loaded["contract_id"], month)
     figures["incremental_recompute_seconds"] = incremental["seconds"]
     figures["incremental_performance_rows"] = incremental["performance_rows"]
 
-    user, _ = get_user_model().objects.get_or_create(username="bench-performance", defaults={"is_superuser": True})
+    user, _ = get_user_model().objects.get_or_create(
+        username="bench-performance", defaults={"is_superuser": True}
+    )
     client = Client(SERVER_NAME="localhost")
     client.force_login(user)
     url = f"/api/v1/contracts/{CONTRACT}/performance/"
-    params = [{"month": f"2025-{m:02d}", "period": p, "group": g}
-              for m in (3, 6, 9, 12) for p in ("rolling_12", "ytd", "in_month") for g in ("ALL", "PG1")]
+    params = [
+        {"month": f"2025-{m:02d}", "period": p, "group": g}
+        for m in (3, 6, 9, 12)
+        for p in ("rolling_12", "ytd", "in_month")
+        for g in ("ALL", "PG1")
+    ]
     assert client.get(url, params[0]).status_code == 200
     took = []
     for query in params:
@@ -233,8 +319,10 @@ def run(referrals: int = 1_000_000) -> dict:
         response = client.get(url, query)
         took.append(time.perf_counter() - t0)
         assert response.status_code == 200, response.content[:300]
-    figures["api_performance_snapshot"] = {"median_ms": round(statistics.median(took) * 1000, 1),
-                                           "max_ms": round(max(took) * 1000, 1)}
+    figures["api_performance_snapshot"] = {
+        "median_ms": round(statistics.median(took) * 1000, 1),
+        "max_ms": round(max(took) * 1000, 1),
+    }
     figures["load_average_1m"] = round(os.getloadavg()[0], 2)
     return figures
 

@@ -665,6 +665,24 @@ def _check_rows(
     return typed
 
 
+def _positions(table: pd.DataFrame, frame: pd.DataFrame) -> np.ndarray:
+    """The row of `table` holding each frame row's (contract_ref, referral_ref), -1 when none: one hash
+    lookup of referral refs per contract (contracts are few), no string joins over a million rows."""
+    result = np.full(len(frame), -1, dtype=np.int64)
+    codes, contracts = pd.factorize(frame["contract_ref"])
+    held_contracts = table["contract_ref"].to_numpy()
+    for number, contract in enumerate(contracts):
+        rows = np.flatnonzero(held_contracts == contract)
+        if not len(rows):
+            continue
+        in_frame = codes == number
+        found = pd.Index(table["referral_ref"].to_numpy()[rows]).get_indexer(
+            frame["referral_ref"].to_numpy()[in_frame]
+        )
+        result[in_frame] = np.where(found >= 0, rows[np.maximum(found, 0)], -1)
+    return result
+
+
 def _check_events(
     errors: _Errors,
     events: pd.DataFrame,
@@ -710,10 +728,8 @@ def _check_events(
         table = pd.concat(
             [referrals[["contract_ref", "referral_ref", "referral_date"]], table], ignore_index=True
         )
-    table_keys = _keys(table, ["contract_ref", "referral_ref"])
-    first = ~table_keys.duplicated(keep="first")
-    table, index = table.loc[first.to_numpy()], pd.Index(table_keys[first.to_numpy()])
-    position = index.get_indexer(_keys(events, ["contract_ref", "referral_ref"]))
+    table = table.drop_duplicates(["contract_ref", "referral_ref"], keep="first").reset_index(drop=True)
+    position = _positions(table, events)
     found = position >= 0
     errors.add(
         name,
@@ -753,7 +769,7 @@ def _check_events(
     duplicate = _duplicates(
         errors, name, keyed, ["ref", "code", "date"], valid=usable, field_name="event_date"
     )
-    _second_resolutions(errors, events, keyed, usable & ~duplicate, index, known)
+    _second_resolutions(errors, events, keyed, usable & ~duplicate, table, known)
     return events.assign(event_date=event_date, amount=amount)
 
 
@@ -762,7 +778,7 @@ def _second_resolutions(
     events: pd.DataFrame,
     keyed: pd.DataFrame,
     usable: np.ndarray,
-    index: pd.Index,
+    table: pd.DataFrame,
     known: KnownState,
 ) -> None:
     """DOMAIN.md 4: at most one of STARTED / DID_NOT_START / FAILED_TO_ATTEND per referral, counting the
@@ -781,7 +797,7 @@ def _second_resolutions(
     if len(held):
         held = pd.DataFrame(
             {
-                "ref": index.get_indexer(_keys(held, ["contract_ref", "referral_ref"])),
+                "ref": _positions(table, held),
                 "code": held["code"].astype(str).to_numpy(),
                 "date": held["event_date"].to_numpy(dtype="datetime64[s]").astype("int64"),
                 "line": 0,

@@ -112,6 +112,19 @@ class GoalForm(StyledForm):
     status = forms.ChoiceField(choices=SmartGoal.Status.choices, initial=SmartGoal.Status.NOT_STARTED)
 
 
+class GoalFormSetBase(forms.BaseFormSet):
+    def add_fields(self, form, index):
+        super().add_fields(form, index)
+        if "DELETE" in form.fields:
+            form.fields["DELETE"].widget.attrs["class"] = "form-check-input"
+
+
+def goal_formset(extra: int):
+    """SMART goals of a plan revision: `extra` blank rows to write new goals in."""
+    return forms.formset_factory(GoalForm, formset=GoalFormSetBase, extra=extra, can_delete=True, max_num=30,
+                                 validate_max=True)
+
+
 class ReviewForm(StyledForm):
     reviewed_on = forms.DateField(label="Reviewed on", widget=DateInput(), initial=_today)
     note = forms.CharField(label="Review notes", widget=forms.Textarea(attrs={"rows": 3}))

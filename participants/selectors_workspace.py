@@ -113,7 +113,9 @@ def caseload(user, *, team: bool = False, today: dt.date | None = None) -> Query
     last_contact, review_state ("overdue" / "due" / ""), no_contact (bool)."""
     today = today or timezone.localdate()
     now = timezone.now()
-    queryset = selectors.visible_referrals(user)
+    # Only the relations the caseload shows: each joined row is a model built per referral.
+    related = ["contract", "participant", "key_worker"] if team else ["contract", "participant"]
+    queryset = Referral.objects.visible_to(user).select_related(*related).with_stage()
     if not team:
         staff = staff_of(user)
         queryset = queryset.filter(key_worker=staff) if staff else queryset.none()

@@ -21,11 +21,24 @@ import pandas as pd
 
 ALL = "ALL"
 PERIODS = ("in_month", "rolling_3", "rolling_12", "quarter", "ytd", "ctd")
-FLOWS = ("referrals", "starts", "did_not_start", "failed_to_attend", "job_starts", "earnings_starts",
-         "job_outcomes", "sustainments", "exits")
+FLOWS = (
+    "referrals",
+    "starts",
+    "did_not_start",
+    "failed_to_attend",
+    "job_starts",
+    "earnings_starts",
+    "job_outcomes",
+    "sustainments",
+    "exits",
+)
 # Event codes counted one per event (DOMAIN.md 15.13); the resolution codes are counted once per referral.
-_PER_EVENT_FLOWS = {"JOB_START": "job_starts", "EARNINGS_START": "earnings_starts",
-                    "SUSTAINMENT": "sustainments", "EXITED": "exits"}
+_PER_EVENT_FLOWS = {
+    "JOB_START": "job_starts",
+    "EARNINGS_START": "earnings_starts",
+    "SUSTAINMENT": "sustainments",
+    "EXITED": "exits",
+}
 _RESOLUTIONS = {"STARTED": 1, "DID_NOT_START": 2, "FAILED_TO_ATTEND": 3}
 _RESOLUTION_FLOWS = {1: "starts", 2: "did_not_start", 3: "failed_to_attend"}
 _NO_MONTH = np.iinfo(np.int64).min
@@ -94,23 +107,25 @@ def _months(days: np.ndarray) -> np.ndarray:
 # Per-referral facts (DOMAIN.md 4, 15.12, 15.13, 15.21)
 # --------------------------------------------------------------------------------------------------------
 
+
 @dataclass
 class Facts:
     """One entry per referral (same order as the referrals frame), plus the per-event flows."""
 
-    group: np.ndarray            # object: the referral's current group (15.21)
-    referral_month: np.ndarray   # int64
-    resolution: np.ndarray       # int8: 0 none, 1 STARTED, 2 DNS, 3 FTA (the first one, DOMAIN.md 4)
+    group: np.ndarray  # object: the referral's current group (15.21)
+    referral_month: np.ndarray  # int64
+    resolution: np.ndarray  # int8: 0 none, 1 STARTED, 2 DNS, 3 FTA (the first one, DOMAIN.md 4)
     resolution_month: np.ndarray  # int64 (_NO_MONTH when unresolved)
-    start_date: np.ndarray       # datetime64[D], NaT unless resolved STARTED
-    outcome_date: np.ndarray     # datetime64[D], the first JOB_OUTCOME (15.12), NaT when none
-    invalidated: np.ndarray      # bool: any OUTCOME_INVALIDATED of any date (15.12)
-    event_flow: np.ndarray       # int: index into FLOWS of each counted per-event row
-    event_month: np.ndarray      # int64 month of each counted per-event row
-    event_referral: np.ndarray   # int64 position of the referral of each counted per-event row
+    start_date: np.ndarray  # datetime64[D], NaT unless resolved STARTED
+    outcome_date: np.ndarray  # datetime64[D], the first JOB_OUTCOME (15.12), NaT when none
+    invalidated: np.ndarray  # bool: any OUTCOME_INVALIDATED of any date (15.12)
+    event_flow: np.ndarray  # int: index into FLOWS of each counted per-event row
+    event_month: np.ndarray  # int64 month of each counted per-event row
+    event_referral: np.ndarray  # int64 position of the referral of each counted per-event row
     data_last_day: np.datetime64 | None = None  # the latest referral or event date held
     group_code: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int64))  # index into group_names
     group_names: list[str] = field(default_factory=list)
+    derived: dict = field(default_factory=dict, repr=False, compare=False)  # per-rules arrays, computed once
 
     @property
     def outcome_month(self) -> np.ndarray:
@@ -142,7 +157,11 @@ def referral_facts(referrals: pd.DataFrame, events: pd.DataFrame) -> Facts:
     categories = list(codes.cat.categories)
 
     def mask(code: str) -> np.ndarray:
-        return (code_ids == categories.index(code)) & known if code in categories else np.zeros(len(ev_pos), bool)
+        return (
+            (code_ids == categories.index(code)) & known
+            if code in categories
+            else np.zeros(len(ev_pos), bool)
+        )
 
     # The first resolution of each referral counts (DOMAIN.md 4): earliest date, file order on a tie.
     resolution = np.zeros(n, np.int8)
@@ -179,7 +198,8 @@ def referral_facts(referrals: pd.DataFrame, events: pd.DataFrame) -> Facts:
     group_code, group_names = pd.factorize(referrals["group"].to_numpy(dtype=object))
     return Facts(
         group=referrals["group"].to_numpy(dtype=object),
-        group_code=group_code.astype(np.int64), group_names=list(group_names),
+        group_code=group_code.astype(np.int64),
+        group_names=list(group_names),
         referral_month=_months(ref_dates),
         resolution=resolution,
         resolution_month=_months(resolution_date),
@@ -227,7 +247,7 @@ def profile_points(profiles: pd.DataFrame | None, group: str, length: int) -> np
     given = np.full(max(length, months.max()) + 1, np.nan)
     given[0] = 0.0
     given[months] = points
-    return pd.Series(given).ffill().to_numpy()[1:length + 1].astype(np.int64)
+    return pd.Series(given).ffill().to_numpy()[1 : length + 1].astype(np.int64)
 
 
 def profile_curve(profiles: pd.DataFrame | None, group: str, length: int) -> np.ndarray:
@@ -248,8 +268,12 @@ class Targets:
         firsts = _months(pd.to_datetime(frame["period_start"]).to_numpy())
         lasts = _months(pd.to_datetime(frame["period_end"]).to_numpy())
         values = np.round(frame["required_outcomes"].astype(float).to_numpy() * UNITS).astype(np.int64)
-        return cls({(g, int(a), int(b)): int(v)
-                    for g, a, b, v in zip(frame["group"], firsts, lasts, values, strict=True)})
+        return cls(
+            {
+                (g, int(a), int(b)): int(v)
+                for g, a, b, v in zip(frame["group"], firsts, lasts, values, strict=True)
+            }
+        )
 
     def lookup(self, group: str, first: np.ndarray, last: np.ndarray) -> np.ndarray:
         """Per (first, last) pair: the notified figure in UNITS, -1 when none matches exactly."""
@@ -264,6 +288,7 @@ class Targets:
 # Monthly matrices
 # --------------------------------------------------------------------------------------------------------
 
+
 @dataclass
 class Monthly:
     """groups x months x flows counts and groups x months MPL-required outcomes, months m0 .. m0+T-1.
@@ -273,11 +298,11 @@ class Monthly:
 
     m0: int
     groups: list[str]
-    flows: np.ndarray          # int64 [G, T, F]
-    required: np.ndarray       # int64 [G, T], in UNITS
-    outcomes: np.ndarray       # int64 [G, T]: first job outcomes (gross), by outcome month
+    flows: np.ndarray  # int64 [G, T, F]
+    required: np.ndarray  # int64 [G, T], in UNITS
+    outcomes: np.ndarray  # int64 [G, T]: first job outcomes (gross), by outcome month
     invalid_outcomes: np.ndarray  # int64 [G, T]: those of invalidated referrals
-    cohort_sizes: np.ndarray   # int64 [G, T]: cohort sizes by cohort-basis month
+    cohort_sizes: np.ndarray  # int64 [G, T]: cohort sizes by cohort-basis month
 
     @property
     def months(self) -> int:
@@ -289,30 +314,45 @@ class Monthly:
 
 def cohort_basis_month(facts: Facts, rules: ProgrammeRules) -> np.ndarray:
     """The cohort month of each referral: referral date (WP, CAP) or start date (WHP) (DOMAIN.md 5)."""
-    if rules.cohort_basis == "START":
-        return _months(facts.start_date)
-    return facts.referral_month
+    if rules.cohort_basis != "START":
+        return facts.referral_month
+    if "start_month" not in facts.derived:
+        facts.derived["start_month"] = _months(facts.start_date)
+    return facts.derived["start_month"]
 
 
-def monthly(facts: Facts, rules: ProgrammeRules, terms: ContractTerms, profiles: pd.DataFrame | None,
-            through_month: int) -> Monthly:
+def monthly(
+    facts: Facts,
+    rules: ProgrammeRules,
+    terms: ContractTerms,
+    profiles: pd.DataFrame | None,
+    through_month: int,
+) -> Monthly:
     own = [g for g in rules.groups if g != ALL] or list(rules.groups)
     groups = own + sorted(set(facts.group_names) - set(own))
     # each referral's row in `groups`, through the factorized codes (no loop per referral)
-    g_of = np.array([groups.index(g) for g in facts.group_names], dtype=np.int64)[facts.group_code] \
-        if facts.size else np.zeros(0, np.int64)
+    g_of = (
+        np.array([groups.index(g) for g in facts.group_names], dtype=np.int64)[facts.group_code]
+        if facts.size
+        else np.zeros(0, np.int64)
+    )
     data_months = [facts.referral_month[facts.referral_month != _NO_MONTH]]
     m0 = min([terms.start_month] + [int(m.min()) for m in data_months if len(m)])
     m0 = min(m0, through_month) - 11  # room for a rolling twelve months before the first month
     T = max(through_month - m0 + 1, 1)
     G, F = len(groups), len(FLOWS)
 
-    def counts(gidx: np.ndarray, months: np.ndarray, fidx: np.ndarray | int = 0, width: int = 1) -> np.ndarray:
+    def counts(
+        gidx: np.ndarray, months: np.ndarray, fidx: np.ndarray | int = 0, width: int = 1
+    ) -> np.ndarray:
         ok = (months != _NO_MONTH) & (months >= m0) & (months < m0 + T)
         fidx = np.broadcast_to(fidx, months.shape)
         flat = (gidx[ok] * T + (months[ok] - m0)) * width + fidx[ok]
-        return np.bincount(flat, minlength=G * T * width).reshape(G, T, width) if width > 1 else \
-            np.bincount(flat, minlength=G * T).reshape(G, T)
+        return (
+            np.bincount(flat, minlength=G * T * width).reshape(G, T, width)
+            if width > 1
+            else np.bincount(flat, minlength=G * T).reshape(G, T)
+        )
 
     flows = np.zeros((G, T, F), np.int64)
     flows[:, :, FLOWS.index("referrals")] = counts(g_of, facts.referral_month)
@@ -333,13 +373,21 @@ def monthly(facts: Facts, rules: ProgrammeRules, terms: ContractTerms, profiles:
         if sizes[i].any():
             step = np.diff(profile_points(profiles, g, T), prepend=0)
             required[i] = np.convolve(sizes[i], step)[:T]
-    return Monthly(m0=m0, groups=groups, flows=flows, required=required, outcomes=outcomes,
-                   invalid_outcomes=invalid_outcomes, cohort_sizes=sizes)
+    return Monthly(
+        m0=m0,
+        groups=groups,
+        flows=flows,
+        required=required,
+        outcomes=outcomes,
+        invalid_outcomes=invalid_outcomes,
+        cohort_sizes=sizes,
+    )
 
 
 # --------------------------------------------------------------------------------------------------------
 # Periods and performance against MPL (DOMAIN.md 6, 7, 15.7, 15.10, 15.13)
 # --------------------------------------------------------------------------------------------------------
+
 
 def period_bounds(months: np.ndarray, period: str, terms: ContractTerms) -> tuple[np.ndarray, np.ndarray]:
     """(first month, last month) of `period` ending with each month M (DOMAIN.md 15.7)."""
@@ -358,28 +406,40 @@ def period_bounds(months: np.ndarray, period: str, terms: ContractTerms) -> tupl
     return starts[period], months
 
 
-def performance_table(facts: Facts, rules: ProgrammeRules, terms: ContractTerms, profiles: pd.DataFrame | None,
-                      targets: pd.DataFrame | None, months: list[int] | np.ndarray,
-                      periods: tuple[str, ...] = PERIODS, groups: tuple[str, ...] | None = None,
-                      table: Monthly | None = None) -> pd.DataFrame:
+def performance_table(
+    facts: Facts,
+    rules: ProgrammeRules,
+    terms: ContractTerms,
+    profiles: pd.DataFrame | None,
+    targets: pd.DataFrame | None,
+    months: list[int] | np.ndarray,
+    periods: tuple[str, ...] = PERIODS,
+    groups: tuple[str, ...] | None = None,
+    table: Monthly | None = None,
+) -> pd.DataFrame:
     """One row per (month M, period, group) for the months given: flows, mpl_required, variance, pct_of_mpl
     (NaN when required is 0). Groups default to ALL and every programme group."""
     months = np.asarray(sorted(set(int(m) for m in months)), dtype=np.int64)
     if len(months) and months.min() < terms.start_month:
         raise ValueError("month before the contract start")
-    table = table or monthly(facts, rules, terms, profiles, int(months.max()) if len(months) else terms.start_month)
+    table = table or monthly(
+        facts, rules, terms, profiles, int(months.max()) if len(months) else terms.start_month
+    )
     groups = groups or rules.report_groups
     notified = Targets.from_frame(targets)
-    cum_flows = np.concatenate([np.zeros((len(table.groups), 1, len(FLOWS)), np.int64),
-                                table.flows.cumsum(axis=1)], axis=1)
-    cum_req = np.concatenate([np.zeros((len(table.groups), 1), np.int64), table.required.cumsum(axis=1)], axis=1)
+    cum_flows = np.concatenate(
+        [np.zeros((len(table.groups), 1, len(FLOWS)), np.int64), table.flows.cumsum(axis=1)], axis=1
+    )
+    cum_req = np.concatenate(
+        [np.zeros((len(table.groups), 1), np.int64), table.required.cumsum(axis=1)], axis=1
+    )
     parts = []
     for period in periods:
         first, last = period_bounds(months, period, terms)
         a = np.clip(table.index(first), 0, table.months)
         b = np.clip(table.index(last) + 1, 0, table.months)
-        flows = cum_flows[:, b, :] - cum_flows[:, a, :]        # [G, n, F]
-        required = cum_req[:, b] - cum_req[:, a]               # [G, n]
+        flows = cum_flows[:, b, :] - cum_flows[:, a, :]  # [G, n, F]
+        required = cum_req[:, b] - cum_req[:, a]  # [G, n]
         own = {g: i for i, g in enumerate(table.groups)}
         # A notified figure replaces a group's derived one on an exact (group, period) match (15.10).
         overridden = required.copy()
@@ -390,13 +450,20 @@ def performance_table(facts: Facts, rules: ProgrammeRules, terms: ContractTerms,
         for g in groups:
             if g == ALL:
                 g_flows = flows.sum(axis=0)
-                g_req = overridden[programme_rows].sum(axis=0) if programme_rows else np.zeros(len(months), np.int64)
+                g_req = (
+                    overridden[programme_rows].sum(axis=0)
+                    if programme_rows
+                    else np.zeros(len(months), np.int64)
+                )
                 hit = notified.lookup(ALL, first, last) if ALL not in own else np.full(len(months), -1)
                 g_req = np.where(hit < 0, g_req, hit)
             elif g in own:
                 g_flows, g_req = flows[own[g]], overridden[own[g]]
             else:
-                g_flows, g_req = np.zeros((len(months), len(FLOWS)), np.int64), np.zeros(len(months), np.int64)
+                g_flows, g_req = (
+                    np.zeros((len(months), len(FLOWS)), np.int64),
+                    np.zeros(len(months), np.int64),
+                )
             frame = pd.DataFrame(g_flows, columns=list(FLOWS))
             frame.insert(0, "month", months)
             frame.insert(1, "period", period)
@@ -409,8 +476,9 @@ def performance_table(facts: Facts, rules: ProgrammeRules, terms: ContractTerms,
     out["mpl_required"] = out["required_units"] / UNITS
     out["variance"] = (out["job_outcomes"] * UNITS - out["required_units"]) / UNITS
     with np.errstate(divide="ignore", invalid="ignore"):
-        out["pct_of_mpl"] = np.where(out["mpl_required"] != 0,
-                                     out["job_outcomes"] / out["mpl_required"] * 100.0, np.nan)
+        out["pct_of_mpl"] = np.where(
+            out["mpl_required"] != 0, out["job_outcomes"] / out["mpl_required"] * 100.0, np.nan
+        )
     return out
 
 
@@ -418,19 +486,24 @@ def performance_table(facts: Facts, rules: ProgrammeRules, terms: ContractTerms,
 # Cohorts (DOMAIN.md 5, 15.8, 15.11)
 # --------------------------------------------------------------------------------------------------------
 
+
 def cohort_outcome_month(facts: Facts, rules: ProgrammeRules) -> np.ndarray:
     """The month of each referral's first JOB_OUTCOME counted for its cohort: invalidated or not, and inside
     the programme's outcome window when it has one (WHP: at most 639 days after the start, inclusive)."""
-    months = facts.outcome_month.copy()
-    if rules.outcome_window_days is not None:
-        days = (facts.outcome_date - facts.start_date).astype("timedelta64[D]")
-        inside = ~np.isnat(days) & (days <= np.timedelta64(rules.outcome_window_days, "D"))
-        months[~inside] = _NO_MONTH
-    return months
+    key = ("cohort_outcome_month", rules.outcome_window_days)
+    if key not in facts.derived:
+        months = facts.outcome_month.copy()
+        if rules.outcome_window_days is not None:
+            days = (facts.outcome_date - facts.start_date).astype("timedelta64[D]")
+            inside = ~np.isnat(days) & (days <= np.timedelta64(rules.outcome_window_days, "D"))
+            months[~inside] = _NO_MONTH
+        facts.derived[key] = months
+    return facts.derived[key]
 
 
-def cohort_table(facts: Facts, rules: ProgrammeRules, profiles: pd.DataFrame | None, group: str,
-                 as_of: date) -> list[dict]:
+def cohort_table(
+    facts: Facts, rules: ProgrammeRules, profiles: pd.DataFrame | None, group: str, as_of: date
+) -> list[dict]:
     """The cohorts of `group` (or ALL) up to the last month ended on or before `as_of`: cohort month, size,
     conversion by month on programme and the profile, both as unrounded percentages."""
     last = last_ended_month(as_of)
@@ -445,7 +518,9 @@ def cohort_table(facts: Facts, rules: ProgrammeRules, profiles: pd.DataFrame | N
     ci = basis - c0
     sizes = np.bincount(ci, minlength=C)
     has = (outcome != _NO_MONTH) & (outcome <= last)
-    k = np.maximum(outcome[has] - basis[has], 0)  # months on programme - 1 (an outcome before the basis: month 1)
+    k = np.maximum(
+        outcome[has] - basis[has], 0
+    )  # months on programme - 1 (an outcome before the basis: month 1)
     hits = np.bincount(ci[has] * C + k, minlength=C * C).reshape(C, C).cumsum(axis=1)
     # Profile: the group's own, or for ALL the size-weighted mean of the groups' profiles (15.11).
     # Integer numerators (sizes x hundredths of a percent), one division: the float nearest the exact mean.
@@ -461,11 +536,14 @@ def cohort_table(facts: Facts, rules: ProgrammeRules, profiles: pd.DataFrame | N
     rows = []
     for c in np.flatnonzero(sizes):  # one row per non-empty cohort month (a handful), not per referral
         n = C - c
-        rows.append({
-            "cohort": month_label(c0 + c), "size": int(sizes[c]),
-            "conversion_pct": (hits[c, :n] * 100.0 / sizes[c]).tolist(),
-            "profile_pct": profile[c, :n].tolist(),
-        })
+        rows.append(
+            {
+                "cohort": month_label(c0 + c),
+                "size": int(sizes[c]),
+                "conversion_pct": (hits[c, :n] * 100.0 / sizes[c]).tolist(),
+                "profile_pct": profile[c, :n].tolist(),
+            }
+        )
     return rows
 
 
@@ -496,26 +574,51 @@ def invalid_rate(rounds: pd.DataFrame | None, quarter_end: int) -> float:
     usable = (rounds["status"].to_numpy() == "FINAL") & (ends <= np.datetime64(month_last_day(quarter_end)))
     if not usable.any():
         return 0.0
-    chosen = pd.DataFrame({"end": ends[usable], "round": rounds["round"].astype(int).to_numpy()[usable],
-                           "pct": rounds["invalid_pct"].astype(float).to_numpy()[usable]})
+    chosen = pd.DataFrame(
+        {
+            "end": ends[usable],
+            "round": rounds["round"].astype(int).to_numpy()[usable],
+            "pct": rounds["invalid_pct"].astype(float).to_numpy()[usable],
+        }
+    )
     return float(chosen.sort_values(["end", "round"]).iloc[-1]["pct"]) / 100.0
 
 
-def assessment_table(facts: Facts, rules: ProgrammeRules, terms: ContractTerms, profiles: pd.DataFrame | None,
-                     targets: pd.DataFrame | None, rounds: pd.DataFrame | None, quarter_ends: list[int],
-                     groups: tuple[str, ...] | None = None, finals: tuple[bool, ...] = (False, True),
-                     table: Monthly | None = None) -> pd.DataFrame:
+def assessment_table(
+    facts: Facts,
+    rules: ProgrammeRules,
+    terms: ContractTerms,
+    profiles: pd.DataFrame | None,
+    targets: pd.DataFrame | None,
+    rounds: pd.DataFrame | None,
+    quarter_ends: list[int],
+    groups: tuple[str, ...] | None = None,
+    finals: tuple[bool, ...] = (False, True),
+    table: Monthly | None = None,
+) -> pd.DataFrame:
     """Per quarter end, measured group and final flag: the twelve months ending Q assessed with validated and
     extrapolated outcomes against the rolling-twelve MPL required (notified targets included)."""
-    columns = ["quarter_end", "group", "final", "window_start", "validated_months", "validated_outcomes",
-               "extrapolated_outcomes", "adjusted_outcomes", "invalid_pct_used", "mpl_required", "met"]
+    columns = [
+        "quarter_end",
+        "group",
+        "final",
+        "window_start",
+        "validated_months",
+        "validated_outcomes",
+        "extrapolated_outcomes",
+        "adjusted_outcomes",
+        "invalid_pct_used",
+        "mpl_required",
+        "met",
+    ]
     quarter_ends = sorted(set(int(q) for q in quarter_ends))
     if not quarter_ends:
         return pd.DataFrame(columns=columns)
     groups = groups or rules.measured_groups
     table = table or monthly(facts, rules, terms, profiles, max(quarter_ends))
-    required = performance_table(facts, rules, terms, profiles, targets, quarter_ends, ("rolling_12",),
-                                 tuple(groups), table=table).set_index(["group", "month"])["mpl_required"]
+    required = performance_table(
+        facts, rules, terms, profiles, targets, quarter_ends, ("rolling_12",), tuple(groups), table=table
+    ).set_index(["group", "month"])["mpl_required"]
     rows = []
     own = {g: i for i, g in enumerate(table.groups)}
     for q in quarter_ends:  # a few dozen quarter ends x measured groups: plain data, not referrals
@@ -534,12 +637,21 @@ def assessment_table(facts: Facts, rules: ProgrammeRules, terms: ContractTerms, 
                 extrapolated = float(g_window[v:].sum()) * (1.0 - applied)
                 adjusted = validated + extrapolated
                 need = float(required.loc[(g, q)])
-                rows.append({
-                    "quarter_end": q, "group": g, "final": final, "window_start": q - 11, "validated_months": v,
-                    "validated_outcomes": validated, "extrapolated_outcomes": extrapolated,
-                    "adjusted_outcomes": adjusted, "invalid_pct_used": applied * 100.0, "mpl_required": need,
-                    "met": bool(adjusted >= need),
-                })
+                rows.append(
+                    {
+                        "quarter_end": q,
+                        "group": g,
+                        "final": final,
+                        "window_start": q - 11,
+                        "validated_months": v,
+                        "validated_outcomes": validated,
+                        "extrapolated_outcomes": extrapolated,
+                        "adjusted_outcomes": adjusted,
+                        "invalid_pct_used": applied * 100.0,
+                        "mpl_required": need,
+                        "met": bool(adjusted >= need),
+                    }
+                )
     return pd.DataFrame(rows, columns=columns)
 
 
@@ -554,8 +666,15 @@ def quarter_ends_between(first_month: int, last_month: int) -> list[int]:
 Z_90 = 1.6448536269514722  # two-sided 90% normal quantile for the range
 
 
-def projection_table(facts: Facts, rules: ProgrammeRules, terms: ContractTerms, profiles: pd.DataFrame | None,
-                     targets: pd.DataFrame | None, as_of: date, horizon: int = 2) -> pd.DataFrame:
+def projection_table(
+    facts: Facts,
+    rules: ProgrammeRules,
+    terms: ContractTerms,
+    profiles: pd.DataFrame | None,
+    targets: pd.DataFrame | None,
+    as_of: date,
+    horizon: int = 2,
+) -> pd.DataFrame:
     """For each measured group, the rolling-twelve job outcomes projected at the next `horizon` quarter ends
     after the last month ended by `as_of` L (docs/projection.md):
 
@@ -572,15 +691,36 @@ def projection_table(facts: Facts, rules: ProgrammeRules, terms: ContractTerms, 
     Returns quarter_end, group, actual, expected, projected, low, high, mpl_required, projected_pct,
     low_pct, high_pct (pct NaN when required is 0), below_mpl (projected < required, unrounded).
     """
-    columns = ["quarter_end", "group", "actual", "expected", "projected", "low", "high", "mpl_required",
-               "projected_pct", "low_pct", "high_pct", "below_mpl"]
+    columns = [
+        "quarter_end",
+        "group",
+        "actual",
+        "expected",
+        "projected",
+        "low",
+        "high",
+        "mpl_required",
+        "projected_pct",
+        "low_pct",
+        "high_pct",
+        "below_mpl",
+    ]
     last = last_ended_month(as_of)
     future_qs = [m for m in range(last + 1, last + 13) if is_quarter_end(m)][:horizon]
     if not future_qs:
         return pd.DataFrame(columns=columns)
     table = monthly(facts, rules, terms, profiles, max(future_qs))
-    required = performance_table(facts, rules, terms, profiles, targets, future_qs, ("rolling_12",),
-                                 tuple(rules.measured_groups), table=table).set_index(["group", "month"])
+    required = performance_table(
+        facts,
+        rules,
+        terms,
+        profiles,
+        targets,
+        future_qs,
+        ("rolling_12",),
+        tuple(rules.measured_groups),
+        table=table,
+    ).set_index(["group", "month"])
     basis = cohort_basis_month(facts, rules)
     outcome = facts.outcome_month  # gross first outcomes, as the MPL actuals (15.13)
     own = {g: i for i, g in enumerate(table.groups)}
@@ -589,33 +729,54 @@ def projection_table(facts: Facts, rules: ProgrammeRules, terms: ContractTerms, 
         chosen = facts.in_group(g) & (basis != _NO_MONTH) & (basis <= last)
         sizes_idx = table.index(np.arange(table.m0, last + 1))
         sizes = (table.cohort_sizes.sum(axis=0) if g == ALL else table.cohort_sizes[own[g]])[sizes_idx]
-        hazard = _observed_hazard(basis[chosen], outcome[chosen], last, table.m0, sizes,
-                                  profile_curve(profiles, g, 12 + len(sizes) + 12))
+        hazard = _observed_hazard(
+            basis[chosen],
+            outcome[chosen],
+            last,
+            table.m0,
+            sizes,
+            profile_curve(profiles, g, 12 + len(sizes) + 12),
+        )
         gross = table.outcomes.sum(axis=0) if g == ALL else table.outcomes[own[g]]
         for q in future_qs:
             window = np.arange(q - 11, q + 1)
             past = window[window <= last]
-            actual = float(gross[np.clip(table.index(past), 0, table.months - 1)][table.index(past) >= 0].sum())
+            actual = float(
+                gross[np.clip(table.index(past), 0, table.months - 1)][table.index(past) >= 0].sum()
+            )
             expected = 0.0
             for m in window[window > last]:  # at most 12 future months
                 k = m - np.arange(table.m0, last + 1)  # months on programme - 1, per cohort month
                 expected += float((sizes * hazard[k]).sum())
             spread = Z_90 * math.sqrt(expected)
             need = float(required.loc[(g, q), "mpl_required"])
-            projected, low, high = actual + expected, actual + max(expected - spread, 0.0), actual + expected + spread
-            rows.append({
-                "quarter_end": q, "group": g, "actual": actual, "expected": expected, "projected": projected,
-                "low": low, "high": high, "mpl_required": need,
-                "projected_pct": projected / need * 100.0 if need else math.nan,
-                "low_pct": low / need * 100.0 if need else math.nan,
-                "high_pct": high / need * 100.0 if need else math.nan,
-                "below_mpl": bool(projected < need),
-            })
+            projected, low, high = (
+                actual + expected,
+                actual + max(expected - spread, 0.0),
+                actual + expected + spread,
+            )
+            rows.append(
+                {
+                    "quarter_end": q,
+                    "group": g,
+                    "actual": actual,
+                    "expected": expected,
+                    "projected": projected,
+                    "low": low,
+                    "high": high,
+                    "mpl_required": need,
+                    "projected_pct": projected / need * 100.0 if need else math.nan,
+                    "low_pct": low / need * 100.0 if need else math.nan,
+                    "high_pct": high / need * 100.0 if need else math.nan,
+                    "below_mpl": bool(projected < need),
+                }
+            )
     return pd.DataFrame(rows, columns=columns)
 
 
-def _observed_hazard(basis: np.ndarray, outcome: np.ndarray, last: int, m0: int, sizes: np.ndarray,
-                     profile: np.ndarray) -> np.ndarray:
+def _observed_hazard(
+    basis: np.ndarray, outcome: np.ndarray, last: int, m0: int, sizes: np.ndarray, profile: np.ndarray
+) -> np.ndarray:
     """h[k] (k = months on programme - 1): pooled observed share converting in month k+1, for cohorts that
     have completed that month by `last`; the profile's step where no cohort has."""
     K = len(profile)
@@ -626,7 +787,9 @@ def _observed_hazard(basis: np.ndarray, outcome: np.ndarray, last: int, m0: int,
     # Cohort month c has completed months on programme 1 .. last - c + 1: exposure at k is the total size
     # of the cohorts with last - c >= k.
     age = last - np.arange(m0, last + 1)
-    exposure = np.bincount(np.clip(age, 0, K - 1), weights=sizes.astype(float), minlength=K)[::-1].cumsum()[::-1]
+    exposure = np.bincount(np.clip(age, 0, K - 1), weights=sizes.astype(float), minlength=K)[::-1].cumsum()[
+        ::-1
+    ]
     with np.errstate(divide="ignore", invalid="ignore"):
         hazard = np.where(exposure > 0, hits / exposure, step)
     return hazard
@@ -635,6 +798,7 @@ def _observed_hazard(basis: np.ndarray, outcome: np.ndarray, last: int, m0: int,
 # --------------------------------------------------------------------------------------------------------
 # Output records: the API's shapes (DATA.md), rounded half-to-even to 2 places here and only here (15.16)
 # --------------------------------------------------------------------------------------------------------
+
 
 def rounded(value: float | None) -> float | None:
     """Half-to-even to 2 places on the figure's binary value (Python's round, as the worked examples);
@@ -646,11 +810,21 @@ def rounded(value: float | None) -> float | None:
 
 def performance_record(row: dict, contract_ref: str) -> dict:
     """One row of performance_table (as a dict) in the API's shape."""
-    record = {"contract_ref": contract_ref, "group": row["group"], "period": row["period"],
-              "period_start": month_label(row["first_month"]), "period_end": month_label(row["last_month"])}
+    record = {
+        "contract_ref": contract_ref,
+        "group": row["group"],
+        "period": row["period"],
+        "period_start": month_label(row["first_month"]),
+        "period_end": month_label(row["last_month"]),
+    }
     record.update({name: int(row[name]) for name in FLOWS})
-    record.update({"mpl_required": rounded(row["mpl_required"]), "variance": rounded(row["variance"]),
-                   "pct_of_mpl": rounded(row["pct_of_mpl"])})
+    record.update(
+        {
+            "mpl_required": rounded(row["mpl_required"]),
+            "variance": rounded(row["variance"]),
+            "pct_of_mpl": rounded(row["pct_of_mpl"]),
+        }
+    )
     return record
 
 
@@ -660,20 +834,31 @@ def performance_records(frame: pd.DataFrame, contract_ref: str) -> list[dict]:
 
 
 def cohort_records(rows: list[dict]) -> list[dict]:
-    return [{"cohort": r["cohort"], "size": r["size"],
-             "conversion_pct": [rounded(x) for x in r["conversion_pct"]],
-             "profile_pct": [rounded(x) for x in r["profile_pct"]]} for r in rows]
+    return [
+        {
+            "cohort": r["cohort"],
+            "size": r["size"],
+            "conversion_pct": [rounded(x) for x in r["conversion_pct"]],
+            "profile_pct": [rounded(x) for x in r["profile_pct"]],
+        }
+        for r in rows
+    ]
 
 
 def assessment_record(row: dict, contract_ref: str) -> dict:
     """One row of assessment_table (as a dict) in the API's shape."""
     return {
-        "contract_ref": contract_ref, "group": row["group"], "quarter_end": month_label(row["quarter_end"]),
-        "window_start": month_label(row["window_start"]), "validated_months": int(row["validated_months"]),
+        "contract_ref": contract_ref,
+        "group": row["group"],
+        "quarter_end": month_label(row["quarter_end"]),
+        "window_start": month_label(row["window_start"]),
+        "validated_months": int(row["validated_months"]),
         "validated_outcomes": int(row["validated_outcomes"]),
         "extrapolated_outcomes": rounded(row["extrapolated_outcomes"]),
-        "adjusted_outcomes": rounded(row["adjusted_outcomes"]), "invalid_pct_used": rounded(row["invalid_pct_used"]),
-        "mpl_required": rounded(row["mpl_required"]), "met": bool(row["met"]),
+        "adjusted_outcomes": rounded(row["adjusted_outcomes"]),
+        "invalid_pct_used": rounded(row["invalid_pct_used"]),
+        "mpl_required": rounded(row["mpl_required"]),
+        "met": bool(row["met"]),
     }
 
 

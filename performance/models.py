@@ -46,7 +46,9 @@ class PerformanceSnapshot(models.Model):
     class Meta:
         ordering = ["contract", "month", "period", "group"]
         constraints = [
-            models.UniqueConstraint(fields=["contract", "group", "month", "period"], name="performance_snapshot_key"),
+            models.UniqueConstraint(
+                fields=["contract", "group", "month", "period"], name="performance_snapshot_key"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -54,7 +56,7 @@ class PerformanceSnapshot(models.Model):
 
 
 class CohortSnapshot(models.Model):
-    """One cohort month of a group (or ALL) as at `as_of`: size, conversion and profile by month on programme."""
+    """One cohort month of a group (or ALL) as at `as_of`: size, conversion and profile by month."""
 
     contract = models.ForeignKey(Contract, on_delete=models.CASCADE, related_name="cohort_snapshots")
     group = models.CharField(max_length=20)
@@ -67,7 +69,9 @@ class CohortSnapshot(models.Model):
 
     class Meta:
         ordering = ["contract", "group", "cohort"]
-        constraints = [models.UniqueConstraint(fields=["contract", "group", "cohort"], name="cohort_snapshot_key")]
+        constraints = [
+            models.UniqueConstraint(fields=["contract", "group", "cohort"], name="cohort_snapshot_key")
+        ]
 
     def __str__(self) -> str:
         return f"{self.contract_id} {self.group} {self.cohort:%Y-%m}"
@@ -93,7 +97,9 @@ class AssessmentSnapshot(models.Model):
     class Meta:
         ordering = ["contract", "quarter_end", "group", "final"]
         constraints = [
-            models.UniqueConstraint(fields=["contract", "group", "quarter_end", "final"], name="assessment_snapshot_key"),
+            models.UniqueConstraint(
+                fields=["contract", "group", "quarter_end", "final"], name="assessment_snapshot_key"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -128,7 +134,9 @@ class Recommendation(models.Model):
     class Meta:
         ordering = ["-created"]
         constraints = [
-            models.UniqueConstraint(fields=["contract", "group", "quarter_end", "kind"], name="recommendation_key"),
+            models.UniqueConstraint(
+                fields=["contract", "group", "quarter_end", "kind"], name="recommendation_key"
+            ),
         ]
         indexes = [models.Index(fields=["contract", "status"], name="recommendation_contract_status")]
 

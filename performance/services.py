@@ -33,8 +33,9 @@ def _no_report(progress: int, message: str = "") -> None:
     return None
 
 
-def recompute_contract(*, contract_id: int, months: list[str] | None = None,
-                       report: Report = _no_report) -> RecomputeResult:
+def recompute_contract(
+    *, contract_id: int, months: list[str] | None = None, report: Report = _no_report
+) -> RecomputeResult:
     """Recompute a contract's performance snapshots, idempotently (replace by key in one transaction).
 
     Which snapshots can change when an import touches months S (the months of the rows it wrote)?
@@ -64,75 +65,166 @@ def recompute_contract(*, contract_id: int, months: list[str] | None = None,
         try:
             first = max(start, min(engine.parse_month(m) for m in months))
         except ValueError:
-            raise FlightpathError(f"months: expected YYYY-MM months, got {months!r}", field="months") from None
+            raise FlightpathError(
+                f"months: expected YYYY-MM months, got {months!r}", field="months"
+            ) from None
     report(30, "computing flows and MPL")
     table = engine.monthly(facts, inputs.rules, inputs.terms, inputs.profiles, last + 12)
-    performance = engine.performance_table(facts, inputs.rules, inputs.terms, inputs.profiles, inputs.targets,
-                                           list(range(first, last + 1)), table=table) if first <= last else None
+    performance = (
+        engine.performance_table(
+            facts,
+            inputs.rules,
+            inputs.terms,
+            inputs.profiles,
+            inputs.targets,
+            list(range(first, last + 1)),
+            table=table,
+        )
+        if first <= last
+        else None
+    )
     report(50, "computing cohorts")
-    cohorts = {g: engine.cohort_table(facts, inputs.rules, inputs.profiles, g, as_of)
-               for g in inputs.rules.report_groups} if as_of else {}
+    cohorts = (
+        {
+            g: engine.cohort_table(facts, inputs.rules, inputs.profiles, g, as_of)
+            for g in inputs.rules.report_groups
+        }
+        if as_of
+        else {}
+    )
     assessments = None
     if inputs.rules.has_quarterly_review:
         report(60, "computing quarterly assessments")
-        assessments = engine.assessment_table(facts, inputs.rules, inputs.terms, inputs.profiles, inputs.targets,
-                                              inputs.rounds, engine.quarter_ends_between(start, last), table=table)
+        assessments = engine.assessment_table(
+            facts,
+            inputs.rules,
+            inputs.terms,
+            inputs.profiles,
+            inputs.targets,
+            inputs.rounds,
+            engine.quarter_ends_between(start, last),
+            table=table,
+        )
     report(70, "projecting the next quarter ends")
-    projection = engine.projection_table(facts, inputs.rules, inputs.terms, inputs.profiles, inputs.targets,
-                                         as_of) if as_of else pd.DataFrame()
+    projection = (
+        engine.projection_table(facts, inputs.rules, inputs.terms, inputs.profiles, inputs.targets, as_of)
+        if as_of
+        else pd.DataFrame()
+    )
     report(80, "writing snapshots")
-    written = _write(contract=contract, first_month=first, performance=performance, cohorts=cohorts,
-                     as_of=as_of, assessments=assessments, projection=projection, rules=inputs.rules)
+    written = _write(
+        contract=contract,
+        first_month=first,
+        performance=performance,
+        cohorts=cohorts,
+        as_of=as_of,
+        assessments=assessments,
+        projection=projection,
+        rules=inputs.rules,
+    )
     return RecomputeResult(as_of=as_of, first_month=engine.month_label(first), **written)
 
 
 @transaction.atomic
-def _write(*, contract: Contract, first_month: int, performance: pd.DataFrame | None,
-           cohorts: dict[str, list[dict]], as_of: date | None, assessments: pd.DataFrame | None,
-           projection: pd.DataFrame, rules: engine.ProgrammeRules) -> dict:
+def _write(
+    *,
+    contract: Contract,
+    first_month: int,
+    performance: pd.DataFrame | None,
+    cohorts: dict[str, list[dict]],
+    as_of: date | None,
+    assessments: pd.DataFrame | None,
+    projection: pd.DataFrame,
+    rules: engine.ProgrammeRules,
+) -> dict:
     """Replace by key in one transaction: a run killed halfway leaves the previous snapshots."""
-    PerformanceSnapshot.objects.filter(contract=contract, month__gte=engine.month_first_day(first_month)).delete()
-    perf_rows = [] if performance is None else [
-        PerformanceSnapshot(
-            contract=contract, group=row.group, month=engine.month_first_day(row.month), period=row.period,
-            period_start=engine.month_first_day(row.first_month), period_end=engine.month_first_day(row.last_month),
-            **{name: int(getattr(row, name)) for name in engine.FLOWS},
-            mpl_required=float(row.mpl_required), variance=float(row.variance),
-            pct_of_mpl=None if np.isnan(row.pct_of_mpl) else float(row.pct_of_mpl),
-        ) for row in performance.itertuples(index=False)]
+    PerformanceSnapshot.objects.filter(
+        contract=contract, month__gte=engine.month_first_day(first_month)
+    ).delete()
+    perf_rows = (
+        []
+        if performance is None
+        else [
+            PerformanceSnapshot(
+                contract=contract,
+                group=row.group,
+                month=engine.month_first_day(row.month),
+                period=row.period,
+                period_start=engine.month_first_day(row.first_month),
+                period_end=engine.month_first_day(row.last_month),
+                **{name: int(getattr(row, name)) for name in engine.FLOWS},
+                mpl_required=float(row.mpl_required),
+                variance=float(row.variance),
+                pct_of_mpl=None if np.isnan(row.pct_of_mpl) else float(row.pct_of_mpl),
+            )
+            for row in performance.itertuples(index=False)
+        ]
+    )
     PerformanceSnapshot.objects.bulk_create(perf_rows, batch_size=2000)
 
     CohortSnapshot.objects.filter(contract=contract).delete()
-    cohort_rows = [CohortSnapshot(contract=contract, group=group, cohort=date.fromisoformat(r["cohort"] + "-01"),
-                                  as_of=as_of, size=r["size"], conversion_pct=r["conversion_pct"],
-                                  profile_pct=r["profile_pct"])
-                   for group, rows in cohorts.items() for r in rows]
+    cohort_rows = [
+        CohortSnapshot(
+            contract=contract,
+            group=group,
+            cohort=date.fromisoformat(r["cohort"] + "-01"),
+            as_of=as_of,
+            size=r["size"],
+            conversion_pct=r["conversion_pct"],
+            profile_pct=r["profile_pct"],
+        )
+        for group, rows in cohorts.items()
+        for r in rows
+    ]
     CohortSnapshot.objects.bulk_create(cohort_rows, batch_size=2000)
 
     AssessmentSnapshot.objects.filter(contract=contract).delete()
-    assessment_rows = [] if assessments is None else [
-        AssessmentSnapshot(
-            contract=contract, group=row.group, quarter_end=engine.month_first_day(row.quarter_end),
-            final=bool(row.final), window_start=engine.month_first_day(row.window_start),
-            validated_months=int(row.validated_months), validated_outcomes=int(row.validated_outcomes),
-            extrapolated_outcomes=float(row.extrapolated_outcomes), adjusted_outcomes=float(row.adjusted_outcomes),
-            invalid_pct_used=float(row.invalid_pct_used), mpl_required=float(row.mpl_required), met=bool(row.met),
-        ) for row in assessments.itertuples(index=False)]
+    assessment_rows = (
+        []
+        if assessments is None
+        else [
+            AssessmentSnapshot(
+                contract=contract,
+                group=row.group,
+                quarter_end=engine.month_first_day(row.quarter_end),
+                final=bool(row.final),
+                window_start=engine.month_first_day(row.window_start),
+                validated_months=int(row.validated_months),
+                validated_outcomes=int(row.validated_outcomes),
+                extrapolated_outcomes=float(row.extrapolated_outcomes),
+                adjusted_outcomes=float(row.adjusted_outcomes),
+                invalid_pct_used=float(row.invalid_pct_used),
+                mpl_required=float(row.mpl_required),
+                met=bool(row.met),
+            )
+            for row in assessments.itertuples(index=False)
+        ]
+    )
     AssessmentSnapshot.objects.bulk_create(assessment_rows, batch_size=2000)
     recommendations = _write_recommendations(contract=contract, projection=projection, rules=rules)
-    return {"performance_rows": len(perf_rows), "cohort_rows": len(cohort_rows),
-            "assessment_rows": len(assessment_rows), "recommendations": recommendations}
+    return {
+        "performance_rows": len(perf_rows),
+        "cohort_rows": len(cohort_rows),
+        "assessment_rows": len(assessment_rows),
+        "recommendations": recommendations,
+    }
 
 
-def recommendation_message(*, group: str, quarter_end: int, projected_pct: float, quarterly_review: bool) -> str:
+def recommendation_message(
+    *, group: str, quarter_end: int, projected_pct: float, quarterly_review: bool
+) -> str:
     """'PG1 rolling-12 at 87% of MPL at the March 2026 review: PIN candidate' (DOMAIN.md 10)."""
     when = engine.month_first_day(quarter_end).strftime("%B %Y")
     if quarterly_review:
-        return f"{group} rolling-12 projected at {projected_pct:.0f}% of MPL at the {when} review: PIN candidate"
+        return (
+            f"{group} rolling-12 projected at {projected_pct:.0f}% of MPL at the {when} review: PIN candidate"
+        )
     return f"{group} rolling-12 projected at {projected_pct:.0f}% of MPL at the end of {when}: MPL at risk"
 
 
-def _write_recommendations(*, contract: Contract, projection: pd.DataFrame, rules: engine.ProgrammeRules) -> int:
+def _write_recommendations(
+    *, contract: Contract, projection: pd.DataFrame, rules: engine.ProgrammeRules
+) -> int:
     """One recommendation per (group, quarter end, kind) projected below MPL. Open ones are refreshed, or
     removed when the projection no longer supports them; confirmed and dismissed ones are a person's
     decision and are never touched."""
@@ -143,17 +235,27 @@ def _write_recommendations(*, contract: Contract, projection: pd.DataFrame, rule
         quarter_end = engine.month_first_day(row.quarter_end)
         keep.add((row.group, quarter_end))
         values = {
-            "message": recommendation_message(group=row.group, quarter_end=row.quarter_end,
-                                              projected_pct=row.projected_pct,
-                                              quarterly_review=rules.has_quarterly_review),
-            "projected_pct": row.projected_pct, "low_pct": row.low_pct, "high_pct": row.high_pct,
+            "message": recommendation_message(
+                group=row.group,
+                quarter_end=row.quarter_end,
+                projected_pct=row.projected_pct,
+                quarterly_review=rules.has_quarterly_review,
+            ),
+            "projected_pct": row.projected_pct,
+            "low_pct": row.low_pct,
+            "high_pct": row.high_pct,
         }
         rec, created = Recommendation.objects.get_or_create(
-            contract=contract, group=row.group, quarter_end=quarter_end, kind=kind, defaults=values)
+            contract=contract, group=row.group, quarter_end=quarter_end, kind=kind, defaults=values
+        )
         if not created and rec.status == Recommendation.Status.OPEN:
             Recommendation.objects.filter(pk=rec.pk).update(**values)
-    stale = [r.pk for r in Recommendation.objects.filter(contract=contract, kind=kind,
-                                                         status=Recommendation.Status.OPEN)
-             if (r.group, r.quarter_end) not in keep]
+    stale = [
+        r.pk
+        for r in Recommendation.objects.filter(
+            contract=contract, kind=kind, status=Recommendation.Status.OPEN
+        )
+        if (r.group, r.quarter_end) not in keep
+    ]
     Recommendation.objects.filter(pk__in=stale).delete()
     return len(keep)

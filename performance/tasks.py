@@ -25,8 +25,10 @@ def recompute_contract(self, contract_id: int, months: list[str] | None = None) 
         if run is None:
             raise self.retry(countdown=CLAIM_RETRY_SECONDS)
         result = services.recompute_contract(contract_id=contract_id, months=months, report=run.report)
-    return {key: str(value) if value is not None and key == "as_of" else value
-            for key, value in asdict(result).items()}
+    return {
+        key: str(value) if value is not None and key == "as_of" else value
+        for key, value in asdict(result).items()
+    }
 
 
 @shared_task(name="performance.tasks.recompute_all_contracts")

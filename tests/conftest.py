@@ -14,3 +14,18 @@ CHROMIUM_ARGS = [
 @pytest.fixture(scope="session")
 def browser_type_launch_args(browser_type_launch_args):
     return {**browser_type_launch_args, "executable_path": "/usr/bin/chromium", "args": CHROMIUM_ARGS}
+
+
+@pytest.fixture(autouse=True)
+def seeded_programmes_in_transactional_tests(request):
+    """A transactional test (live_server, browser) runs after others have flushed the database, seeded rows
+    included: put the shipped programmes back first (the data migration's own idempotent seed)."""
+    marker = request.node.get_closest_marker("django_db")
+    if marker is None or not marker.kwargs.get("transaction"):
+        return
+    import importlib
+
+    from django.apps import apps
+
+    request.getfixturevalue("transactional_db")
+    importlib.import_module("participants.migrations.0002_seed_programmes").seed(apps, None)

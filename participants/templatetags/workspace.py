@@ -1,4 +1,7 @@
+import datetime
+
 from django import template
+from django.utils import timezone
 
 register = template.Library()
 
@@ -32,3 +35,14 @@ def person(user) -> str:
     if user is None:
         return "—"
     return user.get_full_name() or user.username
+
+
+@register.filter
+def strftime(value, fmt: str) -> str:
+    """Format a date or (local) datetime with strftime: several times faster than |date for a whole
+    caseload's cells; the product is English only (LANGUAGE_CODE en-gb)."""
+    if value in (None, ""):
+        return ""
+    if isinstance(value, datetime.datetime):
+        value = timezone.localtime(value)
+    return value.strftime(fmt)

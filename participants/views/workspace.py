@@ -30,13 +30,13 @@ from ..forms_workspace import (
     EarningsForm,
     EvidenceForm,
     FollowUpDoneForm,
-    GoalForm,
     InWorkContactForm,
     JobStartForm,
     NoteForm,
     PsgForm,
     RebookForm,
     ReviewForm,
+    goal_formset,
 )
 from ..models import (
     ActionPlan,
@@ -513,13 +513,13 @@ def action_plan_edit(request, referral_id: int):
     referral = _referral(request, referral_id)
     plan = ActionPlan.objects.filter(referral=referral).prefetch_related("goals").first()
     goals = list(plan.goals.all()) if plan else []
-    goal_formset = _goal_formset_class(extra=1 if goals else 3)
+    formset_class = goal_formset(extra=1 if goals else 3)
     conflict_plan = None
     if request.method == "POST":
         data = request.POST.copy()
         if "add_goal" in data:
             data["goals-TOTAL_FORMS"] = str(int(data.get("goals-TOTAL_FORMS", 0)) + 1)
-        form, formset = ActionPlanForm(data), goal_formset(data, prefix="goals")
+        form, formset = ActionPlanForm(data), formset_class(data, prefix="goals")
         if "add_goal" not in data and form.is_valid() and formset.is_valid():
             try:
                 services.save_action_plan(
@@ -536,7 +536,7 @@ def action_plan_edit(request, referral_id: int):
             except services.ActionPlanConflict as exc:
                 conflict_plan = ActionPlan.objects.prefetch_related("goals").get(referral=referral)
                 data["version"] = str(conflict_plan.version)  # saving again now means "keep mine"
-                form, formset = ActionPlanForm(data), goal_formset(data, prefix="goals")
+                form, formset = ActionPlanForm(data), formset_class(data, prefix="goals")
                 form.is_valid()
                 form.add_error(None, exc.message)
             except FlightpathError as exc:
@@ -545,7 +545,7 @@ def action_plan_edit(request, referral_id: int):
         form = ActionPlanForm(
             initial={"version": plan.version if plan else 0, "agreed_on": plan.agreed_on if plan else None}
         )
-        formset = goal_formset(
+        formset = formset_class(
             prefix="goals",
             initial=[
                 {
@@ -570,12 +570,6 @@ def action_plan_edit(request, referral_id: int):
             "conflict_plan": conflict_plan,
         },
     )
-
-
-def _goal_formset_class(extra: int):
-    from django.forms import formset_factory
-
-    return formset_factory(GoalForm, extra=extra, can_delete=True, max_num=30, validate_max=True)
 
 
 @login_required

@@ -37,8 +37,9 @@ class PerformanceSerializer(_Passthrough):
 class CohortSerializer(_Passthrough):
     cohort = serializers.CharField(help_text="YYYY-MM")
     size = serializers.IntegerField()
-    conversion_pct = serializers.ListField(child=serializers.FloatField(),
-                                           help_text="Index 0 is month 1 on programme.")
+    conversion_pct = serializers.ListField(
+        child=serializers.FloatField(), help_text="Index 0 is month 1 on programme."
+    )
     profile_pct = serializers.ListField(child=serializers.FloatField())
 
 
@@ -69,6 +70,13 @@ COHORT_CSV_FIELDS = ["cohort", "size", "month_on_programme", "conversion_pct", "
 def cohort_csv_rows(results: list[dict]):
     """One CSV row per cohort and month on programme (lists do not fit a CSV cell)."""
     for row in results:
-        for k, (conversion, profile) in enumerate(zip(row["conversion_pct"], row["profile_pct"], strict=True)):
-            yield {"cohort": row["cohort"], "size": row["size"], "month_on_programme": k + 1,
-                   "conversion_pct": conversion, "profile_pct": profile}
+        for k, (conversion, profile) in enumerate(
+            zip(row["conversion_pct"], row["profile_pct"], strict=True)
+        ):
+            yield {
+                "cohort": row["cohort"],
+                "size": row["size"],
+                "month_on_programme": k + 1,
+                "conversion_pct": conversion,
+                "profile_pct": profile,
+            }

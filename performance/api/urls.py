@@ -3,9 +3,15 @@ from django.urls import path
 from . import views
 
 urlpatterns = [
-    path("contracts/<str:contract_ref>/performance/", views.PerformanceView.as_view(),
-         name="api-contract-performance"),
+    path(
+        "contracts/<str:contract_ref>/performance/",
+        views.PerformanceView.as_view(),
+        name="api-contract-performance",
+    ),
     path("contracts/<str:contract_ref>/cohorts/", views.CohortsView.as_view(), name="api-contract-cohorts"),
-    path("contracts/<str:contract_ref>/assessments/", views.AssessmentsView.as_view(),
-         name="api-contract-assessments"),
+    path(
+        "contracts/<str:contract_ref>/assessments/",
+        views.AssessmentsView.as_view(),
+        name="api-contract-assessments",
+    ),
 ]

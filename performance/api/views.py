@@ -24,8 +24,9 @@ from .serializers import (
     cohort_csv_rows,
 )
 
-FORMAT = OpenApiParameter("format", OpenApiTypes.STR, enum=["json", "csv"], required=False,
-                          description="csv: the rows as CSV.")
+FORMAT = OpenApiParameter(
+    "format", OpenApiTypes.STR, enum=["json", "csv"], required=False, description="csv: the rows as CSV."
+)
 
 
 class ContractScopedView(GenericAPIView):
@@ -46,23 +47,39 @@ class PerformanceView(ContractScopedView):
 
     @extend_schema(
         parameters=[
-            OpenApiParameter("month", OpenApiTypes.STR, required=True,
-                             description="YYYY-MM: the month M the period ends with (not before the contract start)."),
-            OpenApiParameter("period", OpenApiTypes.STR, required=True, enum=list(engine.PERIODS),
-                             description="in_month, rolling_3, rolling_12, quarter (contract-year quarter to M), "
-                                         "ytd (contract year to date) or ctd (contract to date)."),
-            OpenApiParameter("group", OpenApiTypes.STR, required=False,
-                             description="ALL (default) or one of the programme's groups."),
+            OpenApiParameter(
+                "month",
+                OpenApiTypes.STR,
+                required=True,
+                description="YYYY-MM: the month M the period ends with (not before the contract start).",
+            ),
+            OpenApiParameter(
+                "period",
+                OpenApiTypes.STR,
+                required=True,
+                enum=list(engine.PERIODS),
+                description="in_month, rolling_3, rolling_12, quarter (contract-year quarter to M), "
+                "ytd (contract year to date) or ctd (contract to date).",
+            ),
+            OpenApiParameter(
+                "group",
+                OpenApiTypes.STR,
+                required=False,
+                description="ALL (default) or one of the programme's groups.",
+            ),
             FORMAT,
         ],
-        responses=PerformanceSerializer, summary="Flows and performance against MPL for a period",
+        responses=PerformanceSerializer,
+        summary="Flows and performance against MPL for a period",
     )
     def get(self, request, contract_ref: str):
         contract = self.get_contract()
         rules = selectors.rules_for(contract.programme)
         month = selectors.parse_month(request.query_params.get("month"), contract=contract)
         period = selectors.parse_period(request.query_params.get("period"))
-        group = selectors.parse_group(request.query_params.get("group", engine.ALL), valid=rules.report_groups)
+        group = selectors.parse_group(
+            request.query_params.get("group", engine.ALL), valid=rules.report_groups
+        )
         figures = selectors.performance_figures(contract, month=month, period=period, group=group)
         return Response(PerformanceSerializer(engine.performance_record(figures, contract.ref)).data)
 
@@ -72,27 +89,42 @@ class CohortsView(ContractScopedView):
 
     @extend_schema(
         parameters=[
-            OpenApiParameter("group", OpenApiTypes.STR, required=False,
-                             description="ALL (default) or one of the programme's groups."),
-            OpenApiParameter("as_of", OpenApiTypes.DATE, required=False,
-                             description="Cohorts up to the last month ended on or before this date "
-                                         "(default: the latest referral or event date held)."),
+            OpenApiParameter(
+                "group",
+                OpenApiTypes.STR,
+                required=False,
+                description="ALL (default) or one of the programme's groups.",
+            ),
+            OpenApiParameter(
+                "as_of",
+                OpenApiTypes.DATE,
+                required=False,
+                description="Cohorts up to the last month ended on or before this date "
+                "(default: the latest referral or event date held).",
+            ),
             FORMAT,
         ],
-        responses=CohortsResponseSerializer, summary="Cohort sizes and conversion against the MPL profile",
+        responses=CohortsResponseSerializer,
+        summary="Cohort sizes and conversion against the MPL profile",
     )
     def get(self, request, contract_ref: str):
         contract = self.get_contract()
         rules = selectors.rules_for(contract.programme)
-        group = selectors.parse_group(request.query_params.get("group", engine.ALL), valid=rules.report_groups)
+        group = selectors.parse_group(
+            request.query_params.get("group", engine.ALL), valid=rules.report_groups
+        )
         as_of = selectors.parse_date(request.query_params.get("as_of"), field="as_of")
         as_of, rows = selectors.cohort_figures(contract, group=group, as_of=as_of)
         results = engine.cohort_records(rows)
         if request.accepted_renderer.format == CSVRenderer.format:
-            return streaming_csv_response(cohort_csv_rows(results), COHORT_CSV_FIELDS,
-                                          filename=f"{contract.ref}-cohorts-{group}.csv")
-        return Response(CohortsResponseSerializer(
-            {"contract_ref": contract.ref, "group": group, "as_of": as_of, "results": results}).data)
+            return streaming_csv_response(
+                cohort_csv_rows(results), COHORT_CSV_FIELDS, filename=f"{contract.ref}-cohorts-{group}.csv"
+            )
+        return Response(
+            CohortsResponseSerializer(
+                {"contract_ref": contract.ref, "group": group, "as_of": as_of, "results": results}
+            ).data
+        )
 
 
 class AssessmentsView(ContractScopedView):
@@ -100,11 +132,19 @@ class AssessmentsView(ContractScopedView):
 
     @extend_schema(
         parameters=[
-            OpenApiParameter("quarter_end", OpenApiTypes.STR, required=True,
-                             description="YYYY-MM, a March, June, September or December."),
+            OpenApiParameter(
+                "quarter_end",
+                OpenApiTypes.STR,
+                required=True,
+                description="YYYY-MM, a March, June, September or December.",
+            ),
             OpenApiParameter("group", OpenApiTypes.STR, required=True, description="A measured group."),
-            OpenApiParameter("final", OpenApiTypes.BOOL, required=False,
-                             description="true: the final assessment (12 validated months)."),
+            OpenApiParameter(
+                "final",
+                OpenApiTypes.BOOL,
+                required=False,
+                description="true: the final assessment (12 validated months).",
+            ),
             FORMAT,
         ],
         responses=AssessmentSerializer,
@@ -115,14 +155,18 @@ class AssessmentsView(ContractScopedView):
         rules = selectors.rules_for(contract.programme)
         if not rules.has_quarterly_review:  # DOMAIN.md 15.15
             raise NotFound(f"{rules.code} contracts have no formal quarterly reviews.")
-        quarter_end = selectors.parse_month(request.query_params.get("quarter_end"), contract=contract,
-                                            field="quarter_end")
+        quarter_end = selectors.parse_month(
+            request.query_params.get("quarter_end"), contract=contract, field="quarter_end"
+        )
         if not engine.is_quarter_end(quarter_end):
-            raise FlightpathError("A quarter ends in March, June, September or December.", field="quarter_end")
+            raise FlightpathError(
+                "A quarter ends in March, June, September or December.", field="quarter_end"
+            )
         group = selectors.parse_group(request.query_params.get("group"), valid=rules.measured_groups)
         final = request.query_params.get("final", "false").lower()
         if final not in ("true", "false"):
             raise FlightpathError("Expected true or false.", field="final")
-        figures = selectors.assessment_figures(contract, quarter_end=quarter_end, group=group,
-                                               final=final == "true")
+        figures = selectors.assessment_figures(
+            contract, quarter_end=quarter_end, group=group, final=final == "true"
+        )
         return Response(AssessmentSerializer(engine.assessment_record(figures, contract.ref)).data)

@@ -279,3 +279,18 @@ def test_openapi_schema_describes_both_endpoints_and_their_parameters(admin_api)
     assert next(p for p in standards["parameters"] if p["name"] == "as_of")["required"] is True
     assert {p["name"] for p in failures["parameters"]} >= {"as_of", "page", "page_size", "format"}
     assert "text/csv" in failures["responses"]["200"]["content"]
+
+
+@pytest.mark.parametrize("from_snapshot", [False, True])
+def test_worklist_rows_carry_site_and_key_worker_names(world, from_snapshot):
+    site = f.SiteFactory(name="Leeds Central", organisation=world.contract_a.prime)
+    world.alice_referral.site = site
+    world.alice_referral.save()
+    if from_snapshot:
+        snapshot(world.contract_a)
+    standard = selectors.standard_by_code(world.contract_a, "CSS1b")
+    query = selectors.StandardsQuery(as_of=date(2025, 6, 30))
+    rows = selectors.with_names(selectors.failing_items(world.contract_a, standard, query, user=world.alice))
+    assert [(r["referral_ref"], r["site"], r["key_worker"]) for r in rows] == [
+        ("RA-ALICE", "Leeds Central", str(world.alice.staff))
+    ]

@@ -2,7 +2,6 @@
 evidence upload; accessibility (axe-core) at desktop and tablet widths; keyboard use."""
 
 import datetime as dt
-import importlib
 import re
 
 import pytest
@@ -15,7 +14,7 @@ from participants import services_workspace as services
 from tests import factories as f
 from tests.participants.workspace_support import build_desk
 
-pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 GOAL = {
@@ -26,14 +25,6 @@ GOAL = {
     "due_date": "2025-02-14",
     "status": "NOT_STARTED",
 }
-
-
-@pytest.fixture(autouse=True)
-def seeded_configuration():
-    """Transactional tests flush the database, seeded rows too; put the programmes back (idempotent)."""
-    from django.apps import apps
-
-    importlib.import_module("participants.migrations.0002_seed_programmes").seed(apps, None)
 
 
 def serious_violations(page) -> list[str]:

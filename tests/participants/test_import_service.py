@@ -372,3 +372,19 @@ def test_any_row_order_imports_to_the_same_state(tmp_path_factory, seed):
         model.objects.all().delete()
     import_bundle(path=write_bundle(tmp_path_factory.mktemp("shuffled"), files))
     assert snapshot() == ordered
+
+
+def test_only_a_first_large_load_drops_and_restores_foreign_keys(tmp_path, monkeypatch):
+    monkeypatch.setattr(services, "BULK_ROWS", 0)
+    modes = []
+    original = services._foreign_keys_checked_once
+
+    def spy(cursor, models, enabled):
+        modes.append(enabled)
+        return original(cursor, models, enabled)
+
+    monkeypatch.setattr(services, "_foreign_keys_checked_once", spy)
+    folder = small(tmp_path)
+    import_bundle(path=folder)
+    import_bundle(path=folder)
+    assert modes == [True, False]

@@ -56,12 +56,18 @@ def referrals_of(referrals: pd.DataFrame, events: pd.DataFrame) -> list[Ref]:
             resolution = (code, day)
             break
         outcomes = sorted(d for c, d in evs if c == "JOB_OUTCOME")
-        out.append(Ref(
-            id=int(row.referral_id), group=row.group, referral_date=pd.Timestamp(row.referral_date).date(),
-            resolution=resolution[0] if resolution else None, resolution_date=resolution[1] if resolution else None,
-            outcome_date=outcomes[0] if outcomes else None,
-            invalidated=any(c == "OUTCOME_INVALIDATED" for c, _ in evs), events=evs,
-        ))
+        out.append(
+            Ref(
+                id=int(row.referral_id),
+                group=row.group,
+                referral_date=pd.Timestamp(row.referral_date).date(),
+                resolution=resolution[0] if resolution else None,
+                resolution_date=resolution[1] if resolution else None,
+                outcome_date=outcomes[0] if outcomes else None,
+                invalidated=any(c == "OUTCOME_INVALIDATED" for c, _ in evs),
+                events=evs,
+            )
+        )
     return out
 
 
@@ -74,9 +80,16 @@ def profile(profiles: pd.DataFrame, group: str, k: int) -> Fraction:
         return Fraction(0)
     key = (id(profiles), group)
     if key not in _GIVEN:
-        _GIVEN[key] = (profiles, {int(m): Fraction(str(p)) / 100 for g, m, p in
-                                  zip(profiles["group"], profiles["month"], profiles["cumulative_pct"], strict=True)
-                                  if g == group})
+        _GIVEN[key] = (
+            profiles,
+            {
+                int(m): Fraction(str(p)) / 100
+                for g, m, p in zip(
+                    profiles["group"], profiles["month"], profiles["cumulative_pct"], strict=True
+                )
+                if g == group
+            },
+        )
     given = _GIVEN[key][1]
     if not given:
         return Fraction(0)
@@ -116,17 +129,38 @@ def within(day: date | None, first, last) -> bool:
 
 def flows(refs: list[Ref], group: str, first, last) -> dict:
     chosen = [r for r in refs if group == "ALL" or r.group == group]
-    counts = {k: 0 for k in ("referrals", "starts", "did_not_start", "failed_to_attend", "job_starts",
-                             "earnings_starts", "job_outcomes", "sustainments", "exits")}
+    counts = {
+        k: 0
+        for k in (
+            "referrals",
+            "starts",
+            "did_not_start",
+            "failed_to_attend",
+            "job_starts",
+            "earnings_starts",
+            "job_outcomes",
+            "sustainments",
+            "exits",
+        )
+    }
     for r in chosen:
         counts["referrals"] += within(r.referral_date, first, last)
         if within(r.resolution_date, first, last):
-            counts[{"STARTED": "starts", "DID_NOT_START": "did_not_start",
-                    "FAILED_TO_ATTEND": "failed_to_attend"}[r.resolution]] += 1
+            counts[
+                {
+                    "STARTED": "starts",
+                    "DID_NOT_START": "did_not_start",
+                    "FAILED_TO_ATTEND": "failed_to_attend",
+                }[r.resolution]
+            ] += 1
         counts["job_outcomes"] += within(r.outcome_date, first, last)
         for code, day in r.events:
-            name = {"JOB_START": "job_starts", "EARNINGS_START": "earnings_starts", "SUSTAINMENT": "sustainments",
-                    "EXITED": "exits"}.get(code)
+            name = {
+                "JOB_START": "job_starts",
+                "EARNINGS_START": "earnings_starts",
+                "SUSTAINMENT": "sustainments",
+                "EXITED": "exits",
+            }.get(code)
             if name and within(day, first, last):
                 counts[name] += 1
     return counts
@@ -152,20 +186,29 @@ def derived_required(refs: list[Ref], profiles, basis: str, group: str, first, l
 def target(targets: pd.DataFrame, group: str, first, last) -> Fraction | None:
     if targets is None or targets.empty:
         return None
-    for g, a, b, v in zip(targets["group"], targets["period_start"], targets["period_end"],
-                          targets["required_outcomes"], strict=True):
+    for g, a, b, v in zip(
+        targets["group"],
+        targets["period_start"],
+        targets["period_end"],
+        targets["required_outcomes"],
+        strict=True,
+    ):
         if g == group and ym(pd.Timestamp(a).date()) == first and ym(pd.Timestamp(b).date()) == last:
             return Fraction(str(v))
     return None
 
 
-def required(refs, profiles, targets, groups: tuple[str, ...], basis: str, group: str, first, last) -> Fraction:
+def required(
+    refs, profiles, targets, groups: tuple[str, ...], basis: str, group: str, first, last
+) -> Fraction:
     """DOMAIN.md 7, 15.10: notified figures on exact matches; ALL sums the groups unless an ALL row exists."""
     if group == "ALL" and "ALL" not in groups:
         hit = target(targets, "ALL", first, last)
         if hit is not None:
             return hit
-        return sum((required(refs, profiles, targets, groups, basis, g, first, last) for g in groups), Fraction(0))
+        return sum(
+            (required(refs, profiles, targets, groups, basis, g, first, last) for g in groups), Fraction(0)
+        )
     hit = target(targets, group, first, last)
     return hit if hit is not None else derived_required(refs, profiles, basis, group, first, last)
 
@@ -174,9 +217,13 @@ def performance(refs, profiles, targets, groups, basis, start: date, ysm: int, m
     first, last = period_range(month, period, ym(start), ysm)
     out = flows(refs, group, first, last)
     need = required(refs, profiles, targets, groups, basis, group, first, last)
-    out.update(period_start=label(first), period_end=label(last), mpl_required=need,
-               variance=out["job_outcomes"] - need,
-               pct_of_mpl=None if need == 0 else Fraction(out["job_outcomes"]) / need * 100)
+    out.update(
+        period_start=label(first),
+        period_end=label(last),
+        mpl_required=need,
+        variance=out["job_outcomes"] - need,
+        pct_of_mpl=None if need == 0 else Fraction(out["job_outcomes"]) / need * 100,
+    )
     return out
 
 
@@ -204,8 +251,12 @@ def cohorts(refs, profiles, basis: str, window: int | None, group: str, as_of: d
                     continue
                 hits += ym(r.outcome_date) <= add_months(c, k - 1)
             conversion.append(Fraction(hits * 100, len(members)))
-            prof.append(sum((profile(profiles, r.group, k) for r in members), Fraction(0)) * 100 / len(members))
-        rows.append({"cohort": label(c), "size": len(members), "conversion_pct": conversion, "profile_pct": prof})
+            prof.append(
+                sum((profile(profiles, r.group, k) for r in members), Fraction(0)) * 100 / len(members)
+            )
+        rows.append(
+            {"cohort": label(c), "size": len(members), "conversion_pct": conversion, "profile_pct": prof}
+        )
     return rows
 
 
@@ -232,15 +283,22 @@ def assessment(refs, profiles, targets, rounds, groups, basis, quarter_end, grou
             gross_late += 1
     extrapolated = gross_late * (1 - rate)
     need = required(refs, profiles, targets, groups, basis, group, window_start, quarter_end)
-    return {"window_start": label(window_start), "validated_months": validated_months,
-            "validated_outcomes": validated, "extrapolated_outcomes": extrapolated,
-            "adjusted_outcomes": validated + extrapolated, "invalid_pct_used": rate * 100, "mpl_required": need,
-            "met": validated + extrapolated >= need}
+    return {
+        "window_start": label(window_start),
+        "validated_months": validated_months,
+        "validated_outcomes": validated,
+        "extrapolated_outcomes": extrapolated,
+        "adjusted_outcomes": validated + extrapolated,
+        "invalid_pct_used": rate * 100,
+        "mpl_required": need,
+        "met": validated + extrapolated >= need,
+    }
 
 
 # ------------------------------------------------------------------------------------------------------
 # Generated bundles
 # ------------------------------------------------------------------------------------------------------
+
 
 @dataclass
 class Bundle:
@@ -253,8 +311,14 @@ class Bundle:
     as_of: date
 
 
-def generate(seed: int, groups: tuple[str, ...], basis: str, size: int = 150, window: int | None = None,
-             profiled: tuple[str, ...] | None = None) -> Bundle:
+def generate(
+    seed: int,
+    groups: tuple[str, ...],
+    basis: str,
+    size: int = 150,
+    window: int | None = None,
+    profiled: tuple[str, ...] | None = None,
+) -> Bundle:
     """A random contract with the edge cases the rules name: duplicate and invalidated outcomes, a second
     resolution, groups without a profile, notified targets on exact periods, WHP days 639 and 640,
     provisional and final rounds."""
@@ -270,6 +334,7 @@ def generate(seed: int, groups: tuple[str, ...], basis: str, size: int = 150, wi
         def add(code: str, day: date, rid: int = i) -> None:
             if day <= as_of + timedelta(days=30):
                 evs.append((rid, code, day))
+
         roll = 0.5 if edge else rng.random()
         if roll < 0.08:
             continue
@@ -301,10 +366,13 @@ def generate(seed: int, groups: tuple[str, ...], basis: str, size: int = 150, wi
                     add("SUSTAINMENT", outcome + timedelta(days=30 * (s + 1)))
         if rng.random() < 0.3:
             add("EXITED", res_day + timedelta(days=int(rng.integers(100, 500))))
-    referrals = pd.DataFrame(refs, columns=["referral_id", "referral_ref", "participant_id", "referral_date", "group"])
+    referrals = pd.DataFrame(
+        refs, columns=["referral_id", "referral_ref", "participant_id", "referral_date", "group"]
+    )
     referrals["referral_date"] = pd.to_datetime(referrals["referral_date"]).astype("datetime64[s]")
     events = pd.DataFrame(evs, columns=["referral_id", "code", "event_date"]).drop_duplicates(
-        ["referral_id", "code", "event_date"])
+        ["referral_id", "code", "event_date"]
+    )
     events["event_date"] = pd.to_datetime(events["event_date"]).astype("datetime64[s]")
     events = events.sample(frac=1.0, random_state=seed).reset_index(drop=True)  # order must not matter
     profiled = groups[:-1] if profiled is None and len(groups) > 1 else (profiled or groups)
@@ -317,17 +385,23 @@ def generate(seed: int, groups: tuple[str, ...], basis: str, size: int = 150, wi
             value = round(value + float(rng.uniform(0, 3)), 2)
             prof_rows.append((g, k, value))
     profiles = pd.DataFrame(prof_rows, columns=["group", "month", "cumulative_pct"])
-    targets = pd.DataFrame([
-        (groups[0], date(2023, 4, 1), date(2024, 3, 31), 17.5),
-        (groups[0], date(2024, 1, 1), date(2024, 3, 31), 4.25),
-        (groups[-1], date(2023, 12, 1), date(2024, 11, 30), 9.0),
-        ("ALL", date(2024, 4, 1), date(2024, 6, 30), 30.0),
-    ], columns=["group", "period_start", "period_end", "required_outcomes"])
-    rounds = pd.DataFrame([
-        (1, date(2023, 1, 1), date(2023, 6, 30), 8.5, "FINAL"),
-        (2, date(2023, 7, 1), date(2023, 12, 31), 6.25, "PROVISIONAL"),
-        (3, date(2023, 1, 1), date(2023, 12, 31), 7.75, "FINAL"),
-        (4, date(2024, 1, 1), date(2024, 6, 30), 12.0, "PROVISIONAL"),
-        (5, date(2023, 7, 1), date(2023, 12, 31), 5.0, "FINAL"),
-    ], columns=["round", "period_start", "period_end", "invalid_pct", "status"])
+    targets = pd.DataFrame(
+        [
+            (groups[0], date(2023, 4, 1), date(2024, 3, 31), 17.5),
+            (groups[0], date(2024, 1, 1), date(2024, 3, 31), 4.25),
+            (groups[-1], date(2023, 12, 1), date(2024, 11, 30), 9.0),
+            ("ALL", date(2024, 4, 1), date(2024, 6, 30), 30.0),
+        ],
+        columns=["group", "period_start", "period_end", "required_outcomes"],
+    )
+    rounds = pd.DataFrame(
+        [
+            (1, date(2023, 1, 1), date(2023, 6, 30), 8.5, "FINAL"),
+            (2, date(2023, 7, 1), date(2023, 12, 31), 6.25, "PROVISIONAL"),
+            (3, date(2023, 1, 1), date(2023, 12, 31), 7.75, "FINAL"),
+            (4, date(2024, 1, 1), date(2024, 6, 30), 12.0, "PROVISIONAL"),
+            (5, date(2023, 7, 1), date(2023, 12, 31), 5.0, "FINAL"),
+        ],
+        columns=["round", "period_start", "period_end", "invalid_pct", "status"],
+    )
     return Bundle(referrals, events, profiles, targets, rounds, start, as_of)

@@ -24,22 +24,41 @@ def world():
 @pytest.fixture
 def wp_contract():
     """A small WP contract: a PG1 cohort with outcomes, a profile, a notified target and final rounds."""
-    contract = f.ContractFactory(ref="WP-1", programme=Programme.objects.get(code="WP"),
-                                 start_date=dt.date(2024, 4, 1))
+    contract = f.ContractFactory(
+        ref="WP-1", programme=Programme.objects.get(code="WP"), start_date=dt.date(2024, 4, 1)
+    )
     for i in range(10):
-        referral = f.ReferralFactory(contract=contract, ref=f"W{i}", group="PG1" if i < 8 else "PG3",
-                                     referral_date=dt.date(2024, 4, 2 + i))
+        referral = f.ReferralFactory(
+            contract=contract,
+            ref=f"W{i}",
+            group="PG1" if i < 8 else "PG3",
+            referral_date=dt.date(2024, 4, 2 + i),
+        )
         f.JourneyEventFactory(referral=referral, code="STARTED", event_date=dt.date(2024, 4, 20))
         if i < 4:
             f.JourneyEventFactory(referral=referral, code="JOB_OUTCOME", event_date=dt.date(2024, 9, 10 + i))
         if i == 0:
-            f.JourneyEventFactory(referral=referral, code="OUTCOME_INVALIDATED", event_date=dt.date(2025, 1, 5))
-    MplProfile.objects.bulk_create([MplProfile(contract=contract, group="PG1", month=k, cumulative_pct=5 * k)
-                                    for k in range(1, 7)])
-    MplTarget.objects.create(contract=contract, group="PG1", period_start=dt.date(2024, 4, 1),
-                             period_end=dt.date(2025, 3, 31), required_outcomes=3)
-    ValidationRound.objects.create(contract=contract, round=1, period_start=dt.date(2024, 4, 1),
-                                   period_end=dt.date(2024, 9, 30), invalid_pct=10, status="FINAL")
+            f.JourneyEventFactory(
+                referral=referral, code="OUTCOME_INVALIDATED", event_date=dt.date(2025, 1, 5)
+            )
+    MplProfile.objects.bulk_create(
+        [MplProfile(contract=contract, group="PG1", month=k, cumulative_pct=5 * k) for k in range(1, 7)]
+    )
+    MplTarget.objects.create(
+        contract=contract,
+        group="PG1",
+        period_start=dt.date(2024, 4, 1),
+        period_end=dt.date(2025, 3, 31),
+        required_outcomes=3,
+    )
+    ValidationRound.objects.create(
+        contract=contract,
+        round=1,
+        period_start=dt.date(2024, 4, 1),
+        period_end=dt.date(2024, 9, 30),
+        invalid_pct=10,
+        status="FINAL",
+    )
     return contract
 
 
@@ -73,14 +92,17 @@ def test_performance_pct_of_mpl_is_null_without_a_profile(admin_api, wp_contract
     assert body["mpl_required"] == 0.0 and body["pct_of_mpl"] is None
 
 
-@pytest.mark.parametrize("params,field", [
-    ({"month": "2025-13", "period": "ctd"}, "month"),
-    ({"month": "March", "period": "ctd"}, "month"),
-    ({"period": "ctd"}, "month"),
-    ({"month": "2024-03", "period": "ctd"}, "month"),  # before the contract start
-    ({"month": "2025-03", "period": "fortnight"}, "period"),
-    ({"month": "2025-03", "period": "ctd", "group": "LTU"}, "group"),
-])
+@pytest.mark.parametrize(
+    "params,field",
+    [
+        ({"month": "2025-13", "period": "ctd"}, "month"),
+        ({"month": "March", "period": "ctd"}, "month"),
+        ({"period": "ctd"}, "month"),
+        ({"month": "2024-03", "period": "ctd"}, "month"),  # before the contract start
+        ({"month": "2025-03", "period": "fortnight"}, "period"),
+        ({"month": "2025-03", "period": "ctd", "group": "LTU"}, "group"),
+    ],
+)
 def test_performance_bad_parameters_are_400_naming_the_field(admin_api, wp_contract, params, field):
     got = admin_api.get(perf_url("WP-1"), params)
     assert got.status_code == 400
@@ -101,9 +123,15 @@ def test_contract_outside_the_callers_scope_is_404_on_every_endpoint(world):
     ref = world.contract_a.ref
     assert charlie.get(perf_url(ref), {"month": "2025-01", "period": "ctd"}).status_code == 404
     assert charlie.get(f"/api/v1/contracts/{ref}/cohorts/").status_code == 404
-    assert charlie.get(f"/api/v1/contracts/{ref}/assessments/",
-                       {"quarter_end": "2025-03", "group": "LTU"}).status_code == 404
-    assert charlie.get(perf_url(world.contract_b.ref), {"month": "2025-02", "period": "ctd"}).status_code == 200
+    assert (
+        charlie.get(
+            f"/api/v1/contracts/{ref}/assessments/", {"quarter_end": "2025-03", "group": "LTU"}
+        ).status_code
+        == 404
+    )
+    assert (
+        charlie.get(perf_url(world.contract_b.ref), {"month": "2025-02", "period": "ctd"}).status_code == 200
+    )
     alice = client_for(world.alice)
     assert alice.get(perf_url(ref), {"month": "2025-01", "period": "ctd"}).status_code == 200
     assert alice.get(perf_url(world.contract_b.ref), {"month": "2025-02", "period": "ctd"}).status_code == 404
@@ -113,8 +141,9 @@ def test_anonymous_callers_are_refused(wp_contract):
     assert APIClient().get(perf_url("WP-1"), {"month": "2025-03", "period": "ctd"}).status_code in (401, 403)
 
 
-def test_performance_from_a_snapshot_takes_a_bounded_number_of_queries(admin_api, wp_contract,
-                                                                       django_assert_max_num_queries):
+def test_performance_from_a_snapshot_takes_a_bounded_number_of_queries(
+    admin_api, wp_contract, django_assert_max_num_queries
+):
     services.recompute_contract(contract_id=wp_contract.pk)
     assert PerformanceSnapshot.objects.filter(contract=wp_contract).exists()
     params = {"month": "2025-01", "period": "rolling_12", "group": "PG1"}  # the latest month held
@@ -124,8 +153,12 @@ def test_performance_from_a_snapshot_takes_a_bounded_number_of_queries(admin_api
 
 
 def test_snapshot_and_on_demand_answers_agree(admin_api, wp_contract):
-    params = [{"month": f"2024-{m:02d}", "period": p, "group": g}
-              for m in (6, 9, 12) for p in ("in_month", "quarter", "ytd") for g in ("ALL", "PG1")]
+    params = [
+        {"month": f"2024-{m:02d}", "period": p, "group": g}
+        for m in (6, 9, 12)
+        for p in ("in_month", "quarter", "ytd")
+        for g in ("ALL", "PG1")
+    ]
     on_demand = [admin_api.get(perf_url("WP-1"), q).json() for q in params]
     services.recompute_contract(contract_id=wp_contract.pk)
     assert [admin_api.get(perf_url("WP-1"), q).json() for q in params] == on_demand
@@ -158,30 +191,50 @@ def test_assessment_uses_the_final_round_and_the_notified_target(admin_api, wp_c
     # Apr-Sep 2024 validated (4 outcomes, 1 invalidated), Oct-Mar extrapolated (none).
     assert body["validated_months"] == 6 and body["validated_outcomes"] == 3
     assert body["invalid_pct_used"] == 10.0 and body["mpl_required"] == 3.0 and body["met"] is True
-    final = admin_api.get("/api/v1/contracts/WP-1/assessments/",
-                          {"quarter_end": "2025-03", "group": "PG1", "final": "true"}).json()
+    final = admin_api.get(
+        "/api/v1/contracts/WP-1/assessments/", {"quarter_end": "2025-03", "group": "PG1", "final": "true"}
+    ).json()
     assert final["validated_months"] == 12 and final["invalid_pct_used"] == 0.0
 
 
-@pytest.mark.parametrize("params,field", [
-    ({"quarter_end": "2025-02", "group": "PG1"}, "quarter_end"),
-    ({"quarter_end": "2025-03", "group": "PG3"}, "group"),  # not a measured group
-    ({"quarter_end": "2025-03", "group": "PG1", "final": "maybe"}, "final"),
-])
+@pytest.mark.parametrize(
+    "params,field",
+    [
+        ({"quarter_end": "2025-02", "group": "PG1"}, "quarter_end"),
+        ({"quarter_end": "2025-03", "group": "PG3"}, "group"),  # not a measured group
+        ({"quarter_end": "2025-03", "group": "PG1", "final": "maybe"}, "final"),
+    ],
+)
 def test_assessment_bad_parameters_are_400(admin_api, wp_contract, params, field):
     got = admin_api.get("/api/v1/contracts/WP-1/assessments/", params)
     assert got.status_code == 400 and field in got.json()
 
 
 def test_assessments_of_a_non_wp_programme_are_404(admin_api, world):
-    got = admin_api.get(f"/api/v1/contracts/{world.contract_a.ref}/assessments/",
-                        {"quarter_end": "2025-03", "group": "LTU"})
+    got = admin_api.get(
+        f"/api/v1/contracts/{world.contract_a.ref}/assessments/", {"quarter_end": "2025-03", "group": "LTU"}
+    )
     assert got.status_code == 404
 
 
 def test_schema_describes_the_parameters(admin_api):
     schema = admin_api.get("/api/schema/", {"format": "json"}).json()
-    params = {p["name"] for p in schema["paths"]["/api/v1/contracts/{contract_ref}/performance/"]["get"]["parameters"]}
+    params = {
+        p["name"]
+        for p in schema["paths"]["/api/v1/contracts/{contract_ref}/performance/"]["get"]["parameters"]
+    }
     assert {"month", "period", "group"} <= params
-    params = {p["name"] for p in schema["paths"]["/api/v1/contracts/{contract_ref}/assessments/"]["get"]["parameters"]}
+    params = {
+        p["name"]
+        for p in schema["paths"]["/api/v1/contracts/{contract_ref}/assessments/"]["get"]["parameters"]
+    }
     assert {"quarter_end", "group", "final"} <= params
+
+
+def test_performance_answers_csv_as_one_row(admin_api, wp_contract):
+    params = {"month": "2024-09", "period": "in_month", "group": "PG1", "format": "csv"}
+    got = admin_api.get(perf_url("WP-1"), params)
+    assert got.status_code == 200 and got["Content-Type"].startswith("text/csv")
+    header, row = got.content.decode().splitlines()
+    assert header.startswith("contract_ref,group,period,period_start,period_end,referrals")
+    assert row.startswith("WP-1,PG1,in_month,2024-09,2024-09,0,0,0,0,0,0,4,")

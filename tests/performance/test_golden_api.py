@@ -11,7 +11,7 @@ from rest_framework.test import APIClient
 
 from participants.models import Contract
 from participants.services import import_bundle
-from performance import engine, selectors, services
+from performance import engine, services
 from performance.models import CohortSnapshot, PerformanceSnapshot
 from tests.factories import UserFactory
 from tests.golden import BUNDLES, FIXTURES, assert_matches, bundle_frames, expected
@@ -31,7 +31,9 @@ def golden_contracts(django_db_setup, django_db_blocker):
     with django_db_blocker.unblock(), transaction.atomic():
         for name in BUNDLES:
             import_bundle(path=FIXTURES / name)
-        yield {name: Contract.objects.get(ref=bundle_frames(name).contract["contract_ref"]) for name in BUNDLES}
+        yield {
+            name: Contract.objects.get(ref=bundle_frames(name).contract["contract_ref"]) for name in BUNDLES
+        }
         transaction.set_rollback(True)
 
 
@@ -49,10 +51,15 @@ def _ties(name: str) -> tuple[set, dict[str, set]]:
     rules = rules_for(bundle.contract["programme"])
     months = sorted({engine.parse_month(w["period_end"]) for w in expected(name)["performance"]})
     as_of = date.fromisoformat(expected(name)["as_of"])
-    return (tie_keys(engine.performance_table(facts, rules, terms_for(bundle), bundle.profiles, bundle.targets,
-                                              months)),
-            {g: cohort_profile_ties(engine.cohort_table(facts, rules, bundle.profiles, g, as_of))
-             for g in rules.report_groups})
+    return (
+        tie_keys(
+            engine.performance_table(facts, rules, terms_for(bundle), bundle.profiles, bundle.targets, months)
+        ),
+        {
+            g: cohort_profile_ties(engine.cohort_table(facts, rules, bundle.profiles, g, as_of))
+            for g in rules.report_groups
+        },
+    )
 
 
 def _check(api, name: str, every: int = 1) -> None:
@@ -60,16 +67,21 @@ def _check(api, name: str, every: int = 1) -> None:
     ref = want["contract_ref"]
     ties, cohort_ties = _ties(name)
     for w in want["performance"][::every]:
-        got = api.get(f"/api/v1/contracts/{ref}/performance/",
-                      {"month": w["period_end"], "period": w["period"], "group": w["group"]})
+        got = api.get(
+            f"/api/v1/contracts/{ref}/performance/",
+            {"month": w["period_end"], "period": w["period"], "group": w["group"]},
+        )
         assert got.status_code == 200, got.content
         key = (w["period_end"], w["period"], w["group"])
         assert_matches(got.json(), tie_tolerant(w, got.json()) if key in ties else w, "/".join(key))
     for group, response in want["cohorts"].items():
         got = api.get(f"/api/v1/contracts/{ref}/cohorts/", {"group": group, "as_of": want["as_of"]})
         assert got.status_code == 200, got.content
-        assert_matches(got.json(), cohorts_tie_tolerant(response, got.json(), cohort_ties[group]),
-                       f"{name}.cohorts.{group}")
+        assert_matches(
+            got.json(),
+            cohorts_tie_tolerant(response, got.json(), cohort_ties[group]),
+            f"{name}.cohorts.{group}",
+        )
     for w in want["assessments"][::every]:
         params = {"quarter_end": w["quarter_end"], "group": w["group"]}
         if w["validated_months"] == 12:
@@ -94,4 +106,3 @@ def test_api_computed_on_demand_matches_a_sample_of_golden_responses(api, golden
     assert not PerformanceSnapshot.objects.filter(contract=contract).exists()
     assert not CohortSnapshot.objects.filter(contract=contract).exists()
     _check(api, name, every=37)
-

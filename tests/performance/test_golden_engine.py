@@ -30,8 +30,10 @@ def test_engine_reproduces_every_golden_performance_entry(name):
     wanted = expected(name)["performance"]
     months = sorted({engine.parse_month(w["period_end"]) for w in wanted})
     frame = engine.performance_table(facts, rules, terms, bundle.profiles, bundle.targets, months)
-    got = {(r["period_end"], r["period"], r["group"]): r
-           for r in engine.performance_records(frame, bundle.contract["contract_ref"])}
+    got = {
+        (r["period_end"], r["period"], r["group"]): r
+        for r in engine.performance_records(frame, bundle.contract["contract_ref"])
+    }
     ties = tie_keys(frame)
     assert len(got) == len(wanted)
     for w in wanted:
@@ -57,10 +59,13 @@ def test_engine_reproduces_every_golden_assessment(name):
         assert wanted == []
         return
     quarters = sorted({engine.parse_month(w["quarter_end"]) for w in wanted})
-    frame = engine.assessment_table(facts, rules, terms, bundle.profiles, bundle.targets, bundle.rounds,
-                                    quarters)
-    got = {(r["quarter_end"], r["group"], r["validated_months"] == 12): r
-           for r in engine.assessment_records(frame, bundle.contract["contract_ref"])}
+    frame = engine.assessment_table(
+        facts, rules, terms, bundle.profiles, bundle.targets, bundle.rounds, quarters
+    )
+    got = {
+        (r["quarter_end"], r["group"], r["validated_months"] == 12): r
+        for r in engine.assessment_records(frame, bundle.contract["contract_ref"])
+    }
     assert len(got) == len(wanted)
     for w in wanted:
         assert_matches(got[(w["quarter_end"], w["group"], w["validated_months"] == 12)], w, w["quarter_end"])

@@ -13,7 +13,11 @@ from tests.performance import reference as ref
 from tests.performance.golden_support import rules_for
 
 CASES = [  # (programme, seed)
-    ("WP", 1), ("WP", 2), ("WHP", 3), ("WHP", 4), ("CAP", 5),
+    ("WP", 1),
+    ("WP", 2),
+    ("WHP", 3),
+    ("WHP", 4),
+    ("CAP", 5),
 ]
 
 
@@ -42,8 +46,18 @@ def test_every_performance_row_matches_the_reference(code, seed):
     assert len(frame) == len(months) * 6 * len(rules.report_groups)
     for row in frame.to_dict("records"):
         month = (int(row["month"]) // 12 + 1970, int(row["month"]) % 12 + 1)
-        want = ref.performance(refs, b.profiles, b.targets, groups, rules.cohort_basis, b.start, 4, month,
-                               row["period"], row["group"])
+        want = ref.performance(
+            refs,
+            b.profiles,
+            b.targets,
+            groups,
+            rules.cohort_basis,
+            b.start,
+            4,
+            month,
+            row["period"],
+            row["group"],
+        )
         where = f"{ref.label(month)} {row['period']} {row['group']}"
         assert engine.month_label(row["first_month"]) == want["period_start"], where
         for name in engine.FLOWS:
@@ -64,7 +78,9 @@ def test_every_cohort_matches_the_reference(code, seed):
             assert [(r["cohort"], r["size"]) for r in got] == [(r["cohort"], r["size"]) for r in want]
             for g, w in zip(got, want, strict=True):
                 assert len(g["conversion_pct"]) == len(w["conversion_pct"])
-                assert all(_close(x, y) for x, y in zip(g["conversion_pct"], w["conversion_pct"], strict=True))
+                assert all(
+                    _close(x, y) for x, y in zip(g["conversion_pct"], w["conversion_pct"], strict=True)
+                )
                 assert all(_close(x, y) for x, y in zip(g["profile_pct"], w["profile_pct"], strict=True))
 
 
@@ -79,8 +95,17 @@ def test_every_wp_assessment_matches_the_reference(seed):
     assert len(frame) == len(quarters) * len(rules.measured_groups) * 2
     for row in frame.to_dict("records"):
         q = (int(row["quarter_end"]) // 12 + 1970, int(row["quarter_end"]) % 12 + 1)
-        want = ref.assessment(refs, b.profiles, b.targets, b.rounds, tuple(rules.groups), rules.cohort_basis, q,
-                              row["group"], row["final"])
+        want = ref.assessment(
+            refs,
+            b.profiles,
+            b.targets,
+            b.rounds,
+            tuple(rules.groups),
+            rules.cohort_basis,
+            q,
+            row["group"],
+            row["final"],
+        )
         where = f"{ref.label(q)} {row['group']} final={row['final']}"
         assert engine.month_label(row["window_start"]) == want["window_start"], where
         assert row["validated_months"] == want["validated_months"], where
@@ -93,8 +118,11 @@ def test_every_wp_assessment_matches_the_reference(seed):
 def test_generated_bundles_hold_the_edge_cases_they_are_meant_to():
     rules, b = _bundle("WHP", 3)
     refs = ref.referrals_of(b.referrals, b.events)
-    days = {(r.outcome_date - r.resolution_date).days for r in refs
-            if r.outcome_date and r.resolution == "STARTED"}
+    days = {
+        (r.outcome_date - r.resolution_date).days
+        for r in refs
+        if r.outcome_date and r.resolution == "STARTED"
+    }
     assert {639, 640} <= days
     outcomes = b.events[b.events["code"] == "JOB_OUTCOME"]
     assert outcomes["referral_id"].duplicated().any()

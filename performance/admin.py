@@ -1,0 +1,42 @@
+"""Admin for support staff: recommendations (status editable) and the snapshots (read-only)."""
+
+from django.contrib import admin
+
+from .models import AssessmentSnapshot, CohortSnapshot, PerformanceSnapshot, Recommendation
+
+
+@admin.register(Recommendation)
+class RecommendationAdmin(admin.ModelAdmin):
+    list_display = ["contract", "group", "quarter_end", "kind", "projected_pct", "status", "created"]
+    list_filter = ["status", "kind"]
+    search_fields = ["contract__ref", "group", "message"]
+    readonly_fields = ["contract", "group", "quarter_end", "kind", "message", "projected_pct", "low_pct",
+                       "high_pct", "created", "updated"]
+
+
+class _ReadOnly(admin.ModelAdmin):
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(PerformanceSnapshot)
+class PerformanceSnapshotAdmin(_ReadOnly):
+    list_display = ["contract", "group", "month", "period", "job_outcomes", "mpl_required", "pct_of_mpl"]
+    list_filter = ["period", "group"]
+    search_fields = ["contract__ref"]
+
+
+@admin.register(CohortSnapshot)
+class CohortSnapshotAdmin(_ReadOnly):
+    list_display = ["contract", "group", "cohort", "size", "as_of"]
+    search_fields = ["contract__ref"]
+
+
+@admin.register(AssessmentSnapshot)
+class AssessmentSnapshotAdmin(_ReadOnly):
+    list_display = ["contract", "group", "quarter_end", "final", "adjusted_outcomes", "mpl_required", "met"]
+    list_filter = ["final", "met", "group"]
+    search_fields = ["contract__ref"]
