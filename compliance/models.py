@@ -191,3 +191,105 @@ class FailingItem(models.Model):
 
     def __str__(self) -> str:
         return f"{self.referral_ref} {self.start_date}"
+
+
+# Assurance records (DOMAIN.md 13)
+
+# Default CMO checklist, from the compliance monitoring section of seeds/003 (paragraphs 30, 35-37): each
+# sample copies it at the draw, so later edits (admin, settings FLIGHTPATH_CMO_CHECKLIST) never rewrite one.
+DEFAULT_CMO_CHECKLIST = [
+    "Eligibility evidenced (documents or self-declaration)",
+    "Action plan agreed within 20 working days of referral (CSS5)",
+    "Action plan content addresses the participant's barriers",
+    "Engagement in line with the delivery model",
+    "ESF1420 initial form sent within 5 working days of signature (CSS6)",
+    "ESF requirements: publicity, equality and diversity, sustainable development",
+    "Records held electronically and available for inspection",
+]
+
+
+def default_cmo_checklist() -> list[str]:
+    from django.conf import settings
+
+    return list(getattr(settings, "FLIGHTPATH_CMO_CHECKLIST", DEFAULT_CMO_CHECKLIST))
+
+
+class CheckResult(models.TextChoices):
+    PASS = "PASS", "Pass"
+    FAIL = "FAIL", "Fail"
+
+
+class CmoSample(models.Model):
+    """A CMO sample: a seeded random draw of referrals from a population (contract, period, filter)."""
+
+    contract = models.ForeignKey(Contract, on_delete=models.CASCADE, related_name="cmo_samples")
+    drawn_at = models.DateTimeField(auto_now_add=True)
+    seed = models.PositiveBigIntegerField(help_text="numpy Generator seed: the same seed, the same sample.")
+    size = models.PositiveIntegerField()
+    period_start = models.DateField(help_text="Population: referrals dated from this day...")
+    period_end = models.DateField(help_text="...to this day inclusive.")
+    population_filter = models.JSONField(
+        default=dict, blank=True, help_text='Population filter, e.g. {"group": "LTU", "organisation": "O1"}.'
+    )
+    population_size = models.PositiveIntegerField()
+    check_date = models.DateField(help_text="The CMO check; the sample list is available 5 days before.")
+    checklist = models.JSONField(default=default_cmo_checklist, help_text="Checklist items, in order.")
+
+    class Meta:
+        ordering = ["contract", "-check_date", "-pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(period_end__gte=models.F("period_start")), name="cmo_sample_period"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.contract.ref} CMO sample {self.check_date} ({self.size})"
+
+
+class CmoSampleRecord(models.Model):
+    """One sampled referral: checklist answers, the provider's self-check and the CMO's result."""
+
+    sample = models.ForeignKey(CmoSample, on_delete=models.CASCADE, related_name="records")
+    referral = models.ForeignKey(Referral, on_delete=models.CASCADE, related_name="+")
+    position = models.PositiveIntegerField()
+    answers = models.JSONField(default=dict, blank=True, help_text="Checklist item -> true / false.")
+    self_check = models.CharField("self-check", max_length=4, choices=CheckResult.choices, blank=True)
+    cmo_result = models.CharField("CMO result", max_length=4, choices=CheckResult.choices, blank=True)
+    notes = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["sample", "position"]
+        constraints = [
+            models.UniqueConstraint(fields=["sample", "referral"], name="cmo_record_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.sample_id} #{self.position}"
+
+
+class PatRating(models.Model):
+    """A Provider Assurance Team rating with findings and an action plan (DOMAIN.md 13)."""
+
+    class Rating(models.TextChoices):
+        WEAK = "WEAK", "Weak"
+        LIMITED = "LIMITED", "Limited"
+        REASONABLE = "REASONABLE", "Reasonable"
+        STRONG = "STRONG", "Strong"
+
+    contract = models.ForeignKey(Contract, on_delete=models.CASCADE, related_name="pat_ratings")
+    date = models.DateField()
+    rating = models.CharField(max_length=10, choices=Rating.choices)
+    reasons = models.JSONField(
+        default=list, blank=True, help_text='Finding reason codes or themes, e.g. ["EVIDENCE", "PLANS"].'
+    )
+    findings = models.TextField(blank=True)
+    action_plan = models.TextField(blank=True)
+    owner = models.ForeignKey(Staff, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    due_date = models.DateField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["contract", "-date", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.contract.ref} PAT {self.date} {self.rating}"

@@ -8,55 +8,67 @@ Frame schemas (the engines rely on these names and dtypes):
 
 from __future__ import annotations
 
-import io
-
+import numpy as np
 import pandas as pd
+import psycopg
 from django.db import connection
 
-REFERRAL_COLUMNS = ["referral_id", "referral_ref", "participant_id", "referral_date", "group",
-                    "organisation_id", "site_id", "key_worker_id"]
-EVENT_COLUMNS = ["referral_id", "code", "event_date", "amount", "detail"]
+# (frame column, table column, kind).
+_REFERRAL_FIELDS = [
+    ("referral_id", "id", "int"), ("referral_ref", "ref", "str"), ("participant_id", "participant_id", "int"),
+    ("referral_date", "referral_date", "date"), ("group", '"group"', "str"),
+    ("organisation_id", "organisation_id", "int"), ("site_id", "site_id", "float"),
+    ("key_worker_id", "key_worker_id", "float"),
+]
+_EVENT_FIELDS = [
+    ("referral_id", "referral_id", "int"), ("code", "code", "str"), ("event_date", "event_date", "date"),
+    ("amount", "amount", "float"), ("detail", "detail", "str"),
+]
+REFERRAL_COLUMNS = [name for name, _, _ in _REFERRAL_FIELDS]
+EVENT_COLUMNS = [name for name, _, _ in _EVENT_FIELDS]
+# On PostgreSQL dates travel as day numbers since 1970-01-01 (no Python date objects), amounts as floats.
+_PG_EXPRESSION = {"date": "{} - DATE '1970-01-01'", "float": "{}::float8", "int": "{}", "str": "{}"}
 
-_REFERRALS_SQL = (
-    'SELECT id AS referral_id, ref AS referral_ref, participant_id, referral_date, "group", organisation_id, '
-    "site_id, key_worker_id FROM participants_referral WHERE contract_id = {contract_id} ORDER BY id"
-)
-_EVENTS_SQL = (
-    "SELECT referral_id, code, event_date, amount, detail FROM participants_journeyevent "
-    "WHERE contract_id = {contract_id} ORDER BY referral_id, event_date, id"
-)
+
+def _column(values, kind: str):
+    if kind == "int":
+        return np.asarray(values, dtype="int64")
+    if kind == "float":
+        return np.array(values, dtype="float64")  # None -> NaN
+    if kind == "date":
+        if len(values) and not isinstance(values[0], int | np.integer):
+            return pd.to_datetime(pd.Series(values)).to_numpy().astype("datetime64[s]")
+        return np.asarray(values, dtype="int64").astype("datetime64[D]").astype("datetime64[s]")
+    return pd.array(["" if v is None else v for v in values], dtype="str")
 
 
-def _frame(sql: str, columns: list[str], dates: list[str]) -> pd.DataFrame:
-    """Run `sql` and return a DataFrame; on PostgreSQL through COPY ... TO STDOUT (CSV), the fast path."""
+def _contract_frame(table: str, fields: list[tuple[str, str, str]], contract_id: int) -> pd.DataFrame:
+    """One table's rows of a contract as a DataFrame.
+
+    On PostgreSQL the rows come back as one row of arrays in binary: a few large messages instead of one
+    per row, which is what makes loading a million events take seconds rather than tens of seconds."""
+    where = f"FROM {table} WHERE contract_id = %s"
     if connection.vendor == "postgresql":
-        buffer = io.BytesIO()
+        connection.ensure_connection()
+        exprs = [_PG_EXPRESSION[kind].format(column) for _, column, kind in fields]
+        sql = "SELECT " + ", ".join(f"array_agg({expr})" for expr in exprs) + " " + where
+        with psycopg.Cursor(connection.connection) as cursor:
+            cursor.execute(sql, [contract_id], binary=True)
+            arrays = [values or [] for values in cursor.fetchone()]
+    else:  # SQLite, for `make run` without DATABASE_URL
         with connection.cursor() as cursor:
-            with cursor.cursor.copy(f"COPY ({sql}) TO STDOUT WITH (FORMAT csv)") as copy:
-                for block in copy:
-                    buffer.write(block)
-        buffer.seek(0)
-        frame = pd.read_csv(buffer, names=columns, header=None, keep_default_na=False, na_values=[""],
-                            dtype={"referral_ref": str, "group": str, "code": str, "detail": str})
-    else:
-        with connection.cursor() as cursor:
-            cursor.execute(sql)
-            frame = pd.DataFrame(cursor.fetchall(), columns=columns)
-    for column in dates:
-        frame[column] = pd.to_datetime(frame[column]).astype("datetime64[s]")
-    if "detail" in frame:
-        frame["detail"] = frame["detail"].fillna("").astype(str)
-    if "amount" in frame:
-        frame["amount"] = pd.to_numeric(frame["amount"]).astype("float64")
-    return frame
+            cursor.execute("SELECT " + ", ".join(column for _, column, _ in fields) + " " + where, [contract_id])
+            rows = cursor.fetchall()
+        arrays = [list(column) for column in zip(*rows, strict=True)] if rows else [[] for _ in fields]
+    return pd.DataFrame({name: _column(values, kind) for (name, _, kind), values in zip(fields, arrays, strict=True)})
 
 
 def contract_frames(contract_id: int) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """(referrals, events) of one contract, every event held."""
-    referrals = _frame(_REFERRALS_SQL.format(contract_id=int(contract_id)), REFERRAL_COLUMNS, ["referral_date"])
-    events = _frame(_EVENTS_SQL.format(contract_id=int(contract_id)), EVENT_COLUMNS, ["event_date"])
-    for column in ("site_id", "key_worker_id"):
-        referrals[column] = referrals[column].astype("float64")
+    """(referrals, events) of one contract, every event held; referrals by id, events by referral and date."""
+    referrals = _contract_frame("participants_referral", _REFERRAL_FIELDS, int(contract_id))
+    referrals = referrals.sort_values("referral_id", kind="stable", ignore_index=True)
+    events = _contract_frame("participants_journeyevent", _EVENT_FIELDS, int(contract_id))
+    events = events.sort_values(["referral_id", "event_date"], kind="stable", ignore_index=True)
     return referrals, events
 
 

@@ -44,14 +44,18 @@ class ContractTable(tables.Table):
         attrs = {"class": "table table-sm table-hover align-middle"}
 
 
+WIDE_ONLY = {"th": {"class": "d-none d-xl-table-cell"}}
+
+
 class CaseloadTable(tables.Table):
     """A key worker's caseload (DOMAIN.md 1): one row per referral, every column sortable. The columns give
     headers, sorting and paging; caseload_table.html writes the cells (fast for a whole caseload)."""
 
     ref = tables.Column(verbose_name="Referral")
-    participant = tables.Column(accessor="participant__ref", verbose_name="Participant")
-    contract = tables.Column(accessor="contract__ref", verbose_name="Contract")
-    group = tables.Column()
+    # Secondary columns give way below 1200 px so a tablet sees the flags without scrolling sideways.
+    participant = tables.Column(accessor="participant__ref", verbose_name="Participant", attrs=WIDE_ONLY)
+    contract = tables.Column(accessor="contract__ref", verbose_name="Contract", attrs=WIDE_ONLY)
+    group = tables.Column(attrs=WIDE_ONLY)
     key_worker = tables.Column(accessor="key_worker__name", verbose_name="Key worker")
     stage = tables.Column(verbose_name="Stage")
     psg = tables.Column(verbose_name="PSG")
@@ -63,8 +67,10 @@ class CaseloadTable(tables.Table):
 
     class Meta:
         model = Referral
-        fields = ("ref", "participant", "contract", "group", "key_worker", "stage", "psg", "started_on",
-                  "next_appointment", "review_due", "open_follow_up_due")
+        # What needs doing first (flags, reviews, appointments), so it stays in view on a tablet.
+        fields = ("ref", "open_follow_up_due", "review_due", "next_appointment", "stage", "psg", "started_on",
+                  "key_worker", "participant", "contract", "group")
+        sequence = fields
         order_by = ("review_due",)
         attrs = {"class": "table table-sm table-hover align-middle caseload"}
         template_name = "participants/workspace/caseload_table.html"

@@ -20,6 +20,7 @@ def enqueue_recompute(contract_ids_to_months: dict[int, list[str] | None]) -> li
     sent: list[tuple[str, int]] = []
     if not contract_ids_to_months:
         return sent
+    current_app.loader.import_default_modules()  # autodiscovered task modules, in web processes too
     for name in settings.FLIGHTPATH_RECOMPUTE_TASKS:
         if name not in current_app.tasks:
             logger.warning("recompute task %s is not registered; skipped", name)

@@ -1,2 +1,9 @@
+from django.urls import path
+
+from . import views
+
 app_name = "performance"
-urlpatterns = []
+urlpatterns = [
+    path("contracts/<str:ref>/", views.contract_performance, name="contract"),
+    path("contracts/<str:ref>/referrals/", views.figure_referrals, name="referrals"),
+]

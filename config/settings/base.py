@@ -149,6 +149,10 @@ SPECTACULAR_SETTINGS = {
 
 DJANGO_TABLES2_TEMPLATE = "django_tables2/bootstrap5-responsive.html"
 
+# Performance against MPL is AMBER from this many percentage points below MPL up to MPL, RED below
+# (performance.rag.mpl_rag; pages, reports and dashboards).
+FLIGHTPATH_MPL_AMBER_MARGIN_PCT = env.float("FLIGHTPATH_MPL_AMBER_MARGIN_PCT", default=5.0)
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

@@ -238,3 +238,23 @@ def test_performance_answers_csv_as_one_row(admin_api, wp_contract):
     header, row = got.content.decode().splitlines()
     assert header.startswith("contract_ref,group,period,period_start,period_end,referrals")
     assert row.startswith("WP-1,PG1,in_month,2024-09,2024-09,0,0,0,0,0,0,4,")
+
+
+def test_page_selectors_give_a_whole_month_and_the_assessments(wp_contract):
+    from performance import selectors
+
+    on_demand = selectors.performance_month(wp_contract, month=engine_month("2024-12"))
+    services.recompute_contract(contract_id=wp_contract.pk)
+    assert selectors.performance_month(wp_contract, month=engine_month("2024-12")) == on_demand
+    assert len(on_demand) == 6 * 11
+    assert on_demand[0]["period"] == "in_month" and on_demand[0]["group"] == "ALL"
+    assessments = selectors.contract_assessments(wp_contract)
+    assert assessments[0]["quarter_end"] == "2024-12"
+    assert {a["group"] for a in assessments} == {"PG1", "PG2", "PG6A"}
+    assert selectors.latest_recompute(wp_contract) is None
+
+
+def engine_month(label: str) -> int:
+    from performance import engine
+
+    return engine.parse_month(label)

@@ -4,6 +4,7 @@ Celery worker against Redis running performance.tasks.recompute_contract."""
 from __future__ import annotations
 
 import datetime as dt
+import time
 
 import pytest
 from celery.contrib.testing.worker import start_worker
@@ -132,11 +133,12 @@ def test_the_nightly_recompute_is_scheduled():
     assert task.enabled and task.crontab is not None
 
 
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 def test_a_real_worker_runs_the_recompute_enqueued_by_name(settings):
     """A Celery worker on Redis (TESTING.md): the task the import enqueues by name, with JSON arguments."""
     settings.CELERY_TASK_ALWAYS_EAGER = False
     app.conf.task_always_eager = False
+    app.conf.broker_url = settings.CELERY_BROKER_URL
     contract = _wp_contract(ref="WP-W")
     try:
         with start_worker(app, perform_ping_check=False, pool="solo", shutdown_timeout=30):
@@ -150,8 +152,6 @@ def test_a_real_worker_runs_the_recompute_enqueued_by_name(settings):
                     contract=contract, kind=tasks.JOB_KIND, status=JobRun.Status.SUCCEEDED
                 ).exists()
             ):
-                import time
-
                 time.sleep(0.2)
     finally:
         app.conf.task_always_eager = True

@@ -1,0 +1,26 @@
+"""The daily due-soon digest to key workers at 07:00 Europe/London (django-celery-beat PeriodicTask)."""
+
+from django.db import migrations
+
+TASK_NAME = "compliance: daily due-soon digest"
+
+
+def create(apps, schema_editor):
+    CrontabSchedule = apps.get_model("django_celery_beat", "CrontabSchedule")
+    PeriodicTask = apps.get_model("django_celery_beat", "PeriodicTask")
+    schedule, _ = CrontabSchedule.objects.get_or_create(
+        minute="0", hour="7", day_of_week="*", day_of_month="*", month_of_year="*", timezone="Europe/London",
+    )
+    PeriodicTask.objects.update_or_create(
+        name=TASK_NAME,
+        defaults={"task": "compliance.tasks_digest.send_due_soon_digests", "crontab": schedule, "enabled": True},
+    )
+
+
+def remove(apps, schema_editor):
+    apps.get_model("django_celery_beat", "PeriodicTask").objects.filter(name=TASK_NAME).delete()
+
+
+class Migration(migrations.Migration):
+    dependencies = [("compliance", "0005_assurance_records"), ("django_celery_beat", "0019_alter_periodictasks_options")]
+    operations = [migrations.RunPython(create, remove)]

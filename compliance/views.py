@@ -1,0 +1,437 @@
+"""Pages of the compliance app: standards with RAG and trend, failing items, the due-soon worklist and the
+assurance records (DOMAIN.md 9, 13, 15). Thin: parse, call a selector or service, render."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import plotly.graph_objects as go
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import HttpResponse, StreamingHttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django_tables2 import RequestConfig
+from openpyxl import Workbook
+
+from participants.api.renderers import streaming_csv_response
+from participants.charts import SERIES_COLOURS, chart_json
+from participants.errors import FlightpathError
+from participants.models import Contract, Referral, Staff, ValidationRound
+
+from . import selectors, selectors_pages, services_assurance
+from .engine import BACKLOG_MAX
+from .filtersets import DueSoonFilterSet, FailingItemFilterSet
+from .forms import CmoRecordForm, CmoSampleForm, PatRatingForm, ValidationRoundForm
+from .models import CmoSample, CmoSampleRecord, PatRating
+from .tables import CmoSampleRecordTable, DueSoonTable, FailingItemTable
+
+ASSURANCE_PERMISSION = "compliance.change_cmosample"
+EXPORT_FIELDS = [
+    "referral_ref",
+    "group",
+    "start_date",
+    "deadline",
+    "end_date",
+    "age_working_days",
+    "key_worker_name",
+    "site_name",
+]
+
+
+def _contract(request, ref: str) -> Contract:
+    """The contract by reference, 404 outside the user's scope."""
+    return get_object_or_404(Contract.objects.visible_to(request.user).select_related("programme"), ref=ref)
+
+
+def _standards_query(request, contract: Contract) -> selectors.StandardsQuery:
+    """The query string with the default as-of: the latest snapshot, else the latest data date, else today."""
+    params = request.GET.copy()
+    if not params.get("as_of"):
+        default = (
+            selectors_pages.default_as_of(contract) or selectors.latest_data_date(contract.pk) or date.today()
+        )
+        params["as_of"] = default.isoformat()
+    return selectors.standards_query(contract, params)
+
+
+def _trend_chart(trend, counts: set[str]) -> str | None:
+    """One line per standard over the month ends; count standards (backlog maximum) on the right axis."""
+    if trend.empty:
+        return None
+    fig = go.Figure()
+    for i, (code, rows) in enumerate(trend.groupby("code", sort=False)):
+        count = code in counts
+        fig.add_trace(
+            go.Scatter(
+                x=[d.isoformat() for d in rows["month_end"]],
+                y=rows["value"].round(2).tolist(),
+                name=code,
+                mode="lines+markers",
+                yaxis="y2" if count else "y",
+                line={"color": SERIES_COLOURS[i % len(SERIES_COLOURS)], "dash": "dot" if count else "solid"},
+            )
+        )
+    fig.update_layout(
+        yaxis={"title": "% (met, or backlog share)", "rangemode": "tozero"},
+        yaxis2={"title": "Referrals over limit", "overlaying": "y", "side": "right", "rangemode": "tozero"},
+        xaxis={"title": "Month end", "type": "date"},
+    )
+    return chart_json(fig)
+
+
+@login_required
+def standards(request, ref: str):
+    contract = _contract(request, ref)
+    try:
+        query = _standards_query(request, contract)
+    except FlightpathError as exc:
+        return render(
+            request, "compliance/standards.html", {"contract": contract, "error": exc.message}, status=400
+        )
+    rows = selectors_pages.standard_rows(contract, selectors.standards_figures(contract, query))
+    trend = selectors_pages.standards_trend(contract, as_of=query.as_of, group=query.group)
+    counts = {r.figures.code for r in rows if r.figures.measure == BACKLOG_MAX}
+    return render(
+        request,
+        "compliance/standards.html",
+        {
+            "contract": contract,
+            "query": query,
+            "rows": rows,
+            "groups": selectors.valid_groups(contract),
+            "snapshot_dates": selectors.snapshot_dates(contract)[:36],
+            "trend_json": _trend_chart(trend, counts),
+        },
+    )
+
+
+def _excel_response(rows, filename: str) -> HttpResponse:
+    """An .xlsx of the rows in openpyxl's write-only mode (rows streamed in, never held as cells)."""
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet("Failing items")
+    sheet.append(EXPORT_FIELDS)
+    for row in rows:
+        sheet.append([row.get(name) for name in EXPORT_FIELDS])
+    response = HttpResponse(content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    workbook.save(response)
+    return response
+
+
+@login_required
+def failing_items(request, ref: str, code: str):
+    contract = _contract(request, ref)
+    standard = selectors.standard_by_code(contract, code)
+    if standard is None:
+        return render(
+            request,
+            "compliance/failing_items.html",
+            {"contract": contract, "error": f"{code} is not a standard of {contract.ref}."},
+            status=404,
+        )
+    filterset = FailingItemFilterSet(request.GET, request=request, contract=contract)
+    try:
+        query = _standards_query(request, contract)
+        if not filterset.is_valid():
+            raise FlightpathError("; ".join(f"{k}: {' '.join(v)}" for k, v in filterset.errors.items()))
+    except FlightpathError as exc:
+        context = {"contract": contract, "standard": standard, "filter": filterset, "error": exc.message}
+        return render(request, "compliance/failing_items.html", context, status=400)
+    data = filterset.form.cleaned_data
+    rows = selectors_pages.failing_item_rows(
+        contract,
+        standard,
+        query,
+        user=request.user,
+        key_worker=getattr(data.get("key_worker"), "pk", None),
+        site=getattr(data.get("site"), "pk", None),
+        organisation=getattr(data.get("organisation"), "pk", None),
+        state=data.get("state") or "",
+    )
+    export = request.GET.get("export")
+    filename = f"{contract.ref}-{standard.code}-{query.as_of}-failing"
+    if export == "csv":
+        return streaming_csv_response(_iterate(rows), EXPORT_FIELDS, f"{filename}.csv")
+    if export == "xlsx":
+        return _excel_response(_iterate(rows), f"{filename}.xlsx")
+    table = FailingItemTable(rows)
+    RequestConfig(request, paginate={"per_page": 50}).configure(table)
+    return render(
+        request,
+        "compliance/failing_items.html",
+        {"contract": contract, "standard": standard, "query": query, "filter": filterset, "table": table},
+    )
+
+
+def _iterate(rows):
+    return rows.iterator(chunk_size=5000) if hasattr(rows, "iterator") else iter(rows)
+
+
+def _today(request) -> date:
+    """Today in the site's time zone; `?today=` for looking at past data (demo bundles, screenshots)."""
+    value = request.GET.get("today")
+    return selectors.parse_date(value, field="today") if value else timezone.localdate()
+
+
+@login_required
+def due_soon(request):
+    filterset = DueSoonFilterSet(request.GET, request=request)
+    fragment = request.headers.get("HX-Request") == "true"
+    try:
+        today = _today(request)
+        if not filterset.is_valid():
+            raise FlightpathError("; ".join(f"{k}: {' '.join(v)}" for k, v in filterset.errors.items()))
+    except FlightpathError as exc:
+        template = "compliance/due_soon_panel.html" if fragment else "compliance/due_soon.html"
+        return render(request, template, {"filter": filterset, "error": exc.message}, status=400)
+    data = filterset.form.cleaned_data
+    days = data.get("days")
+    filters = selectors_pages.DueSoonFilters(
+        days=selectors_pages.due_soon_default_days() if days is None else days,
+        key_worker=getattr(data.get("key_worker"), "pk", None),
+        site=getattr(data.get("site"), "pk", None),
+        organisation=getattr(data.get("organisation"), "pk", None),
+    )
+    rows = selectors_pages.due_soon_items(request.user, today=today, filters=filters)
+    late = sum(1 for r in rows if r["late"])
+    context = {"filter": filterset, "rows": rows, "today": today, "days": filters.days, "late": late}
+    if fragment:
+        return render(request, "compliance/due_soon_panel.html", context)
+    by = data.get("group_by") or ""
+    groups = (
+        [(name, DueSoonTable(items)) for name, items in selectors_pages.group_due_soon(rows, by)]
+        if by
+        else [("", DueSoonTable(rows))]
+    )
+    return render(request, "compliance/due_soon.html", {**context, "groups": groups, "group_by": by})
+
+
+# Assurance records (DOMAIN.md 13) ---------------------------------------------------------------------------
+
+
+def _can_edit(request) -> bool:
+    return request.user.has_perm(ASSURANCE_PERMISSION)
+
+
+def _require_edit(request) -> None:
+    if not _can_edit(request):
+        raise PermissionDenied("Recording assurance checks needs the compliance change permission.")
+
+
+def _attach(form, exc: FlightpathError) -> None:
+    form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+
+
+@login_required
+def assurance(request, ref: str):
+    contract = _contract(request, ref)
+    samples = list(CmoSample.objects.filter(contract=contract))
+    ratings = list(PatRating.objects.filter(contract=contract).select_related("owner"))
+    flags = selectors_pages.pat_flags(ratings)
+    return render(
+        request,
+        "compliance/assurance.html",
+        {
+            "contract": contract,
+            "samples": samples,
+            "ratings": [(r, flags.get(r.pk)) for r in ratings],
+            "rounds": ValidationRound.objects.filter(contract=contract).order_by("-period_end", "-round"),
+            "can_edit": _can_edit(request),
+        },
+    )
+
+
+@login_required
+def cmo_sample_new(request, ref: str):
+    contract = _contract(request, ref)
+    _require_edit(request)
+    form = CmoSampleForm(request.POST or None, contract=contract)
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        population = {k: d[k] for k in ("group", "organisation") if d.get(k)}
+        try:
+            sample = services_assurance.draw_cmo_sample(
+                contract=contract,
+                size=d["size"],
+                period_start=d["period_start"],
+                period_end=d["period_end"],
+                check_date=d["check_date"],
+                population_filter=population,
+                seed=d.get("seed"),
+            )
+        except FlightpathError as exc:
+            _attach(form, exc)
+        else:
+            messages.success(request, f"Drew {sample.size} of {sample.population_size} referrals.")
+            return redirect("compliance:cmo-sample", ref=contract.ref, pk=sample.pk)
+    return render(
+        request,
+        "compliance/form_page.html",
+        {"contract": contract, "form": form, "title": "Draw a CMO sample"},
+        status=400 if form.errors else 200,
+    )
+
+
+@login_required
+def cmo_sample(request, ref: str, pk: int):
+    contract = _contract(request, ref)
+    sample = get_object_or_404(CmoSample, contract=contract, pk=pk)
+    records = CmoSampleRecord.objects.filter(sample=sample).select_related("referral", "sample")
+    editing = None
+    form = None
+    record_id = request.POST.get("record") or request.GET.get("record")
+    if record_id:
+        editing = get_object_or_404(records, pk=record_id)
+        initial = {"self_check": editing.self_check, "cmo_result": editing.cmo_result, "notes": editing.notes}
+        initial.update({f"item_{i}": editing.answers.get(item) for i, item in enumerate(sample.checklist)})
+        form = CmoRecordForm(request.POST or None, initial=initial, checklist=sample.checklist)
+    if request.method == "POST" and form is not None:
+        _require_edit(request)
+        if form.is_valid():
+            try:
+                services_assurance.record_check(
+                    record=editing,
+                    answers=form.answers(),
+                    self_check=form.cleaned_data["self_check"],
+                    cmo_result=form.cleaned_data["cmo_result"],
+                    notes=form.cleaned_data["notes"],
+                )
+            except FlightpathError as exc:
+                _attach(form, exc)
+            else:
+                messages.success(request, f"Saved the check of {editing.referral.ref}.")
+                return redirect("compliance:cmo-sample", ref=contract.ref, pk=sample.pk)
+    table = CmoSampleRecordTable(records)
+    RequestConfig(request, paginate={"per_page": 100}).configure(table)
+    available = selectors_pages.export_available_from(sample)
+    return render(
+        request,
+        "compliance/cmo_sample.html",
+        {
+            "contract": contract,
+            "sample": sample,
+            "table": table,
+            "errors": selectors_pages.sample_errors(sample),
+            "export_from": available,
+            "export_open": timezone.localdate() >= available,
+            "editing": editing,
+            "form": form,
+            "can_edit": _can_edit(request),
+        },
+        status=400 if form is not None and form.errors else 200,
+    )
+
+
+@login_required
+def cmo_sample_export(request, ref: str, pk: int):
+    """The sample list (CSV), available from the lead days before the check (seeds/003 para 39)."""
+    contract = _contract(request, ref)
+    sample = get_object_or_404(CmoSample, contract=contract, pk=pk)
+    available = selectors_pages.export_available_from(sample)
+    if timezone.localdate() < available:
+        return HttpResponse(
+            f"The sample list for the check on {sample.check_date:%d %b %Y} is available from "
+            f"{available:%d %b %Y} ({selectors_pages.export_lead_days()} days before the check).",
+            status=403,
+            content_type="text/plain; charset=utf-8",
+        )
+    referrals = Referral.objects.visible_to(request.user).values("pk")
+    rows = (
+        sample.records.filter(referral__in=referrals)
+        .order_by("position")
+        .values(
+            "position",
+            "referral__ref",
+            "referral__participant__ref",
+            "referral__referral_date",
+            "referral__group",
+            "referral__organisation__ref",
+            "referral__site__ref",
+            "referral__key_worker__ref",
+        )
+    )
+    header = [
+        "position",
+        "referral_ref",
+        "participant_ref",
+        "referral_date",
+        "group",
+        "org_ref",
+        "site",
+        "key_worker",
+    ]
+    renamed = (dict(zip(header, row.values(), strict=True)) for row in rows.iterator())
+    response: StreamingHttpResponse = streaming_csv_response(
+        renamed, header, f"{contract.ref}-cmo-sample-{sample.check_date}.csv"
+    )
+    return response
+
+
+@login_required
+def pat_rating_edit(request, ref: str, pk: int | None = None):
+    contract = _contract(request, ref)
+    _require_edit(request)
+    instance = get_object_or_404(PatRating, contract=contract, pk=pk) if pk else None
+    owners = Staff.objects.filter(organisation=contract.prime).order_by("name") | Staff.objects.filter(
+        pk=getattr(instance, "owner_id", None)
+    )
+    initial = {}
+    if instance is not None:
+        initial = {
+            "date": instance.date,
+            "rating": instance.rating,
+            "reasons": ", ".join(instance.reasons),
+            "findings": instance.findings,
+            "action_plan": instance.action_plan,
+            "owner": instance.owner_id,
+            "due_date": instance.due_date,
+        }
+    form = PatRatingForm(request.POST or None, initial=initial, owners=owners)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services_assurance.save_pat_rating(contract=contract, instance=instance, **form.cleaned_data)
+        except FlightpathError as exc:
+            _attach(form, exc)
+        else:
+            messages.success(request, "PAT rating saved.")
+            return redirect(reverse("compliance:assurance", args=[contract.ref]) + "#pat")
+    title = "Edit PAT rating" if instance else "Record a PAT rating"
+    return render(
+        request,
+        "compliance/form_page.html",
+        {"contract": contract, "form": form, "title": title},
+        status=400 if form.errors else 200,
+    )
+
+
+@login_required
+def validation_round_edit(request, ref: str, pk: int | None = None):
+    contract = _contract(request, ref)
+    _require_edit(request)
+    instance = get_object_or_404(ValidationRound, contract=contract, pk=pk) if pk else None
+    initial = {}
+    if instance is not None:
+        initial = {
+            f: getattr(instance, f) for f in ("round", "period_start", "period_end", "invalid_pct", "status")
+        }
+    form = ValidationRoundForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services_assurance.save_validation_round(
+                contract=contract, instance=instance, **form.cleaned_data
+            )
+        except FlightpathError as exc:
+            _attach(form, exc)
+        else:
+            messages.success(request, "Validation round saved.")
+            return redirect(reverse("compliance:assurance", args=[contract.ref]) + "#validation")
+    title = f"Edit validation round {instance.round}" if instance else "Add a validation round"
+    return render(
+        request,
+        "compliance/form_page.html",
+        {"contract": contract, "form": form, "title": title},
+        status=400 if form.errors else 200,
+    )

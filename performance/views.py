@@ -1,0 +1,301 @@
+"""The contract performance page and the referrals behind its figures (DOMAIN.md 5-8, 10). Thin: parse the
+query, call performance.selectors_pages, shape rows and charts for the template, render."""
+
+from __future__ import annotations
+
+import plotly.graph_objects as go
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import get_object_or_404, render
+from django_tables2 import RequestConfig
+
+from participants.charts import RAG_COLOURS, SERIES_COLOURS, chart_json
+from participants.errors import FlightpathError
+from participants.models import Contract
+from participants.selectors import visible_referrals
+from participants.views import stream_csv
+
+from . import engine, selectors_pages
+from .drilldown import COHORT_MEASURES
+from .filtersets import PerformanceFilterForm
+from .models import Period
+from .rag import CSS_CLASSES, LABELS
+from .tables import MemberTable
+
+MEASURE_LABELS = {
+    "referrals": "Referrals",
+    "starts": "Starts",
+    "did_not_start": "Did not start",
+    "failed_to_attend": "Failed to attend",
+    "job_starts": "Job starts",
+    "earnings_starts": "Earnings starts",
+    "job_outcomes": "Job outcomes",
+    "sustainments": "Sustainments",
+    "exits": "Exits",
+    "cohort": "Cohort",
+    "cohort_outcomes": "Cohort job outcomes",
+}
+PERIOD_LABELS = dict(Period.choices)
+RECENT_COHORTS = 6  # cohort curves drawn; the table beside the chart lists them all
+CSV_COLUMNS = [
+    ("contract_ref", "contract__ref"),
+    ("referral_ref", "ref"),
+    ("participant_ref", "participant__ref"),
+    ("referral_date", "referral_date"),
+    ("group", "group"),
+    ("delivery_org_ref", "organisation__ref"),
+    ("site_ref", "site__ref"),
+    ("key_worker", "key_worker__ref"),
+]
+
+
+def _contract(request, ref: str) -> Contract:
+    return get_object_or_404(
+        Contract.objects.visible_to(request.user).select_related("programme", "prime"), ref=ref
+    )
+
+
+def _shown(record: dict) -> dict:
+    """A performance record as shown: rounded as the API (engine.rounded, DOMAIN.md 15.16), RAG kept."""
+    return {
+        **{name: int(record[name]) for name in engine.FLOWS},
+        "mpl_required": engine.rounded(record["mpl_required"]),
+        "variance": engine.rounded(record["variance"]),
+        "pct_of_mpl": engine.rounded(record["pct_of_mpl"]),
+        "rag": record["rag"],
+        "rag_class": CSS_CLASSES[record["rag"]],
+        "rag_label": LABELS[record["rag"]],
+        "period_start": engine.month_label(record["first_month"]),
+        "period_end": engine.month_label(record["last_month"]),
+    }
+
+
+@login_required
+def contract_performance(request, ref: str):
+    contract = _contract(request, ref)
+    data = selectors_pages.ContractData(contract)
+    try:
+        params = data.params(request.GET)
+    except FlightpathError as error:
+        return render(
+            request,
+            "performance/contract_performance.html",
+            {"contract": contract, "error": error},
+            status=400,
+        )
+    groups = data.rules.report_groups
+    grid = {
+        key: _shown(record)
+        for key, record in selectors_pages.performance_grid(data, month=params.month).items()
+    }
+    series = selectors_pages.monthly_series(data, group=params.group, through=params.month)
+    cohort_as_of, cohorts = selectors_pages.cohorts(data, group=params.group)
+    projection_as_of, projection = selectors_pages.projection(data, month=params.month)
+    assessments = selectors_pages.assessments(data, through=params.month)
+    form = PerformanceFilterForm(
+        initial={"month": params.month_label, "period": params.period, "group": params.group},
+        contract=contract,
+        groups=groups,
+        month=params.month,
+    )
+    context = {
+        "contract": contract,
+        "params": params,
+        "form": form,
+        "period_label": PERIOD_LABELS[params.period],
+        "selected": grid[(params.period, params.group)],
+        "flow_columns": [(name, MEASURE_LABELS[name]) for name in engine.FLOWS],
+        "flow_rows": [
+            {
+                "group": g,
+                "record": grid[(params.period, g)],
+                "flows": [(name, grid[(params.period, g)][name]) for name in engine.FLOWS],
+            }
+            for g in groups
+        ],
+        "periods": [(p, PERIOD_LABELS[p]) for p in engine.PERIODS],
+        "matrix_rows": [{"group": g, "cells": [(p, grid[(p, g)]) for p in engine.PERIODS]} for g in groups],
+        "measured_groups": data.rules.measured_groups,
+        "amber_margin": selectors_pages.amber_margin(),
+        "series": series,
+        "actual_chart": chart_json(_actual_vs_required(series, params.group)),
+        "cohort_as_of": cohort_as_of,
+        "cohorts": list(reversed(cohorts)),
+        "cohort_chart": chart_json(_cohort_curves(cohorts[-RECENT_COHORTS:], params.group))
+        if cohorts
+        else None,
+        "recent_cohorts": RECENT_COHORTS,
+        "projection_as_of": projection_as_of,
+        "projection": [
+            {
+                **row,
+                **{
+                    k: engine.rounded(row[k])
+                    for k in (
+                        "projected",
+                        "low",
+                        "high",
+                        "mpl_required",
+                        "projected_pct",
+                        "low_pct",
+                        "high_pct",
+                        "actual",
+                        "expected",
+                    )
+                },
+                "rag_class": CSS_CLASSES[row["rag"]],
+            }
+            for row in projection
+        ],
+        "projection_chart": chart_json(_projection(projection, data.rules.has_quarterly_review))
+        if projection
+        else None,
+        "risk_label": "PIN risk" if data.rules.has_quarterly_review else "MPL risk",
+        "has_quarterly_review": data.rules.has_quarterly_review,
+        "assessments": [
+            {
+                **row,
+                **{
+                    k: engine.rounded(row[k])
+                    for k in (
+                        "extrapolated_outcomes",
+                        "adjusted_outcomes",
+                        "invalid_pct_used",
+                        "mpl_required",
+                    )
+                },
+            }
+            for row in assessments
+        ],
+    }
+    return render(request, "performance/contract_performance.html", context)
+
+
+def _actual_vs_required(series: list[dict], group: str) -> go.Figure:
+    months = [row["month"] for row in series]
+    fig = go.Figure()
+    fig.add_bar(
+        x=months,
+        y=[row["job_outcomes"] for row in series],
+        name="Job outcomes (actual)",
+        marker_color=SERIES_COLOURS[0],
+    )
+    fig.add_scatter(
+        x=months,
+        y=[round(row["mpl_required"], 2) for row in series],
+        name="MPL required",
+        mode="lines+markers",
+        line={"color": SERIES_COLOURS[1], "width": 2},
+    )
+    fig.update_layout(yaxis_title=f"Outcomes in month ({group})", xaxis={"type": "category"})
+    return fig
+
+
+def _cohort_curves(cohorts: list[dict], group: str) -> go.Figure:
+    fig = go.Figure()
+    for i, row in enumerate(cohorts):
+        fig.add_scatter(
+            x=list(range(1, len(row["conversion_pct"]) + 1)),
+            y=[round(v, 2) for v in row["conversion_pct"]],
+            name=f"{row['cohort']} (n={row['size']})",
+            mode="lines+markers",
+            line={"color": SERIES_COLOURS[(i + 2) % len(SERIES_COLOURS)] if i else SERIES_COLOURS[0]},
+        )
+    longest = max(cohorts, key=lambda r: len(r["profile_pct"]))
+    fig.add_scatter(
+        x=list(range(1, len(longest["profile_pct"]) + 1)),
+        y=[round(v, 2) for v in longest["profile_pct"]],
+        name=f"MPL profile ({group})",
+        mode="lines",
+        line={"color": "#212529", "dash": "dash", "width": 3},
+    )
+    fig.update_layout(
+        xaxis_title="Month on programme", yaxis_title="Cumulative job outcome %", hovermode="closest"
+    )
+    return fig
+
+
+def _projection(rows: list[dict], quarterly_review: bool) -> go.Figure:
+    fig = go.Figure()
+    risk = "PIN risk" if quarterly_review else "MPL risk"
+    labels = [f"{row['group']} {row['quarter_end_label']}" for row in rows]
+    fig.add_scatter(
+        x=labels,
+        y=[row["projected_pct"] for row in rows],
+        mode="markers",
+        name="Projected % of MPL (90% range)",
+        marker={
+            "size": 12,
+            "color": [RAG_COLOURS["RED"] if row["below_mpl"] else RAG_COLOURS["GREEN"] for row in rows],
+        },
+        error_y={
+            "type": "data",
+            "symmetric": False,
+            "array": [row["high_pct"] - row["projected_pct"] for row in rows],
+            "arrayminus": [row["projected_pct"] - row["low_pct"] for row in rows],
+            "color": "#495057",
+        },
+        text=[risk if row["below_mpl"] else "" for row in rows],
+        textposition="top center",
+    )
+    fig.update_traces(mode="markers+text")
+    fig.add_hline(
+        y=100,
+        line_dash="dash",
+        line_color=RAG_COLOURS["RED"],
+        annotation_text="MPL (100%)",
+        annotation_position="top left",
+    )
+    fig.update_layout(
+        yaxis_title="Rolling-12 job outcomes, % of MPL", xaxis={"type": "category"}, hovermode="closest"
+    )
+    return fig
+
+
+@login_required
+def figure_referrals(request, ref: str):
+    """The referrals behind one figure of the performance page, computed by the functions that count it."""
+    contract = _contract(request, ref)
+    data = selectors_pages.ContractData(contract)
+    try:
+        params = data.params(request.GET)
+        measure = selectors_pages.parse_measure(request.GET.get("measure"))
+        if measure in COHORT_MEASURES:
+            cohort = request.GET.get("cohort")
+            members = selectors_pages.cohort_members(data, measure=measure, group=params.group, cohort=cohort)
+        else:
+            cohort = None
+            members = selectors_pages.flow_members(data, measure=measure, params=params)
+    except FlightpathError as error:
+        return render(
+            request, "performance/figure_referrals.html", {"contract": contract, "error": error}, status=400
+        )
+    queryset = visible_referrals(request.user).filter(contract=contract, pk__in=list(members.counts))
+    if request.GET.get("export") == "csv":
+        rows = queryset.order_by("referral_date", "ref").values_list("pk", *[f for _, f in CSV_COLUMNS])
+        return stream_csv(
+            f"{contract.ref}-{measure}-{params.group}.csv",
+            [name for name, _ in CSV_COLUMNS] + ["times_counted"],
+            ((*row[1:], members.counts[row[0]]) for row in rows.iterator(chunk_size=2000)),
+        )
+    table = MemberTable(queryset, counts=members.counts)
+    RequestConfig(request, paginate={"per_page": 50}).configure(table)
+    back = request.GET.copy()
+    for key in ("measure", "cohort", "export", "page", "sort"):
+        back.pop(key, None)
+    return render(
+        request,
+        "performance/figure_referrals.html",
+        {
+            "contract": contract,
+            "params": params,
+            "measure": measure,
+            "measure_label": MEASURE_LABELS[measure],
+            "period_label": PERIOD_LABELS[params.period],
+            "cohort": cohort,
+            "members": members,
+            "distinct": len(members.counts),
+            "visible": table.paginator.count,
+            "table": table,
+            "back_query": back.urlencode(),
+        },
+    )
