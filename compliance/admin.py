@@ -71,3 +71,31 @@ class StandardSnapshotAdmin(admin.ModelAdmin):
 
     def has_change_permission(self, request, obj=None):
         return False
+
+
+# Assurance records (DOMAIN.md 13)
+from .models import CmoSample, CmoSampleRecord, PatRating  # noqa: E402
+
+
+class CmoSampleRecordInline(admin.TabularInline):
+    model = CmoSampleRecord
+    fields = ("position", "referral", "self_check", "cmo_result", "answers", "notes")
+    raw_id_fields = ("referral",)
+    extra = 0
+
+
+@admin.register(CmoSample)
+class CmoSampleAdmin(admin.ModelAdmin):
+    list_display = ("contract", "check_date", "size", "population_size", "period_start", "period_end", "seed")
+    list_filter = ("contract",)
+    search_fields = ("contract__ref",)
+    readonly_fields = ("drawn_at", "seed", "size", "population_size")
+    inlines = [CmoSampleRecordInline]
+
+
+@admin.register(PatRating)
+class PatRatingAdmin(admin.ModelAdmin):
+    list_display = ("contract", "date", "rating", "owner", "due_date")
+    list_filter = ("rating", "contract")
+    search_fields = ("contract__ref", "findings")
+    raw_id_fields = ("owner",)

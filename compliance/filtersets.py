@@ -64,6 +64,9 @@ class DueSoonFilterSet(ScopedChoicesMixin, StyledFilterSet):
         queryset=Organisation.objects.none(), label="Organisation"
     )
     days = IntegerFilter(label="Working days ahead", method="noop", min_value=0, max_value=60)
+    state = django_filters.ChoiceFilter(
+        label="Due / late", method="noop", choices=[("due", "Due soon"), ("late", "Already late")]
+    )
     group_by = django_filters.ChoiceFilter(
         label="Group by",
         method="noop",
@@ -77,7 +80,7 @@ class DueSoonFilterSet(ScopedChoicesMixin, StyledFilterSet):
 
     class Meta:
         model = Referral
-        fields = ["key_worker", "site", "organisation", "days", "group_by"]
+        fields = ["key_worker", "site", "organisation", "days", "state", "group_by"]
 
     def noop(self, queryset, name, value):
         return queryset

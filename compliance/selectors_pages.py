@@ -10,7 +10,8 @@ from datetime import date, timedelta
 import numpy as np
 import pandas as pd
 from django.conf import settings
-from django.db.models import Count, F, Q, QuerySet
+from django.db.models import Count, F, Q, QuerySet, Value
+from django.db.models.functions import Coalesce, NullIf
 
 from participants.calendar import calendar_for
 from participants.models import Contract, Referral, Site, Staff
@@ -134,7 +135,12 @@ def standards_trend(contract: Contract, *, as_of: date, group: str = ALL) -> pd.
     return pd.DataFrame(rows, columns=["month_end", "code", "value", "status"])
 
 
-FAILING_ITEM_NAMES = {"site_name": F("site__name"), "key_worker_name": F("key_worker__name")}
+def _name_or_ref(relation: str):
+    """A related row's display name: its name, else its reference (staff often arrive with refs only)."""
+    return Coalesce(NullIf(F(f"{relation}__name"), Value("")), F(f"{relation}__ref"))
+
+
+FAILING_ITEM_NAMES = {"site_name": _name_or_ref("site"), "key_worker_name": _name_or_ref("key_worker")}
 
 
 def failing_item_rows(
@@ -182,6 +188,10 @@ def failing_item_rows(
     return with_display_names([items[i] for i in np.flatnonzero(keep)])
 
 
+def _display(obj) -> str:
+    return "" if obj is None else (obj.name or obj.ref)
+
+
 def with_display_names(rows: list[dict]) -> list[dict]:
     """Rows with `site_name`, `key_worker_name` and `participant_id` added: three queries for all rows."""
     sites = Site.objects.in_bulk({r["site_id"] for r in rows if r["site_id"] is not None})
@@ -192,8 +202,8 @@ def with_display_names(rows: list[dict]) -> list[dict]:
     return [
         {
             **r,
-            "site_name": getattr(sites.get(r["site_id"]), "name", ""),
-            "key_worker_name": getattr(staff.get(r["key_worker_id"]), "name", ""),
+            "site_name": _display(sites.get(r["site_id"])),
+            "key_worker_name": _display(staff.get(r["key_worker_id"])),
             "participant_id": participants.get(r["referral_id"]),
         }
         for r in rows
@@ -259,6 +269,7 @@ class DueSoonFilters:
     site: int | None = None
     organisation: int | None = None
     contract: str | None = None
+    state: str = ""  # "due": not yet late; "late": deadline passed; empty: both
 
 
 def due_soon_for_contracts(contracts, *, today: date, days: int) -> pd.DataFrame:
@@ -280,8 +291,8 @@ def due_soon_rows(items: pd.DataFrame, referrals: QuerySet) -> list[dict]:
                 "participant_id",
                 "organisation_id",
                 organisation_name=F("organisation__name"),
-                site_name=F("site__name"),
-                key_worker_name=F("key_worker__name"),
+                site_name=_name_or_ref("site"),
+                key_worker_name=_name_or_ref("key_worker"),
             )
         ),
         columns=[
@@ -313,7 +324,10 @@ def due_soon_items(user, *, today: date, filters: DueSoonFilters) -> list[dict]:
         visible = visible.filter(site_id=filters.site)
     if filters.organisation:
         visible = visible.filter(organisation_id=filters.organisation)
-    return due_soon_rows(due_soon_for_contracts(contracts, today=today, days=filters.days), visible)
+    items = due_soon_for_contracts(contracts, today=today, days=filters.days)
+    if filters.state:
+        items = items[items["late"] == (filters.state == "late")]
+    return due_soon_rows(items, visible)
 
 
 def group_due_soon(rows: list[dict], by: str) -> list[tuple[str, list[dict]]]:

@@ -194,18 +194,24 @@ def due_soon(request):
         key_worker=getattr(data.get("key_worker"), "pk", None),
         site=getattr(data.get("site"), "pk", None),
         organisation=getattr(data.get("organisation"), "pk", None),
+        state=data.get("state") or "",
     )
     rows = selectors_pages.due_soon_items(request.user, today=today, filters=filters)
     late = sum(1 for r in rows if r["late"])
     context = {"filter": filterset, "rows": rows, "today": today, "days": filters.days, "late": late}
     if fragment:
-        return render(request, "compliance/due_soon_panel.html", context)
+        # The caseload panel: what can still be prevented first, then the late ones.
+        soonest = sorted(rows, key=lambda r: (r["late"], r["deadline"]))
+        return render(
+            request, "compliance/due_soon_panel.html", {**context, "rows": soonest, "due": len(rows) - late}
+        )
     by = data.get("group_by") or ""
-    groups = (
-        [(name, DueSoonTable(items)) for name, items in selectors_pages.group_due_soon(rows, by)]
-        if by
-        else [("", DueSoonTable(rows))]
-    )
+    grouped = selectors_pages.group_due_soon(rows, by) if by else [("", rows)]
+    groups = []
+    for i, (name, items) in enumerate(grouped):
+        table = DueSoonTable(items, prefix=f"g{i}-" if by else "")
+        RequestConfig(request, paginate={"per_page": 25 if by else 50}).configure(table)
+        groups.append((name, len(items), table))
     return render(request, "compliance/due_soon.html", {**context, "groups": groups, "group_by": by})
 
 

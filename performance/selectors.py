@@ -125,20 +125,29 @@ def engine_frames(
         return referrals[["referral_id", "group", "referral_date"]], events[
             ["referral_id", "code", "event_date"]
         ]
-    held = list(Referral.objects.filter(contract_id=contract_id).values_list("group", flat=True).distinct())
-    names = sorted(set(held) | set(groups or ()))
-    group_list = ", ".join(f"'{g.replace(chr(39), chr(39) * 2)}'" for g in names) or "''"
-    code_list = ", ".join(f"'{code}'" for code in ENGINE_CODES)
     fields = [("id", ">i8"), ("code", ">i2"), ("day", ">i4")]
-    referral_sql = (
-        f'SELECT id, COALESCE(array_position(ARRAY[{group_list}]::text[], "group"::text), 0)::int2, '
-        f"referral_date FROM participants_referral WHERE contract_id = {contract_id}"
-    )
+
+    def read_referrals(names: list[str]) -> np.ndarray:
+        group_list = ", ".join(f"'{g.replace(chr(39), chr(39) * 2)}'" for g in names) or "''"
+        return _copy_binary(
+            f'SELECT id, COALESCE(array_position(ARRAY[{group_list}]::text[], "group"::text), 0)::int2, '
+            f"referral_date FROM participants_referral WHERE contract_id = {contract_id}",
+            fields,
+        )
+
+    # The programme's groups are the list; only if a referral holds another (the import refuses that) are
+    # the groups held looked up, a slow DISTINCT over every referral, and the referrals read again.
+    names = sorted(groups or ())
+    ref_rows = read_referrals(names)
+    if not names or (ref_rows["code"] == 0).any():
+        held = Referral.objects.filter(contract_id=contract_id).values_list("group", flat=True).distinct()
+        names = sorted(set(held) | set(names))
+        ref_rows = read_referrals(names)
+    code_list = ", ".join(f"'{code}'" for code in ENGINE_CODES)
     event_sql = (
         f"SELECT referral_id, array_position(ARRAY[{code_list}]::text[], code::text)::int2, event_date "
         f"FROM participants_journeyevent WHERE contract_id = {contract_id} AND code IN ({code_list})"
     )
-    ref_rows = _copy_binary(referral_sql, fields)
     ev_rows = _copy_binary(event_sql, fields)  # same connection: it sees the caller's transaction
     referrals = pd.DataFrame(
         {
@@ -157,8 +166,9 @@ def engine_frames(
     return referrals, events
 
 
-def contract_facts(contract_id: int) -> engine.Facts:
-    return engine.referral_facts(*engine_frames(contract_id))
+def contract_facts(contract_id: int, groups: tuple[str, ...] | None = None) -> engine.Facts:
+    """Per-referral facts of a contract; pass the programme's groups to spare a scan (engine_frames)."""
+    return engine.referral_facts(*engine_frames(contract_id, groups))
 
 
 def latest_data_date(contract_id: int) -> date | None:
@@ -230,7 +240,7 @@ def performance_figures(contract: Contract, *, month: int, period: str, group: s
         return snapshot_performance_record(snap)
     inputs = contract_inputs(contract)
     frame = engine.performance_table(
-        contract_facts(contract.pk),
+        contract_facts(contract.pk, inputs.rules.groups),
         inputs.rules,
         inputs.terms,
         inputs.profiles,
@@ -284,7 +294,7 @@ def cohort_figures(contract: Contract, *, group: str, as_of: date | None) -> tup
         ]
     inputs = contract_inputs(contract)
     return as_of, engine.cohort_table(
-        contract_facts(contract.pk), inputs.rules, inputs.profiles, group, as_of
+        contract_facts(contract.pk, inputs.rules.groups), inputs.rules, inputs.profiles, group, as_of
     )
 
 
@@ -296,7 +306,7 @@ def assessment_figures(contract: Contract, *, quarter_end: int, group: str, fina
         return _assessment_row(snap)
     inputs = contract_inputs(contract)
     frame = engine.assessment_table(
-        contract_facts(contract.pk),
+        contract_facts(contract.pk, inputs.rules.groups),
         inputs.rules,
         inputs.terms,
         inputs.profiles,
@@ -326,7 +336,12 @@ def performance_month(contract: Contract, *, month: int) -> list[dict]:
     else:
         inputs = contract_inputs(contract)
         rows = engine.performance_table(
-            contract_facts(contract.pk), inputs.rules, inputs.terms, inputs.profiles, inputs.targets, [month]
+            contract_facts(contract.pk, inputs.rules.groups),
+            inputs.rules,
+            inputs.terms,
+            inputs.profiles,
+            inputs.targets,
+            [month],
         ).to_dict("records")
     order = {g: i for i, g in enumerate(rules_for(contract.programme).report_groups)}
     rows.sort(key=lambda r: (engine.PERIODS.index(r["period"]), order.get(r["group"], len(order))))

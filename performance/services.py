@@ -56,7 +56,7 @@ def recompute_contract(
     contract = Contract.objects.select_related("programme").get(pk=contract_id)
     inputs = selectors.contract_inputs(contract)
     report(5, "loading referrals and events")
-    facts = selectors.contract_facts(contract_id)
+    facts = selectors.contract_facts(contract_id, inputs.rules.groups)
     as_of = engine.default_as_of(facts)
     start = inputs.terms.start_month
     last = max(start, engine.month_of(as_of)) if as_of else start

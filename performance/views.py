@@ -35,7 +35,9 @@ MEASURE_LABELS = {
     "cohort_outcomes": "Cohort job outcomes",
 }
 PERIOD_LABELS = dict(Period.choices)
-RECENT_COHORTS = 6  # cohort curves drawn; the table beside the chart lists them all
+# Cohort curves drawn: one every CHART_COHORT_STEP months back from the latest, CHART_COHORTS of them (recent
+# cohorts of different ages); the cohort table lists them all.
+CHART_COHORTS, CHART_COHORT_STEP = 6, 3
 CSV_COLUMNS = [
     ("contract_ref", "contract__ref"),
     ("referral_ref", "ref"),
@@ -120,10 +122,12 @@ def contract_performance(request, ref: str):
         "actual_chart": chart_json(_actual_vs_required(series, params.group)),
         "cohort_as_of": cohort_as_of,
         "cohorts": list(reversed(cohorts)),
-        "cohort_chart": chart_json(_cohort_curves(cohorts[-RECENT_COHORTS:], params.group))
+        "cohort_chart": chart_json(
+            _cohort_curves(cohorts[::-CHART_COHORT_STEP][:CHART_COHORTS][::-1], params.group)
+        )
         if cohorts
         else None,
-        "recent_cohorts": RECENT_COHORTS,
+        "chart_cohorts": (CHART_COHORTS, CHART_COHORT_STEP),
         "projection_as_of": projection_as_of,
         "projection": [
             {
@@ -243,7 +247,7 @@ def _projection(rows: list[dict], quarterly_review: bool) -> go.Figure:
         line_dash="dash",
         line_color=RAG_COLOURS["RED"],
         annotation_text="MPL (100%)",
-        annotation_position="top left",
+        annotation_position="bottom right",
     )
     fig.update_layout(
         yaxis_title="Rolling-12 job outcomes, % of MPL", xaxis={"type": "category"}, hovermode="closest"

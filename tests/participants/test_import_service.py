@@ -243,11 +243,20 @@ def test_recompute_is_enqueued_after_commit_with_the_months_touched(
     assert RECORDED == [(contract.pk, ["2025-08"])]
 
 
-def test_unregistered_recompute_tasks_are_skipped_with_a_warning(settings, caplog):
+def test_unregistered_recompute_tasks_are_skipped_with_a_warning(settings):
+    """Logged on the module's logger (Celery's Django fixup may reconfigure the root handlers meanwhile)."""
     settings.FLIGHTPATH_RECOMPUTE_TASKS = ["not.installed.task"]
-    with caplog.at_level(logging.WARNING, logger="participants.tasks"):
+    records: list[logging.LogRecord] = []
+    handler = logging.Handler(logging.WARNING)
+    handler.emit = records.append
+    logger = logging.getLogger("participants.tasks")
+    logger.addHandler(handler)
+    try:
         assert enqueue_recompute({1: None}) == []
-    assert "not.installed.task is not registered" in caplog.text
+    finally:
+        logger.removeHandler(handler)
+    messages = [record.getMessage() for record in records]
+    assert messages == ["recompute task not.installed.task is not registered; skipped"]
 
 
 def test_failed_import_enqueues_nothing(tmp_path, settings, django_capture_on_commit_callbacks):
