@@ -316,7 +316,7 @@ def run(referrals: int = 1_000_000) -> dict:
     staff = built["staff"]
     client = Client(HTTP_HOST="localhost")
     client.force_login(staff.user)
-    caseload_queries, caseload_times = _measure(client, "/caseload/?show=all")
+    caseload_queries, caseload_times = _measure(client, "/caseload/")
     participant = (
         Referral.objects.filter(key_worker=staff, jobs__isnull=False)
         .order_by("pk")

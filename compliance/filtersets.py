@@ -63,7 +63,12 @@ class DueSoonFilterSet(ScopedChoicesMixin, StyledFilterSet):
     organisation = django_filters.ModelChoiceFilter(
         queryset=Organisation.objects.none(), label="Organisation"
     )
-    days = IntegerFilter(label="Working days ahead", method="noop", min_value=0, max_value=60)
+    days = IntegerFilter(
+        label="Working days ahead",
+        method="noop",
+        min_value=0,
+        max_value=60,
+    )
     state = django_filters.ChoiceFilter(
         label="Due / late", method="noop", choices=[("due", "Due soon"), ("late", "Already late")]
     )

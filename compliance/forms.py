@@ -106,8 +106,8 @@ class ValidationRoundForm(BootstrapForm):
         decimal_places=2,
         label="Invalid %",
         error_messages={
-            "min_value": "Invalid % must be between 0 and 100.",
-            "max_value": "Invalid % must be between 0 and 100.",
+            "min_value": "Invalid %% must be between 0 and 100.",
+            "max_value": "Invalid %% must be between 0 and 100.",
         },
     )
     status = forms.ChoiceField(choices=ValidationRound.Status.choices)

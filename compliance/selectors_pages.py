@@ -30,6 +30,7 @@ from .selectors import (
 TREND_MONTHS = 12
 RAG_CLASSES = {MET: "rag-green", NOT_MET: "rag-red", None: "rag-grey"}
 RAG_LABELS = {MET: "Met", NOT_MET: "Not met", None: "No figure"}
+MEASURE_LABELS = {DEADLINE: "Deadline", BACKLOG_SHARE: "Backlog share", BACKLOG_MAX: "Backlog maximum"}
 
 
 def due_soon_default_days() -> int:
@@ -71,6 +72,10 @@ class StandardRow:
         if f.measure == DEADLINE:
             return None if f.eligible is None else f.eligible - f.met
         return f.backlog if f.measure == BACKLOG_SHARE else f.over_limit
+
+    @property
+    def measure_label(self) -> str:
+        return MEASURE_LABELS[self.figures.measure]
 
     @property
     def unit(self) -> str:

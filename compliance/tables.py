@@ -7,6 +7,7 @@ from django.utils.html import format_html
 from .models import CmoSampleRecord
 
 TABLE_ATTRS = {"class": "table table-sm table-hover align-middle"}
+NOWRAP = {"td": {"class": "text-nowrap"}}
 
 
 class ParticipantLinkColumn(tables.Column):
@@ -22,10 +23,10 @@ class ParticipantLinkColumn(tables.Column):
 class FailingItemTable(tables.Table):
     referral_ref = ParticipantLinkColumn(verbose_name="Referral")
     group = tables.Column(verbose_name="Group")
-    start_date = tables.DateColumn(format="j M Y", verbose_name="Start")
-    deadline = tables.DateColumn(format="j M Y", verbose_name="Deadline")
-    end_date = tables.DateColumn(format="j M Y", verbose_name="End", default="Open")
-    age_working_days = tables.Column(verbose_name="Age (working days)", attrs={"td": {"class": "text-end"}})
+    start_date = tables.DateColumn(format="j M Y", verbose_name="Start", attrs=NOWRAP)
+    deadline = tables.DateColumn(format="j M Y", verbose_name="Deadline", attrs=NOWRAP)
+    end_date = tables.DateColumn(format="j M Y", verbose_name="End", default="Open", attrs=NOWRAP)
+    age_working_days = tables.Column(verbose_name="Age (wd)", attrs={"td": {"class": "text-end"}})
     key_worker_name = tables.Column(verbose_name="Key worker", default="—")
     site_name = tables.Column(verbose_name="Site", default="—")
 
@@ -36,13 +37,13 @@ class FailingItemTable(tables.Table):
 
 
 class DueSoonTable(tables.Table):
-    deadline = tables.DateColumn(format="D j M Y", verbose_name="Deadline")
-    working_days_left = tables.Column(verbose_name="Due", attrs={"td": {"class": "text-nowrap"}})
+    deadline = tables.DateColumn(format="D j M Y", verbose_name="Deadline", attrs=NOWRAP)
+    working_days_left = tables.Column(verbose_name="Due", attrs=NOWRAP)
     code = tables.Column(verbose_name="Standard")
     referral_ref = ParticipantLinkColumn(verbose_name="Referral")
     contract_ref = tables.Column(verbose_name="Contract")
-    start_date = tables.DateColumn(format="j M Y", verbose_name="Start")
-    age_working_days = tables.Column(verbose_name="Age (working days)", attrs={"td": {"class": "text-end"}})
+    start_date = tables.DateColumn(format="j M Y", verbose_name="Start", attrs=NOWRAP)
+    age_working_days = tables.Column(verbose_name="Age (wd)", attrs={"td": {"class": "text-end"}})
     key_worker_name = tables.Column(verbose_name="Key worker", default="—")
     site_name = tables.Column(verbose_name="Site", default="—")
     organisation_name = tables.Column(verbose_name="Organisation", default="—")

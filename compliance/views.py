@@ -62,22 +62,33 @@ def _trend_chart(trend, counts: set[str]) -> str | None:
     if trend.empty:
         return None
     fig = go.Figure()
+    months = [d.strftime("%b %Y") for d in sorted(trend["month_end"].unique())]
     for i, (code, rows) in enumerate(trend.groupby("code", sort=False)):
         count = code in counts
         fig.add_trace(
             go.Scatter(
-                x=[d.isoformat() for d in rows["month_end"]],
+                x=[d.strftime("%b %Y") for d in rows["month_end"]],
                 y=rows["value"].round(2).tolist(),
                 name=code,
                 mode="lines+markers",
                 yaxis="y2" if count else "y",
-                line={"color": SERIES_COLOURS[i % len(SERIES_COLOURS)], "dash": "dot" if count else "solid"},
+                line={
+                    "color": SERIES_COLOURS[i % len(SERIES_COLOURS)],
+                    "dash": "dot" if count else ("solid" if i < len(SERIES_COLOURS) else "dash"),
+                },
             )
         )
     fig.update_layout(
-        yaxis={"title": "% (met, or backlog share)", "rangemode": "tozero"},
-        yaxis2={"title": "Referrals over limit", "overlaying": "y", "side": "right", "rangemode": "tozero"},
-        xaxis={"title": "Month end", "type": "date"},
+        yaxis={"title": "% met, or backlog %", "rangemode": "tozero"},
+        yaxis2={
+            "title": "Referrals over limit",
+            "overlaying": "y",
+            "side": "right",
+            "rangemode": "tozero",
+            "tickformat": "d",
+            "showgrid": False,
+        },
+        xaxis={"type": "category", "categoryorder": "array", "categoryarray": months},
     )
     return chart_json(fig)
 
@@ -189,6 +200,7 @@ def due_soon(request):
         return render(request, template, {"filter": filterset, "error": exc.message}, status=400)
     data = filterset.form.cleaned_data
     days = data.get("days")
+    filterset.form.fields["days"].widget.attrs["placeholder"] = selectors_pages.due_soon_default_days()
     filters = selectors_pages.DueSoonFilters(
         days=selectors_pages.due_soon_default_days() if days is None else days,
         key_worker=getattr(data.get("key_worker"), "pk", None),

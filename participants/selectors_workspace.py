@@ -8,7 +8,6 @@ from dataclasses import dataclass
 from django.db.models import (
     Case,
     DateField,
-    Exists,
     F,
     OuterRef,
     Prefetch,
@@ -109,7 +108,7 @@ def caseload(user, *, team: bool = False, today: dt.date | None = None) -> Query
     """A key worker's own caseload (team=False) or every referral a team leader may see (team=True), each
     row annotated with what the caseload shows and sorts on, all in one SQL query (no query per row).
 
-    Annotations: stage, psg, started_on, next_appointment, open_follow_up_due, review_due, has_plan,
+    Annotations: stage, psg, started_on, next_appointment, open_follow_up_due, review_due,
     last_contact, review_state ("overdue" / "due" / ""), no_contact (bool)."""
     today = today or timezone.localdate()
     now = timezone.now()
@@ -143,7 +142,6 @@ def caseload(user, *, team: bool = False, today: dt.date | None = None) -> Query
         ),
         open_follow_up_due=Subquery(open_tasks.order_by("due_date").values("due_date")[:1]),
         review_due=F("action_plan__next_review_due"),
-        has_plan=Exists(ActionPlan.objects.filter(referral=OuterRef("pk"), agreed_on__isnull=False)),
         last_contact=Greatest(
             Coalesce(
                 Subquery(

@@ -1,4 +1,5 @@
 import django_tables2 as tables
+from django.urls import reverse
 
 from .models import Contract, Referral
 from .querysets import Stage
@@ -78,3 +79,8 @@ class CaseloadTable(tables.Table):
     def __init__(self, *args, today, team: bool = False, **kwargs):
         self.today, self.team = today, team
         super().__init__(*args, exclude=() if team else ("key_worker",), **kwargs)
+        self._participant_url = reverse("participant-detail", args=[0]).removesuffix("0/")
+
+    def participant_url(self, participant_id: int) -> str:
+        """The participant page's URL, reversed once per table rather than once per row."""
+        return f"{self._participant_url}{participant_id}/"

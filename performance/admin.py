@@ -10,8 +10,18 @@ class RecommendationAdmin(admin.ModelAdmin):
     list_display = ["contract", "group", "quarter_end", "kind", "projected_pct", "status", "created"]
     list_filter = ["status", "kind"]
     search_fields = ["contract__ref", "group", "message"]
-    readonly_fields = ["contract", "group", "quarter_end", "kind", "message", "projected_pct", "low_pct",
-                       "high_pct", "created", "updated"]
+    readonly_fields = [
+        "contract",
+        "group",
+        "quarter_end",
+        "kind",
+        "message",
+        "projected_pct",
+        "low_pct",
+        "high_pct",
+        "created",
+        "updated",
+    ]
 
 
 class _ReadOnly(admin.ModelAdmin):

@@ -16,7 +16,10 @@ from . import engine
 # Flows counted once per referral by its single resolution event (DOMAIN.md 4, 15.13), from the engine's map.
 _RESOLUTION_KIND = {name: kind for kind, name in engine._RESOLUTION_FLOWS.items()}
 COHORT_MEASURES = ("cohort", "cohort_outcomes")
-MEASURES = (*engine.FLOWS, *COHORT_MEASURES)
+# The two parts of a WP quarterly review's outcomes (DOMAIN.md 8): the validated months' outcomes net of
+# invalidation, and the later months' gross outcomes that the invalid rate is applied to.
+ASSESSMENT_MEASURES = ("validated_outcomes", "extrapolation_base")
+MEASURES = (*engine.FLOWS, *COHORT_MEASURES, *ASSESSMENT_MEASURES)
 
 
 def _group_mask(facts: engine.Facts, group: str) -> np.ndarray:
@@ -70,6 +73,24 @@ def cohort_members(
         outcome = engine.cohort_outcome_month(facts, rules)
         chosen &= (outcome != engine._NO_MONTH) & (outcome <= last_month)
     return np.flatnonzero(chosen)
+
+
+def assessment_members(
+    facts: engine.Facts, *, measure: str, group: str, quarter_end: int, final: bool = False
+) -> np.ndarray:
+    """Positions of the referrals behind a quarterly review's outcomes at `quarter_end` (DOMAIN.md 8, 15.14):
+    `validated_outcomes`, first job outcomes in the validated months of the twelve ending Q whose referral
+    is not invalidated; `extrapolation_base`, first job outcomes (gross) in the months after them, which
+    the assessment multiplies by (1 - invalid rate)."""
+    if measure not in ASSESSMENT_MEASURES:
+        raise ValueError(measure)
+    window_start = quarter_end - 11
+    split = window_start + engine.validated_months_for(quarter_end, final)
+    outcome = facts.outcome_month
+    members = _group_mask(facts, group)
+    if measure == "validated_outcomes":
+        return np.flatnonzero(members & (outcome >= window_start) & (outcome < split) & ~facts.invalidated)
+    return np.flatnonzero(members & (outcome >= split) & (outcome <= quarter_end))
 
 
 def validation_round_used(rounds: pd.DataFrame | None, quarter_end: int) -> dict | None:

@@ -42,6 +42,8 @@ _PER_EVENT_FLOWS = {
 _RESOLUTIONS = {"STARTED": 1, "DID_NOT_START": 2, "FAILED_TO_ATTEND": 3}
 _RESOLUTION_FLOWS = {1: "starts", 2: "did_not_start", 3: "failed_to_attend"}
 _NO_MONTH = np.iinfo(np.int64).min
+# Every event code this engine reads (selectors load only these).
+CODES_READ = (*_RESOLUTIONS, *_PER_EVENT_FLOWS, "JOB_OUTCOME", "OUTCOME_INVALIDATED")
 
 
 @dataclass(frozen=True)

@@ -19,17 +19,7 @@ from . import engine
 from .models import AssessmentSnapshot, CohortSnapshot, PerformanceSnapshot, Recommendation
 
 # The event codes the performance engine reads; the others never reach it.
-ENGINE_CODES = (
-    "STARTED",
-    "DID_NOT_START",
-    "FAILED_TO_ATTEND",
-    "JOB_START",
-    "EARNINGS_START",
-    "JOB_OUTCOME",
-    "OUTCOME_INVALIDATED",
-    "SUSTAINMENT",
-    "EXITED",
-)
+ENGINE_CODES = engine.CODES_READ
 
 
 @dataclass(frozen=True)

@@ -208,8 +208,14 @@ def assessments(data: ContractData, *, through: int) -> list[dict]:
             "window_start_label": engine.month_label(r["window_start"]),
             "validated_through_label": engine.month_label(r["window_start"] + r["validated_months"] - 1),
             "round": rounds.get(r["quarter_end"]),
+            # the gross outcomes the invalid rate is applied to, counted by the drill-down's own function
+            "extrapolation_base": len(
+                drilldown.assessment_members(
+                    data.facts, measure="extrapolation_base", group=r["group"], quarter_end=r["quarter_end"]
+                )
+            ),
         }
-        for r in rows
+        for r in rows  # quarter ends x measured groups, not referrals
     ]
 
 
@@ -294,5 +300,21 @@ def cohort_members(data: ContractData, *, measure: str, group: str, cohort: str 
         cohort_month=cohort_month,
         last_month=last,
         converted=measure == "cohort_outcomes",
+    )
+    return _members(data, measure, positions)
+
+
+def assessment_members(data: ContractData, *, measure: str, params: PageParams) -> Members:
+    """The referrals behind a WP quarterly review's validated outcomes or extrapolation base; `month` is the
+    quarter end and `group` a measured group."""
+    if not data.rules.has_quarterly_review:
+        raise FlightpathError(
+            f"{data.rules.code} contracts have no formal quarterly reviews.", field="measure"
+        )
+    if not engine.is_quarter_end(params.month):
+        raise FlightpathError("A quarter ends in March, June, September or December.", field="month")
+    group = selectors.parse_group(params.group, valid=data.rules.measured_groups)
+    positions = drilldown.assessment_members(
+        data.facts, measure=measure, group=group, quarter_end=params.month
     )
     return _members(data, measure, positions)

@@ -15,7 +15,7 @@ from participants.selectors import visible_referrals
 from participants.views import stream_csv
 
 from . import engine, selectors_pages
-from .drilldown import COHORT_MEASURES
+from .drilldown import ASSESSMENT_MEASURES, COHORT_MEASURES
 from .filtersets import PerformanceFilterForm
 from .models import Period
 from .rag import CSS_CLASSES, LABELS
@@ -33,6 +33,8 @@ MEASURE_LABELS = {
     "exits": "Exits",
     "cohort": "Cohort",
     "cohort_outcomes": "Cohort job outcomes",
+    "validated_outcomes": "Validated job outcomes",
+    "extrapolation_base": "Job outcomes extrapolated",
 }
 PERIOD_LABELS = dict(Period.choices)
 # Cohort curves drawn: one every CHART_COHORT_STEP months back from the latest, CHART_COHORTS of them (recent
@@ -229,7 +231,7 @@ def _projection(rows: list[dict], quarterly_review: bool) -> go.Figure:
         name="Projected % of MPL (90% range)",
         marker={
             "size": 12,
-            "color": [RAG_COLOURS["RED"] if row["below_mpl"] else RAG_COLOURS["GREEN"] for row in rows],
+            "color": [RAG_COLOURS[row["rag"]] for row in rows],
         },
         error_y={
             "type": "data",
@@ -239,7 +241,7 @@ def _projection(rows: list[dict], quarterly_review: bool) -> go.Figure:
             "color": "#495057",
         },
         text=[risk if row["below_mpl"] else "" for row in rows],
-        textposition="top center",
+        textposition="top right",
     )
     fig.update_traces(mode="markers+text")
     fig.add_hline(
@@ -266,6 +268,9 @@ def figure_referrals(request, ref: str):
         if measure in COHORT_MEASURES:
             cohort = request.GET.get("cohort")
             members = selectors_pages.cohort_members(data, measure=measure, group=params.group, cohort=cohort)
+        elif measure in ASSESSMENT_MEASURES:
+            cohort = None
+            members = selectors_pages.assessment_members(data, measure=measure, params=params)
         else:
             cohort = None
             members = selectors_pages.flow_members(data, measure=measure, params=params)
@@ -296,6 +301,7 @@ def figure_referrals(request, ref: str):
             "measure_label": MEASURE_LABELS[measure],
             "period_label": PERIOD_LABELS[params.period],
             "cohort": cohort,
+            "assessment": measure in ASSESSMENT_MEASURES,
             "members": members,
             "distinct": len(members.counts),
             "visible": table.paginator.count,

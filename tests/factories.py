@@ -114,6 +114,6 @@ class AppointmentFactory(factory.django.DjangoModelFactory):
 
     referral = factory.SubFactory(ReferralFactory)
     kind = models.Appointment.Kind.ONE_TO_ONE
-    starts_at = factory.LazyAttribute(
-        lambda o: dt.datetime.combine(o.referral.referral_date + dt.timedelta(days=2), dt.time(10, 0), tzinfo=dt.UTC)
+    starts_at = factory.LazyAttribute(  # two days after the referral, 10:00 UTC
+        lambda o: dt.datetime.combine(o.referral.referral_date + dt.timedelta(days=2), dt.time(10), dt.UTC)
     )

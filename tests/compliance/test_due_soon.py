@@ -52,8 +52,13 @@ def test_event_dated_after_today_does_not_close_an_item(world):
     assert "R-ALICE-3" not in {r["referral_ref"] for r in rows if r["code"] == "CSS2"}
 
 
-def test_resolved_items_are_not_listed(world):
-    assert "R-ALICE-2" not in {ref for ref, _, _ in items(world, 10)}
+def test_items_ended_in_time_are_not_listed_but_their_open_items_are(world):
+    # R-ALICE-2 was acknowledged and started in time (CSS2, CSS1a met); PRaP recording (CSS1b, due 27 Jan) and
+    # its action plan (CSS5, started referrals, due 3 Feb) are still open.
+    mine = {(ref, code) for ref, code, _ in items(world, 10) if ref == "R-ALICE-2"}
+    assert mine == {("R-ALICE-2", "CSS1b")}
+    mine = {(ref, code) for ref, code, _ in items(world, 15) if ref == "R-ALICE-2"}
+    assert mine == {("R-ALICE-2", "CSS1b"), ("R-ALICE-2", "CSS5")}
 
 
 def test_filters_by_key_worker_site_and_organisation(world):

@@ -1,5 +1,5 @@
-"""The contract performance page in a real browser: open it from the contract, change group and period, click a
-figure and see the referrals behind it; no serious or critical accessibility violations (axe-core)."""
+"""The contract performance page in a real browser: open it from the contract, change group and period,
+click a figure and see the referrals behind it; no serious or critical accessibility violations (axe-core)."""
 
 import re
 
@@ -37,8 +37,8 @@ def test_change_group_and_period_then_open_the_referrals_behind_a_figure(golden_
     expect(page.get_by_role("heading", name="ORC-12 · Performance")).to_be_visible()
     expect(page.locator("#actual-chart .main-svg").first).to_be_visible()  # plotly drew the chart
 
-    page.get_by_label("Group").select_option("PG1")
-    page.get_by_label("Period").select_option("quarter")
+    page.get_by_label("Group", exact=True).select_option("PG1")
+    page.get_by_label("Period", exact=True).select_option("quarter")
     page.get_by_role("button", name="Show").click()
     expect(
         page.get_by_role("heading", name=re.compile(r"^PG1: contract-year quarter to date"))

@@ -241,6 +241,30 @@ def test_every_drilldown_lists_as_many_referrals_as_the_figure(browser_client, a
         assert response.context["visible"] == len(members.counts)
 
 
+def test_quarterly_review_drilldowns_equal_the_assessment_figures(browser_client, api, golden):
+    rows = browser_client.get(page_url(golden)).context["assessments"]
+    for row in rows[:6]:
+        want = api.get(
+            f"/api/v1/contracts/{golden.ref}/assessments/",
+            {"quarter_end": row["quarter_end_label"], "group": row["group"]},
+        ).json()
+        params = {"month": row["quarter_end_label"], "group": row["group"]}
+        validated = browser_client.get(drill_url(golden), {"measure": "validated_outcomes", **params})
+        base = browser_client.get(drill_url(golden), {"measure": "extrapolation_base", **params})
+        assert validated.context["members"].figure == want["validated_outcomes"]
+        assert base.context["members"].figure == row["extrapolation_base"]
+        assert engine.rounded(
+            base.context["members"].figure * (1 - want["invalid_pct_used"] / 100)
+        ) == pytest.approx(want["extrapolated_outcomes"], abs=0.011)
+
+
+def test_a_quarterly_review_drilldown_needs_a_quarter_end(browser_client, golden):
+    response = browser_client.get(
+        drill_url(golden), {"measure": "validated_outcomes", "month": "2025-02", "group": "PG1"}
+    )
+    assert response.status_code == 400 and response.context["error"].field == "month"
+
+
 def test_cohort_drilldowns_list_the_cohort_and_its_outcomes(browser_client, golden):
     page = browser_client.get(page_url(golden), {"group": "PG2"})
     for row in page.context["cohorts"][::7]:

@@ -124,3 +124,23 @@ def test_the_higher_round_wins_a_tie_on_period_end():
     assert drilldown.validation_round_used(rounds, engine.parse_month("2024-03"))["round"] == 2
     assert drilldown.validation_round_used(rounds, engine.parse_month("2023-12")) is None
     assert np.isclose(engine.invalid_rate(rounds, engine.parse_month("2024-03")), 0.06)
+
+
+def test_quarterly_review_drilldowns_match_validated_and_extrapolated_outcomes():
+    bundle, facts, rules, terms = _setup("wp-england")
+    last = int(facts.referral_month.max())
+    quarter_ends = engine.quarter_ends_between(terms.start_month, last)
+    table = engine.assessment_table(
+        facts, rules, terms, bundle.profiles, bundle.targets, bundle.rounds, quarter_ends
+    )
+    assert len(table) > 0 and table["validated_outcomes"].sum() > 0
+    for row in table.itertuples(index=False):  # quarter ends x measured groups x final
+        validated = drilldown.assessment_members(
+            facts, measure="validated_outcomes", group=row.group, quarter_end=row.quarter_end, final=row.final
+        )
+        base = drilldown.assessment_members(
+            facts, measure="extrapolation_base", group=row.group, quarter_end=row.quarter_end, final=row.final
+        )
+        assert len(validated) == row.validated_outcomes
+        assert len(base) * (1 - row.invalid_pct_used / 100) == pytest.approx(row.extrapolated_outcomes)
+        assert not facts.invalidated[validated].any()
