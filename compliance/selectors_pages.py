@@ -233,19 +233,26 @@ DUE_SOON_COLUMNS = [
 ]
 
 
-def due_soon_frame(contract: Contract, *, today: date, days: int) -> pd.DataFrame:
+def due_soon_frame(
+    contract: Contract, *, today: date, days: int, only: list[int] | None = None
+) -> pd.DataFrame:
     """Open items of the contract's deadline standards (DOMAIN.md 9) as at `today` whose deadline falls within
     the next `days` working days or has passed (DUE_SOON_COLUMNS, by deadline then referral reference).
 
     No rule here: the engine is asked for the failures as at the horizon (today + `days` working days,
     DOMAIN.md 3) with only the events held today, over items started up to today. An item still open today
-    with a deadline up to the horizon is exactly such a failure with no end date."""
+    with a deadline up to the horizon is exactly such a failure with no end date. With `only` (referral
+    ids, e.g. one caseload) the engine sees just those referrals: items are per referral, so they agree.
+    """
     calendar = calendar_for(contract.nation)
     standards = [s for s in contract_standards(contract) if s.measure == DEADLINE]
     if not standards or today < contract.start_date:
         return pd.DataFrame(columns=DUE_SOON_COLUMNS)
     horizon = calendar.deadline(np.datetime64(today, "D"), days).astype(object)
     referrals, events = contract_frames(contract.pk)
+    if only is not None:
+        referrals = referrals[referrals["referral_id"].isin(only)]
+        events = events[events["referral_id"].isin(only)]
     events = events[events["event_date"].to_numpy(dtype="datetime64[D]") <= np.datetime64(today, "D")]
     result = compute_for_contract(
         contract, as_of=horizon, standards=standards, window_end=today, frames=(referrals, events)
@@ -277,9 +284,22 @@ class DueSoonFilters:
     state: str = ""  # "due": not yet late; "late": deadline passed; empty: both
 
 
-def due_soon_for_contracts(contracts, *, today: date, days: int) -> pd.DataFrame:
-    """The due-soon items of several contracts in one frame (one engine call per contract)."""
-    frames = [due_soon_frame(c, today=today, days=days) for c in contracts]
+def due_soon_for_contracts(
+    contracts, *, today: date, days: int, only: QuerySet | None = None
+) -> pd.DataFrame:
+    """The due-soon items of several contracts in one frame (one engine call per contract); with `only` (a
+    small referral queryset, e.g. a caseload) the engine computes just those referrals."""
+    ids = (
+        None
+        if only is None
+        else pd.DataFrame(list(only.values_list("contract_id", "pk")), columns=["c", "r"])
+    )
+    frames = [
+        due_soon_frame(
+            c, today=today, days=days, only=None if ids is None else ids.loc[ids["c"] == c.pk, "r"].tolist()
+        )
+        for c in contracts
+    ]
     frames = [f for f in frames if len(f)]
     return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=DUE_SOON_COLUMNS)
 
@@ -329,7 +349,9 @@ def due_soon_items(user, *, today: date, filters: DueSoonFilters) -> list[dict]:
         visible = visible.filter(site_id=filters.site)
     if filters.organisation:
         visible = visible.filter(organisation_id=filters.organisation)
-    items = due_soon_for_contracts(contracts, today=today, days=filters.days)
+    # One key worker's list (the caseload panel): compute only their referrals.
+    only = visible if filters.key_worker else None
+    items = due_soon_for_contracts(contracts, today=today, days=filters.days, only=only)
     if filters.state:
         items = items[items["late"] == (filters.state == "late")]
     return due_soon_rows(items, visible)

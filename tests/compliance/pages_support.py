@@ -44,7 +44,11 @@ def build_pages_world() -> PagesWorld:
 
     def staff(username, role, org, name):
         return f.StaffFactory(
-            user__username=username, user__email=f"{username}@example.org", role=role, organisation=org, name=name
+            user__username=username,
+            user__email=f"{username}@example.org",
+            role=role,
+            organisation=org,
+            name=name,
         )
 
     alice = staff("alice", models.Role.KEY_WORKER, prime, "Alice Key")
@@ -55,8 +59,13 @@ def build_pages_world() -> PagesWorld:
 
     def referral(ref, *, key_worker=None, organisation=prime, site_=site, on=contract, **kw):
         return f.ReferralFactory(
-            contract=on, ref=ref, referral_date=REFERRED, key_worker=key_worker, organisation=organisation,
-            site=site_, **kw,
+            contract=on,
+            ref=ref,
+            referral_date=REFERRED,
+            key_worker=key_worker,
+            organisation=organisation,
+            site=site_,
+            **kw,
         )
 
     referral("R-ALICE-1", key_worker=alice)

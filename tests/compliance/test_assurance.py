@@ -25,14 +25,25 @@ from tests.compliance.pages_support import build_pages_world
 def world(db):
     world = build_pages_world()
     for i in range(20):
-        f.ReferralFactory(contract=world.contract, ref=f"R-POP-{i:02d}", referral_date=dt.date(2025, 2, 3),
-                          group="LTU" if i % 2 else "DISABILITY", organisation=world.contract.prime)
+        f.ReferralFactory(
+            contract=world.contract,
+            ref=f"R-POP-{i:02d}",
+            referral_date=dt.date(2025, 2, 3),
+            group="LTU" if i % 2 else "DISABILITY",
+            organisation=world.contract.prime,
+        )
     return world
 
 
 def draw(world, **kw):
-    params = dict(contract=world.contract, size=5, period_start=dt.date(2025, 2, 1),
-                  period_end=dt.date(2025, 2, 28), check_date=dt.date(2025, 4, 10), seed=42)
+    params = dict(
+        contract=world.contract,
+        size=5,
+        period_start=dt.date(2025, 2, 1),
+        period_end=dt.date(2025, 2, 28),
+        check_date=dt.date(2025, 4, 10),
+        seed=42,
+    )
     return services_assurance.draw_cmo_sample(**{**params, **kw})
 
 
@@ -65,7 +76,10 @@ def test_draw_is_without_replacement_and_reproducible(population, data):
     seed = data.draw(st.integers(0, 2**32))
     drawn = services_assurance.draw_indexes(seed=seed, population=population, size=size)
     assert len(set(drawn.tolist())) == size and drawn.max() < population
-    assert drawn.tolist() == services_assurance.draw_indexes(seed=seed, population=population, size=size).tolist()
+    assert (
+        drawn.tolist()
+        == services_assurance.draw_indexes(seed=seed, population=population, size=size).tolist()
+    )
 
 
 def test_error_rate_is_failed_over_sampled_extrapolated_to_population(world):
@@ -90,8 +104,16 @@ def test_record_check_page_saves_answers_and_results(world, client):
     record = sample.records.order_by("position").first()
     client.force_login(world.manager.user)
     url = f"/compliance/contracts/CP-1/assurance/cmo-samples/{sample.pk}/"
-    response = client.post(url, {"record": record.pk, "item_0": "on", "self_check": "PASS", "cmo_result": "FAIL",
-                                 "notes": "No evidence of eligibility"})
+    response = client.post(
+        url,
+        {
+            "record": record.pk,
+            "item_0": "on",
+            "self_check": "PASS",
+            "cmo_result": "FAIL",
+            "notes": "No evidence of eligibility",
+        },
+    )
     assert response.status_code == 302
     record.refresh_from_db()
     assert record.answers[sample.checklist[0]] is True and record.answers[sample.checklist[1]] is False
@@ -120,22 +142,33 @@ def test_sample_export_refused_before_five_days_before_the_check(world, client, 
     rows = list(csv.DictReader(io.StringIO(b"".join(response.streaming_content).decode())))
     assert response.status_code == 200 and [r["referral_ref"] for r in rows] == refs(ready)
     settings.FLIGHTPATH_CMO_EXPORT_LEAD_DAYS = 7
-    assert client.get(f"/compliance/contracts/CP-1/assurance/cmo-samples/{early.pk}/export/").status_code == 200
+    assert (
+        client.get(f"/compliance/contracts/CP-1/assurance/cmo-samples/{early.pk}/export/").status_code == 200
+    )
 
 
 def test_draw_sample_page_validates_the_period(world, client):
     client.force_login(world.manager.user)
-    response = client.post("/compliance/contracts/CP-1/assurance/cmo-samples/new/", {
-        "size": 3, "period_start": "2025-02-28", "period_end": "2025-02-01", "check_date": "2025-04-10"})
+    response = client.post(
+        "/compliance/contracts/CP-1/assurance/cmo-samples/new/",
+        {"size": 3, "period_start": "2025-02-28", "period_end": "2025-02-01", "check_date": "2025-04-10"},
+    )
     assert response.status_code == 400
     assert "Population: referred to must be on or after referred from." in response.content.decode()
 
 
 def test_draw_sample_page_draws_and_redirects(world, client):
     client.force_login(world.manager.user)
-    response = client.post("/compliance/contracts/CP-1/assurance/cmo-samples/new/", {
-        "size": 3, "period_start": "2025-02-01", "period_end": "2025-02-28", "check_date": "2025-04-10",
-        "seed": "42"})
+    response = client.post(
+        "/compliance/contracts/CP-1/assurance/cmo-samples/new/",
+        {
+            "size": 3,
+            "period_start": "2025-02-01",
+            "period_end": "2025-02-28",
+            "check_date": "2025-04-10",
+            "seed": "42",
+        },
+    )
     sample = CmoSample.objects.get()
     assert response.status_code == 302 and sample.size == 3 and sample.seed == 42
 
@@ -159,15 +192,27 @@ def test_weak_then_limited_for_other_reasons_is_not_flagged():
 
 
 def test_third_weak_or_limited_in_a_row_is_flagged_and_a_good_rating_resets_the_run():
-    ratings = [rating(1, 1, "WEAK", ["A"]), rating(2, 2, "LIMITED", ["B"]), rating(3, 3, "WEAK", ["C"]),
-               rating(4, 4, "STRONG"), rating(5, 5, "WEAK", ["D"]), rating(6, 6, "LIMITED", ["E"])]
+    ratings = [
+        rating(1, 1, "WEAK", ["A"]),
+        rating(2, 2, "LIMITED", ["B"]),
+        rating(3, 3, "WEAK", ["C"]),
+        rating(4, 4, "STRONG"),
+        rating(5, 5, "WEAK", ["D"]),
+        rating(6, 6, "LIMITED", ["E"]),
+    ]
     assert selectors_pages.pat_flags(ratings) == {3: "weak or limited 3 times in a row"}
 
 
 def test_pat_page_shows_the_flag(world, client):
     for day, value in ((1, "WEAK"), (2, "LIMITED")):
-        services_assurance.save_pat_rating(contract=world.contract, date=dt.date(2025, day, 1), rating=value,
-                                           reasons=["evidence"], findings="Gaps", action_plan="Fix")
+        services_assurance.save_pat_rating(
+            contract=world.contract,
+            date=dt.date(2025, day, 1),
+            rating=value,
+            reasons=["evidence"],
+            findings="Gaps",
+            action_plan="Fix",
+        )
     client.force_login(world.alice.user)
     html = client.get("/compliance/contracts/CP-1/assurance/").content.decode()
     assert "Flagged:</strong> repeated for the same reasons: EVIDENCE" in html
@@ -176,9 +221,18 @@ def test_pat_page_shows_the_flag(world, client):
 
 def test_pat_rating_form_saves_reasons_as_codes(world, client):
     client.force_login(world.manager.user)
-    response = client.post("/compliance/contracts/CP-1/assurance/pat/new/", {
-        "date": "2025-03-01", "rating": "LIMITED", "reasons": "evidence, action plans", "findings": "x",
-        "action_plan": "y", "owner": world.mona.pk, "due_date": "2025-04-01"})
+    response = client.post(
+        "/compliance/contracts/CP-1/assurance/pat/new/",
+        {
+            "date": "2025-03-01",
+            "rating": "LIMITED",
+            "reasons": "evidence, action plans",
+            "findings": "x",
+            "action_plan": "y",
+            "owner": world.mona.pk,
+            "due_date": "2025-04-01",
+        },
+    )
     assert response.status_code == 302
     pat = PatRating.objects.get()
     assert pat.reasons == ["ACTION PLANS", "EVIDENCE"] and pat.owner == world.mona
@@ -188,13 +242,22 @@ def test_pat_rating_form_saves_reasons_as_codes(world, client):
 
 
 def round_post(**kw):
-    return {"round": 1, "period_start": "2024-04-01", "period_end": "2024-09-30", "invalid_pct": "4.5",
-            "status": "FINAL", **kw}
+    return {
+        "round": 1,
+        "period_start": "2024-04-01",
+        "period_end": "2024-09-30",
+        "invalid_pct": "4.5",
+        "status": "FINAL",
+        **kw,
+    }
 
 
 def test_validation_round_added_and_edited(world, client):
     client.force_login(world.manager.user)
-    assert client.post("/compliance/contracts/CP-1/assurance/validation-rounds/new/", round_post()).status_code == 302
+    assert (
+        client.post("/compliance/contracts/CP-1/assurance/validation-rounds/new/", round_post()).status_code
+        == 302
+    )
     vr = ValidationRound.objects.get(contract=world.contract)
     url = f"/compliance/contracts/CP-1/assurance/validation-rounds/{vr.pk}/"
     assert client.post(url, round_post(invalid_pct="6")).status_code == 302
@@ -203,15 +266,20 @@ def test_validation_round_added_and_edited(world, client):
     assert "Round 1" in client.get("/compliance/contracts/CP-1/assurance/").content.decode()
 
 
-@pytest.mark.parametrize(("change", "message"), [
-    ({"invalid_pct": "120"}, "Invalid %: Invalid % must be between 0 and 100."),
-    ({"invalid_pct": "-1"}, "Invalid %: Invalid % must be between 0 and 100."),
-    ({"period_end": "2024-03-31"}, "Period end: Period end must be on or after period start."),
-    ({"round": ""}, "Round: This field is required."),
-])
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        ({"invalid_pct": "120"}, "Invalid %: Invalid % must be between 0 and 100."),
+        ({"invalid_pct": "-1"}, "Invalid %: Invalid % must be between 0 and 100."),
+        ({"period_end": "2024-03-31"}, "Period end: Period end must be on or after period start."),
+        ({"round": ""}, "Round: This field is required."),
+    ],
+)
 def test_validation_round_form_errors_name_the_field(world, client, change, message):
     client.force_login(world.manager.user)
-    response = client.post("/compliance/contracts/CP-1/assurance/validation-rounds/new/", round_post(**change))
+    response = client.post(
+        "/compliance/contracts/CP-1/assurance/validation-rounds/new/", round_post(**change)
+    )
     assert response.status_code == 400 and message in response.content.decode()
     assert not ValidationRound.objects.filter(contract=world.contract).exists()
 
@@ -233,8 +301,13 @@ def test_assurance_pages_outside_scope_are_404(world, client):
 def test_assurance_page_query_count_is_bounded(world, client, django_assert_max_num_queries):
     for i in range(5):
         draw(world, seed=i)
-        services_assurance.save_pat_rating(contract=world.contract, date=dt.date(2025, 1, i + 1), rating="WEAK",
-                                           reasons=["A"], owner=world.mona)
+        services_assurance.save_pat_rating(
+            contract=world.contract,
+            date=dt.date(2025, 1, i + 1),
+            rating="WEAK",
+            reasons=["A"],
+            owner=world.mona,
+        )
     client.force_login(world.manager.user)
     with django_assert_max_num_queries(12):
         assert client.get("/compliance/contracts/CP-1/assurance/").status_code == 200

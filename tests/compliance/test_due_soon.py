@@ -39,8 +39,12 @@ def test_items_late_and_due_within_three_working_days(world):
 
 def test_deadline_exactly_n_working_days_ahead_is_due_soon(world):
     due = [row for row in items(world, 4) if row[2] >= 0]
-    assert due == [("R-ALICE-1", "CSS1a", 4), ("R-ALICE-3", "CSS1a", 4), ("R-DAVE-1", "CSS1a", 4),
-                   ("R-SUB-1", "CSS1a", 4)]
+    assert due == [
+        ("R-ALICE-1", "CSS1a", 4),
+        ("R-ALICE-3", "CSS1a", 4),
+        ("R-DAVE-1", "CSS1a", 4),
+        ("R-SUB-1", "CSS1a", 4),
+    ]
 
 
 def test_event_dated_after_today_does_not_close_an_item(world):
@@ -85,7 +89,10 @@ def test_other_primes_key_worker_sees_nothing_of_this_contract(world, client):
 def test_page_groups_by_site_with_counts(world, client):
     client.force_login(world.manager.user)
     response = client.get(URL, {"today": TODAY.isoformat(), "group_by": "site_name"})
-    assert [(name, count) for name, count, _ in response.context["groups"]] == [("Site One", 3), ("Site Two", 1)]
+    assert [(name, count) for name, count, _ in response.context["groups"]] == [
+        ("Site One", 3),
+        ("Site Two", 1),
+    ]
     assert "Late by 4 working days" in response.content.decode()
 
 
@@ -97,8 +104,10 @@ def test_default_horizon_is_three_working_days_and_a_setting(world, client):
     assert response.context["days"] == 4 and len(response.context["rows"]) == 8
 
 
-@pytest.mark.parametrize(("params", "field"), [({"days": "soon"}, "days"), ({"days": "99"}, "days"),
-                                               ({"today": "14/01/2025"}, "today")])
+@pytest.mark.parametrize(
+    ("params", "field"),
+    [({"days": "soon"}, "days"), ({"days": "99"}, "days"), ({"today": "14/01/2025"}, "today")],
+)
 def test_bad_input_is_400_naming_the_field(world, client, params, field):
     client.force_login(world.manager.user)
     response = client.get(URL, params)
@@ -126,15 +135,36 @@ def test_caseload_page_calls_this_url_for_its_panel(world, client):
 
 def test_key_worker_asking_for_anothers_panel_gets_a_400_not_their_items(world, client):
     client.force_login(world.alice.user)
-    response = client.get(URL, {"key_worker": world.dave.pk, "today": TODAY.isoformat()}, HTTP_HX_REQUEST="true")
+    response = client.get(
+        URL, {"key_worker": world.dave.pk, "today": TODAY.isoformat()}, HTTP_HX_REQUEST="true"
+    )
     assert response.status_code == 400 and "R-DAVE-1" not in response.content.decode()
 
 
 def test_page_query_count_does_not_grow_with_items(world, client, django_assert_max_num_queries):
     for i in range(25):
-        f.ReferralFactory(contract=world.contract, ref=f"R-MORE-{i}", referral_date=dt.date(2025, 1, 6),
-                          key_worker=world.dave, site=world.site, organisation=world.contract.prime)
+        f.ReferralFactory(
+            contract=world.contract,
+            ref=f"R-MORE-{i}",
+            referral_date=dt.date(2025, 1, 6),
+            key_worker=world.dave,
+            site=world.site,
+            organisation=world.contract.prime,
+        )
     client.force_login(world.manager.user)
     with django_assert_max_num_queries(16):
         response = client.get(URL, {"today": TODAY.isoformat()})
     assert len(response.context["rows"]) == 29
+
+
+def test_one_key_workers_list_computed_alone_matches_the_whole_contracts(world):
+    from participants.models import Contract, Referral
+
+    whole = selectors_pages.due_soon_for_contracts(Contract.objects.all(), today=TODAY, days=4)
+    expected = selectors_pages.due_soon_rows(whole, Referral.objects.filter(key_worker=world.alice))
+    alone = selectors_pages.due_soon_items(
+        world.manager.user,
+        today=TODAY,
+        filters=selectors_pages.DueSoonFilters(days=4, key_worker=world.alice.pk),
+    )
+    assert alone == expected and len(alone) == 4

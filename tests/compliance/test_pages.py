@@ -121,10 +121,14 @@ def test_failing_items_filter_by_state_site_organisation_key_worker(world, clien
 
 def test_failing_items_computed_on_demand_without_snapshot_match_the_snapshot(world, client):
     login(client, world.manager)
-    held = [r["referral_ref"] for r in client.get(failing_url(), {"as_of": "2025-01-31"}).context["table"].data]
+    held = [
+        r["referral_ref"] for r in client.get(failing_url(), {"as_of": "2025-01-31"}).context["table"].data
+    ]
     live = client.get(failing_url(), {"as_of": "2025-01-31", "window_start": "2024-04-01"})
     assert [r["referral_ref"] for r in live.context["table"].data] == held
-    filtered = client.get(failing_url(), {"as_of": "2025-01-30", "key_worker": world.alice.pk, "state": "open"})
+    filtered = client.get(
+        failing_url(), {"as_of": "2025-01-30", "key_worker": world.alice.pk, "state": "open"}
+    )
     assert [r["referral_ref"] for r in filtered.context["table"].data] == ["R-ALICE-1"]
 
 
@@ -151,8 +155,14 @@ def test_failing_items_of_unknown_standard_is_404(world, client):
 
 def test_failing_items_page_query_count_does_not_grow_with_rows(world, client, django_assert_max_num_queries):
     for i in range(30):
-        f.ReferralFactory(contract=world.contract, ref=f"R-MORE-{i}", referral_date=dt.date(2025, 1, 6),
-                          key_worker=world.dave, site=world.site, organisation=world.contract.prime)
+        f.ReferralFactory(
+            contract=world.contract,
+            ref=f"R-MORE-{i}",
+            referral_date=dt.date(2025, 1, 6),
+            key_worker=world.dave,
+            site=world.site,
+            organisation=world.contract.prime,
+        )
     snapshot(world.contract, AS_OF)
     login(client, world.manager)
     with django_assert_max_num_queries(14):
@@ -167,4 +177,8 @@ def test_contract_tabs_link_to_the_standards_page(world, client):
 
 def test_performance_manager_does_not_see_subcontractor_failing_items(world, client):
     response = login(client, world.mona).get(failing_url(), {"as_of": "2025-01-31"})
-    assert [r["referral_ref"] for r in response.context["table"].data] == ["R-ALICE-1", "R-ALICE-3", "R-DAVE-1"]
+    assert [r["referral_ref"] for r in response.context["table"].data] == [
+        "R-ALICE-1",
+        "R-ALICE-3",
+        "R-DAVE-1",
+    ]

@@ -35,7 +35,9 @@ def test_change_group_and_period_then_open_the_referrals_behind_a_figure(golden_
     page.goto(f"{live_server.url}/contracts/ORC-12/")
     page.get_by_role("link", name="Performance", exact=True).click()
     expect(page.get_by_role("heading", name="ORC-12 · Performance")).to_be_visible()
-    expect(page.locator("#actual-chart .main-svg").first).to_be_visible()  # plotly drew the chart
+    expect(page.locator("#actual-chart .main-svg").first).to_be_visible(
+        timeout=30_000
+    )  # plotly drew the chart
 
     page.get_by_label("Group", exact=True).select_option("PG1")
     page.get_by_label("Period", exact=True).select_option("quarter")
@@ -66,7 +68,7 @@ def test_the_performance_page_and_drilldown_have_no_serious_accessibility_violat
     for width in (1280, 800):
         page.set_viewport_size({"width": width, "height": 900})
         page.goto(f"{live_server.url}/performance/contracts/ORC-12/?group=PG2")
-        expect(page.locator("#cohort-chart .main-svg").first).to_be_visible()
+        expect(page.locator("#cohort-chart .main-svg").first).to_be_visible(timeout=30_000)
         assert serious_violations(page) == [], width
     page.goto(f"{live_server.url}/performance/contracts/ORC-12/referrals/?measure=starts&period=rolling_12")
     assert serious_violations(page) == []
