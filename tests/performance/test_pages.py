@@ -224,6 +224,26 @@ def test_the_projection_flags_groups_below_mpl(browser_client, golden):
         assert row["low"] <= row["projected"] <= row["high"]
 
 
+@pytest.mark.parametrize("name", ["whp-scotland", "cap-wales"])
+def test_other_programmes_show_flows_cohorts_and_projection_without_quarterly_reviews(browser_client, name):
+    import_bundle(path=FIXTURES / name)
+    contract = Contract.objects.get(ref=bundle_frames(name).contract["contract_ref"])
+    response = browser_client.get(page_url(contract))
+    assert response.status_code == 200
+    assert response.context["assessments"] == []
+    assert "Formal quarterly reviews" not in response.content.decode()
+    assert [row["group"] for row in response.context["flow_rows"]] == list(
+        engine.ALL if g == engine.ALL else g
+        for g in ("ALL", *[g for g in contract.programme.groups if g != "ALL"])
+    )
+    assert response.context["cohorts"] and response.context["projection"]
+    assert "MPL risk" in response.content.decode() or not any(
+        r["below_mpl"] for r in response.context["projection"]
+    )
+    drill = browser_client.get(drill_url(contract), {"measure": "validated_outcomes", "month": "2025-03"})
+    assert drill.status_code == 400 and drill.context["error"].field == "measure"
+
+
 # ---------------------------------------------------------------------------------------------- drill-down
 
 
