@@ -14,7 +14,9 @@ class StyledFilterSet(django_filters.FilterSet):
     def form(self):
         form = super().form
         for field in form.fields.values():
-            css = "form-select form-select-sm" if hasattr(field, "choices") else "form-control form-control-sm"
+            css = (
+                "form-select form-select-sm" if hasattr(field, "choices") else "form-control form-control-sm"
+            )
             field.widget.attrs.setdefault("class", css)
             if isinstance(field.widget, django_filters.widgets.forms.DateInput):
                 field.widget.input_type = "date"
@@ -34,20 +36,38 @@ class ReferralFilterSet(StyledFilterSet):
     organisation = django_filters.ModelChoiceFilter(queryset=Organisation.objects.all(), label="Organisation")
     site = django_filters.ModelChoiceFilter(queryset=Site.objects.all(), label="Site")
     key_worker = django_filters.ModelChoiceFilter(queryset=Staff.objects.all(), label="Key worker")
-    referred_from = django_filters.DateFilter(field_name="referral_date", lookup_expr="gte", label="Referred from")
-    referred_to = django_filters.DateFilter(field_name="referral_date", lookup_expr="lte", label="Referred to")
+    referred_from = django_filters.DateFilter(
+        field_name="referral_date", lookup_expr="gte", label="Referred from"
+    )
+    referred_to = django_filters.DateFilter(
+        field_name="referral_date", lookup_expr="lte", label="Referred to"
+    )
     stage = django_filters.ChoiceFilter(choices=Stage.choices, label="Stage")
 
     class Meta:
         model = Referral
-        fields = ["q", "contract", "group", "organisation", "site", "key_worker", "referred_from", "referred_to", "stage"]
+        fields = [
+            "q",
+            "contract",
+            "group",
+            "organisation",
+            "site",
+            "key_worker",
+            "referred_from",
+            "referred_to",
+            "stage",
+        ]
 
     def search(self, queryset, name, value):
         value = value.strip()
         if not value:
             return queryset
-        return queryset.filter(Q(ref__iexact=value) | Q(participant__ref__iexact=value) | Q(ref__istartswith=value)
-                               | Q(participant__ref__istartswith=value))
+        return queryset.filter(
+            Q(ref__iexact=value)
+            | Q(participant__ref__iexact=value)
+            | Q(ref__istartswith=value)
+            | Q(participant__ref__istartswith=value)
+        )
 
 
 class ContractFilterSet(StyledFilterSet):

@@ -31,13 +31,18 @@ class RunHandle:
 
     def report(self, progress: int, message: str = "") -> None:
         """Progress is written outside any surrounding transaction's result, so pages see it at once."""
-        JobRun.objects.filter(pk=self.run.pk).update(progress=max(0, min(100, progress)), message=message[:200])
+        JobRun.objects.filter(pk=self.run.pk).update(
+            progress=max(0, min(100, progress)), message=message[:200]
+        )
 
 
 @contextmanager
 def job_run(kind: str, *, contract_id: int | None = None, params: dict | None = None):
     JobRun.objects.filter(
-        kind=kind, contract_id=contract_id, status=JobRun.Status.RUNNING, started_at__lt=timezone.now() - STALE_AFTER
+        kind=kind,
+        contract_id=contract_id,
+        status=JobRun.Status.RUNNING,
+        started_at__lt=timezone.now() - STALE_AFTER,
     ).update(status=JobRun.Status.FAILED, finished_at=timezone.now(), error="abandoned (worker stopped)")
     try:
         with transaction.atomic():
@@ -49,7 +54,9 @@ def job_run(kind: str, *, contract_id: int | None = None, params: dict | None = 
         yield RunHandle(run)
     except Exception as exc:
         JobRun.objects.filter(pk=run.pk).update(
-            status=JobRun.Status.FAILED, finished_at=timezone.now(), error=f"{type(exc).__name__}: {exc}"[:5000]
+            status=JobRun.Status.FAILED,
+            finished_at=timezone.now(),
+            error=f"{type(exc).__name__}: {exc}"[:5000],
         )
         raise
     JobRun.objects.filter(pk=run.pk).update(

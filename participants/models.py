@@ -27,7 +27,9 @@ class Programme(models.Model):
     measured_groups = models.JSONField(help_text="Groups measured against MPL at quarterly reviews.")
     cohort_basis = models.CharField(max_length=10, choices=CohortBasis.choices)
     outcome_window_days = models.PositiveIntegerField(
-        null=True, blank=True, help_text="An outcome counts for its cohort at most this many days after start."
+        null=True,
+        blank=True,
+        help_text="An outcome counts for its cohort at most this many days after start.",
     )
     has_quarterly_review = models.BooleanField(default=False, help_text="WP formal quarterly reviews.")
 
@@ -79,11 +81,15 @@ class Contract(models.Model):
     regime = models.CharField(max_length=8, choices=Regime.choices, default=Regime.PMR)
     devolution_deal_areas = models.JSONField(default=list, blank=True)
     delivery_organisations = models.ManyToManyField(
-        Organisation, blank=True, related_name="delivered_contracts",
+        Organisation,
+        blank=True,
+        related_name="delivered_contracts",
         help_text="Organisations delivering referrals on this contract (the prime and its subcontractors).",
     )
     dwp_contacts = models.ManyToManyField(
-        settings.AUTH_USER_MODEL, blank=True, related_name="dwp_contracts",
+        settings.AUTH_USER_MODEL,
+        blank=True,
+        related_name="dwp_contracts",
         help_text="DWP performance and supplier managers named on the contract.",
     )
     history = HistoricalRecords(excluded_fields=["devolution_deal_areas"])
@@ -97,7 +103,9 @@ class Contract(models.Model):
                 condition=models.Q(year_start_month__gte=1, year_start_month__lte=12),
                 name="contract_year_start_month_range",
             ),
-            models.CheckConstraint(condition=models.Q(end_date__gte=models.F("start_date")), name="contract_dates"),
+            models.CheckConstraint(
+                condition=models.Q(end_date__gte=models.F("start_date")), name="contract_dates"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -149,7 +157,11 @@ class Staff(models.Model):
     )
     role = models.CharField(max_length=24, choices=Role.choices, default=Role.KEY_WORKER)
     organisation = models.ForeignKey(
-        Organisation, null=True, blank=True, on_delete=models.PROTECT, related_name="staff",
+        Organisation,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="staff",
         help_text="Empty for DWP contacts.",
     )
     sites = models.ManyToManyField(Site, blank=True, related_name="staff")
@@ -207,7 +219,9 @@ class Referral(models.Model):
 
     class Meta:
         ordering = ["contract", "referral_date", "ref"]
-        constraints = [models.UniqueConstraint(fields=["contract", "ref"], name="referral_unique_per_contract")]
+        constraints = [
+            models.UniqueConstraint(fields=["contract", "ref"], name="referral_unique_per_contract")
+        ]
         indexes = [
             models.Index(fields=["contract", "referral_date"], name="referral_contract_date"),
             models.Index(fields=["contract", "group"], name="referral_contract_group"),
@@ -235,6 +249,9 @@ class ReferralAssignment(models.Model):
     class Meta:
         ordering = ["referral", "since"]
         indexes = [models.Index(fields=["referral", "since"], name="assignment_referral_since")]
+
+    def __str__(self) -> str:
+        return f"{self.referral} with {self.organisation} from {self.since:%Y-%m-%d}"
 
 
 class EventCode(models.TextChoices):
@@ -355,8 +372,10 @@ class ValidationRound(models.Model):
         ordering = ["contract", "round"]
         constraints = [
             models.UniqueConstraint(fields=["contract", "round"], name="validation_round_unique"),
-            models.CheckConstraint(condition=models.Q(invalid_pct__gte=0, invalid_pct__lte=100),
-                                   name="validation_round_pct_range"),
+            models.CheckConstraint(
+                condition=models.Q(invalid_pct__gte=0, invalid_pct__lte=100),
+                name="validation_round_pct_range",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -398,8 +417,9 @@ class MplTarget(models.Model):
     class Meta:
         ordering = ["contract", "period_start", "group"]
         constraints = [
-            models.UniqueConstraint(fields=["contract", "group", "period_start", "period_end"],
-                                    name="mpl_target_unique"),
+            models.UniqueConstraint(
+                fields=["contract", "group", "period_start", "period_end"], name="mpl_target_unique"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -416,7 +436,9 @@ class JobRun(models.Model):
         FAILED = "FAILED", "Failed"
 
     kind = models.CharField(max_length=50)
-    contract = models.ForeignKey(Contract, null=True, blank=True, on_delete=models.CASCADE, related_name="job_runs")
+    contract = models.ForeignKey(
+        Contract, null=True, blank=True, on_delete=models.CASCADE, related_name="job_runs"
+    )
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.RUNNING)
     started_at = models.DateTimeField(auto_now_add=True)
     finished_at = models.DateTimeField(null=True, blank=True)
@@ -428,8 +450,12 @@ class JobRun(models.Model):
     class Meta:
         ordering = ["-started_at"]
         constraints = [
+            # nulls_distinct=False: a job with no contract (a digest, a reminder run) is claimed once too.
             models.UniqueConstraint(
-                fields=["kind", "contract"], condition=models.Q(status="RUNNING"), name="job_run_one_running",
+                fields=["kind", "contract"],
+                condition=models.Q(status="RUNNING"),
+                name="job_run_one_running",
+                nulls_distinct=False,
             ),
         ]
         indexes = [models.Index(fields=["contract", "kind", "-started_at"], name="job_run_latest")]

@@ -84,11 +84,14 @@ class ReferralQuerySet(models.QuerySet):
 
         whens = [
             models.When(
-                models.Exists(JourneyEvent.objects.filter(referral=models.OuterRef("pk"), code=code)), then=models.Value(stage)
+                models.Exists(JourneyEvent.objects.filter(referral=models.OuterRef("pk"), code=code)),
+                then=models.Value(stage),
             )
             for code, stage in STAGE_BY_EVENT
         ]
-        return self.annotate(stage=models.Case(*whens, default=models.Value(Stage.REFERRED), output_field=models.CharField()))
+        return self.annotate(
+            stage=models.Case(*whens, default=models.Value(Stage.REFERRED), output_field=models.CharField())
+        )
 
     def visible_to(self, user) -> ReferralQuerySet:
         scope = _referral_scope(user)

@@ -70,7 +70,9 @@ def sync_role_groups(**_kwargs) -> None:
         group, _ = Group.objects.get_or_create(name=Role(role).label)
         wanted = Permission.objects.none()
         for app_label, code in grants:
-            wanted = wanted | Permission.objects.filter(content_type__app_label=app_label, codename__startswith=code)
+            wanted = wanted | Permission.objects.filter(
+                content_type__app_label=app_label, codename__startswith=code
+            )
         group.permissions.set(wanted)
 
 

@@ -2,7 +2,7 @@
 
 Frame schemas (the engines rely on these names and dtypes):
 - referrals: referral_id (int64), referral_ref (str), participant_id (int64), referral_date (datetime64),
-  group (str), organisation_id (int64), site_id (float64, NaN when none), key_worker_id (float64, NaN when none)
+  group (str), organisation_id (int64), site_id and key_worker_id (float64, NaN when none)
 - events: referral_id (int64), code (str), event_date (datetime64), amount (float64), detail (str)
 """
 
@@ -15,14 +15,21 @@ from django.db import connection
 
 # (frame column, table column, kind).
 _REFERRAL_FIELDS = [
-    ("referral_id", "id", "int"), ("referral_ref", "ref", "str"), ("participant_id", "participant_id", "int"),
-    ("referral_date", "referral_date", "date"), ("group", '"group"', "str"),
-    ("organisation_id", "organisation_id", "int"), ("site_id", "site_id", "float"),
+    ("referral_id", "id", "int"),
+    ("referral_ref", "ref", "str"),
+    ("participant_id", "participant_id", "int"),
+    ("referral_date", "referral_date", "date"),
+    ("group", '"group"', "str"),
+    ("organisation_id", "organisation_id", "int"),
+    ("site_id", "site_id", "float"),
     ("key_worker_id", "key_worker_id", "float"),
 ]
 _EVENT_FIELDS = [
-    ("referral_id", "referral_id", "int"), ("code", "code", "str"), ("event_date", "event_date", "date"),
-    ("amount", "amount", "float"), ("detail", "detail", "str"),
+    ("referral_id", "referral_id", "int"),
+    ("code", "code", "str"),
+    ("event_date", "event_date", "date"),
+    ("amount", "amount", "float"),
+    ("detail", "detail", "str"),
 ]
 REFERRAL_COLUMNS = [name for name, _, _ in _REFERRAL_FIELDS]
 EVENT_COLUMNS = [name for name, _, _ in _EVENT_FIELDS]
@@ -57,10 +64,14 @@ def _contract_frame(table: str, fields: list[tuple[str, str, str]], contract_id:
             arrays = [values or [] for values in cursor.fetchone()]
     else:  # SQLite, for `make run` without DATABASE_URL
         with connection.cursor() as cursor:
-            cursor.execute("SELECT " + ", ".join(column for _, column, _ in fields) + " " + where, [contract_id])
+            cursor.execute(
+                "SELECT " + ", ".join(column for _, column, _ in fields) + " " + where, [contract_id]
+            )
             rows = cursor.fetchall()
         arrays = [list(column) for column in zip(*rows, strict=True)] if rows else [[] for _ in fields]
-    return pd.DataFrame({name: _column(values, kind) for (name, _, kind), values in zip(fields, arrays, strict=True)})
+    return pd.DataFrame(
+        {name: _column(values, kind) for (name, _, kind), values in zip(fields, arrays, strict=True)}
+    )
 
 
 def contract_frames(contract_id: int) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -103,7 +114,10 @@ def contract_summary(contract) -> dict:
     from .models import ImportRun, JobRun, Referral
 
     by_group = dict(
-        Referral.objects.filter(contract=contract).values_list("group").annotate(n=Count("id")).order_by("group")
+        Referral.objects.filter(contract=contract)
+        .values_list("group")
+        .annotate(n=Count("id"))
+        .order_by("group")
     )
     groups = [(group, by_group.get(group, 0)) for group in contract.programme.groups]
     return {

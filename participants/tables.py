@@ -20,7 +20,17 @@ class ReferralTable(tables.Table):
 
     class Meta:
         model = Referral
-        fields = ("ref", "participant", "contract", "referral_date", "group", "organisation", "site", "key_worker", "stage")
+        fields = (
+            "ref",
+            "participant",
+            "contract",
+            "referral_date",
+            "group",
+            "organisation",
+            "site",
+            "key_worker",
+            "stage",
+        )
         order_by = ("-referral_date",)
         attrs = {"class": "table table-sm table-hover align-middle"}
 
@@ -41,7 +51,17 @@ class ContractTable(tables.Table):
 
     class Meta:
         model = Contract
-        fields = ("ref", "name", "programme", "cpa", "nation", "start_date", "end_date", "regime", "referral_count")
+        fields = (
+            "ref",
+            "name",
+            "programme",
+            "cpa",
+            "nation",
+            "start_date",
+            "end_date",
+            "regime",
+            "referral_count",
+        )
         attrs = {"class": "table table-sm table-hover align-middle"}
 
 
@@ -60,8 +80,9 @@ class CaseloadTable(tables.Table):
     key_worker = tables.Column(accessor="key_worker__name", verbose_name="Key worker")
     stage = tables.Column(verbose_name="Stage")
     psg = tables.Column(verbose_name="PSG")
-    started_on = tables.Column(verbose_name="Days on programme", order_by=("-started_on",),
-                               attrs={"th": {"class": "text-end"}})
+    started_on = tables.Column(
+        verbose_name="Days on programme", order_by=("-started_on",), attrs={"th": {"class": "text-end"}}
+    )
     next_appointment = tables.Column(verbose_name="Next appointment")
     review_due = tables.Column(verbose_name="Plan review")
     open_follow_up_due = tables.Column(verbose_name="Flags")
@@ -69,8 +90,19 @@ class CaseloadTable(tables.Table):
     class Meta:
         model = Referral
         # What needs doing first (flags, reviews, appointments), so it stays in view on a tablet.
-        fields = ("ref", "open_follow_up_due", "review_due", "next_appointment", "stage", "psg", "started_on",
-                  "key_worker", "participant", "contract", "group")
+        fields = (
+            "ref",
+            "open_follow_up_due",
+            "review_due",
+            "next_appointment",
+            "stage",
+            "psg",
+            "started_on",
+            "key_worker",
+            "participant",
+            "contract",
+            "group",
+        )
         sequence = fields
         order_by = ("review_due",)
         attrs = {"class": "table table-sm table-hover align-middle caseload"}

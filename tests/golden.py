@@ -40,27 +40,38 @@ def bundle_frames(name: str) -> BundleFrames:
     contract = _csv(folder / "contracts.csv").iloc[0].to_dict()
     raw = _csv(folder / "referrals.csv").reset_index(drop=True)
     ids = {ref: i + 1 for i, ref in enumerate(raw["referral_ref"])}
-    referrals = pd.DataFrame({
-        "referral_id": raw["referral_ref"].map(ids).astype("int64"),
-        "referral_ref": raw["referral_ref"],
-        "participant_id": raw["participant_ref"].factorize()[0].astype("int64") + 1,
-        "referral_date": pd.to_datetime(raw["referral_date"]).astype("datetime64[s]"),
-        "group": raw["group"],
-        "organisation_id": raw["delivery_org_ref"].factorize()[0].astype("int64") + 1,
-        "site_id": (raw["site_ref"].factorize()[0] + 1).astype("float64"),
-        "key_worker_id": (raw["key_worker"].factorize()[0] + 1).astype("float64"),
-    })
+    referrals = pd.DataFrame(
+        {
+            "referral_id": raw["referral_ref"].map(ids).astype("int64"),
+            "referral_ref": raw["referral_ref"],
+            "participant_id": raw["participant_ref"].factorize()[0].astype("int64") + 1,
+            "referral_date": pd.to_datetime(raw["referral_date"]).astype("datetime64[s]"),
+            "group": raw["group"],
+            "organisation_id": raw["delivery_org_ref"].factorize()[0].astype("int64") + 1,
+            "site_id": (raw["site_ref"].factorize()[0] + 1).astype("float64"),
+            "key_worker_id": (raw["key_worker"].factorize()[0] + 1).astype("float64"),
+        }
+    )
     ev = _csv(folder / "events.csv")
-    events = pd.DataFrame({
-        "referral_id": ev["referral_ref"].map(ids).astype("int64"),
-        "code": ev["event"],
-        "event_date": pd.to_datetime(ev["event_date"]).astype("datetime64[s]"),
-        "amount": pd.to_numeric(ev["amount"].replace("", None)).astype("float64"),
-        "detail": ev["detail"],
-    }).sort_values(["referral_id", "event_date"], kind="stable").reset_index(drop=True)
+    events = (
+        pd.DataFrame(
+            {
+                "referral_id": ev["referral_ref"].map(ids).astype("int64"),
+                "code": ev["event"],
+                "event_date": pd.to_datetime(ev["event_date"]).astype("datetime64[s]"),
+                "amount": pd.to_numeric(ev["amount"].replace("", None)).astype("float64"),
+                "detail": ev["detail"],
+            }
+        )
+        .sort_values(["referral_id", "event_date"], kind="stable")
+        .reset_index(drop=True)
+    )
     return BundleFrames(
-        contract=contract, referrals=referrals, events=events,
-        profiles=_csv(folder / "mpl_profiles.csv"), rounds=_csv(folder / "validation_rounds.csv"),
+        contract=contract,
+        referrals=referrals,
+        events=events,
+        profiles=_csv(folder / "mpl_profiles.csv"),
+        rounds=_csv(folder / "validation_rounds.csv"),
         targets=_csv(folder / "mpl_targets.csv"),
     )
 
@@ -78,12 +89,13 @@ def assert_matches(actual, wanted, path: str = "") -> None:
             assert key in actual, f"{path}.{key}: missing"
             assert_matches(actual[key], value, f"{path}.{key}")
     elif isinstance(wanted, list):
-        assert isinstance(actual, list) and len(actual) == len(wanted), (
-            f"{path}: expected {len(wanted)} items, got {len(actual) if isinstance(actual, list) else actual!r}")
+        got = len(actual) if isinstance(actual, list) else actual
+        assert isinstance(actual, list) and len(actual) == len(wanted), f"{path}: expected {len(wanted)} items, got {got!r}"
         for i, (a, w) in enumerate(zip(actual, wanted, strict=True)):
             assert_matches(a, w, f"{path}[{i}]")
     elif isinstance(wanted, bool) or wanted is None or isinstance(wanted, str):
         assert actual == wanted, f"{path}: expected {wanted!r}, got {actual!r}"
     else:
         assert actual is not None and abs(float(actual) - float(wanted)) <= TOLERANCE, (
-            f"{path}: expected {wanted!r}, got {actual!r}")
+            f"{path}: expected {wanted!r}, got {actual!r}"
+        )

@@ -13,9 +13,15 @@ from ..models import Contract
 from ..tables import ContractTable, ReferralTable
 
 CSV_COLUMNS = [
-    ("contract_ref", "contract__ref"), ("referral_ref", "ref"), ("participant_ref", "participant__ref"),
-    ("referral_date", "referral_date"), ("group", "group"), ("delivery_org_ref", "organisation__ref"),
-    ("site_ref", "site__ref"), ("key_worker", "key_worker__ref"), ("stage", "stage"),
+    ("contract_ref", "contract__ref"),
+    ("referral_ref", "ref"),
+    ("participant_ref", "participant__ref"),
+    ("referral_date", "referral_date"),
+    ("group", "group"),
+    ("delivery_org_ref", "organisation__ref"),
+    ("site_ref", "site__ref"),
+    ("key_worker", "key_worker__ref"),
+    ("stage", "stage"),
 ]
 
 
@@ -54,13 +60,18 @@ def contract_detail(request, ref):
     contract = get_object_or_404(
         Contract.objects.visible_to(request.user).select_related("programme", "prime"), ref=ref
     )
-    return render(request, "participants/contract_detail.html",
-                  {"contract": contract, **selectors.contract_summary(contract)})
+    return render(
+        request,
+        "participants/contract_detail.html",
+        {"contract": contract, **selectors.contract_summary(contract)},
+    )
 
 
 @login_required
 def referral_list(request):
-    filterset = ReferralFilterSet(request.GET, queryset=selectors.visible_referrals(request.user), request=request)
+    filterset = ReferralFilterSet(
+        request.GET, queryset=selectors.visible_referrals(request.user), request=request
+    )
     if request.GET.get("export") == "csv" and filterset.is_valid():
         rows = filterset.qs.order_by("contract__ref", "referral_date", "ref").values_list(
             *[field for _, field in CSV_COLUMNS]

@@ -63,16 +63,24 @@ def test_participant_page_outside_scope_is_404_inside_is_200(world, client, who)
         assert response.status_code == (200 if referral.participant_id in visible else 404), referral.ref
 
 
-@pytest.mark.parametrize("who,contract,status", [
-    ("alice", "CA-1", 200), ("alice", "CB-1", 404), ("bob", "CB-1", 404), ("charlie", "CA-1", 404),
-    ("charlie", "CB-1", 200),
-])
+@pytest.mark.parametrize(
+    "who,contract,status",
+    [
+        ("alice", "CA-1", 200),
+        ("alice", "CB-1", 404),
+        ("bob", "CB-1", 404),
+        ("charlie", "CA-1", 404),
+        ("charlie", "CB-1", 200),
+    ],
+)
 def test_contract_page_scoped(world, client, who, contract, status):
     client.force_login(getattr(world, who))
     assert client.get(reverse("contract-detail", args=[contract])).status_code == status
 
 
-@pytest.mark.parametrize("who,expected", [("alice", ["RA-ALICE"]), ("bob", ["RA-SUB"]), ("charlie", ["RB-1"])])
+@pytest.mark.parametrize(
+    "who,expected", [("alice", ["RA-ALICE"]), ("bob", ["RA-SUB"]), ("charlie", ["RB-1"])]
+)
 def test_referral_list_and_csv_export_are_scoped(world, client, who, expected):
     client.force_login(getattr(world, who))
     page = client.get(reverse("referral-list"))

@@ -15,9 +15,13 @@ def test_frames_hold_every_referral_and_event_of_the_contract_in_the_documented_
     site = f.SiteFactory()
     first = f.ReferralFactory(referral_date=dt.date(2025, 1, 6), site=site)
     second = f.ReferralFactory(contract=first.contract, referral_date=dt.date(2024, 12, 31))
-    f.JourneyEventFactory(referral=first, code="JOB_OUTCOME", event_date=dt.date(2025, 3, 3), detail="self_employed")
+    f.JourneyEventFactory(
+        referral=first, code="JOB_OUTCOME", event_date=dt.date(2025, 3, 3), detail="self_employed"
+    )
     f.JourneyEventFactory(referral=first, code="STARTED", event_date=dt.date(2025, 1, 8))
-    f.JourneyEventFactory(referral=second, code="EARNINGS_1000", event_date=dt.date(2025, 2, 1), amount="1000.50")
+    f.JourneyEventFactory(
+        referral=second, code="EARNINGS_1000", event_date=dt.date(2025, 2, 1), amount="1000.50"
+    )
     f.ReferralFactory()  # another contract: not included
 
     referrals, events = contract_frames(first.contract_id)
