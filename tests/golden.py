@@ -90,7 +90,7 @@ def assert_matches(actual, wanted, path: str = "") -> None:
             assert_matches(actual[key], value, f"{path}.{key}")
     elif isinstance(wanted, list):
         got = len(actual) if isinstance(actual, list) else actual
-        assert isinstance(actual, list) and len(actual) == len(wanted), f"{path}: expected {len(wanted)} items, got {got!r}"
+        assert isinstance(actual, list) and len(actual) == len(wanted), f"{path}: {len(wanted)} items, got {got!r}"
         for i, (a, w) in enumerate(zip(actual, wanted, strict=True)):
             assert_matches(a, w, f"{path}[{i}]")
     elif isinstance(wanted, bool) or wanted is None or isinstance(wanted, str):
