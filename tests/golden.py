@@ -90,7 +90,8 @@ def assert_matches(actual, wanted, path: str = "") -> None:
             assert_matches(actual[key], value, f"{path}.{key}")
     elif isinstance(wanted, list):
         got = len(actual) if isinstance(actual, list) else actual
-        assert isinstance(actual, list) and len(actual) == len(wanted), f"{path}: {len(wanted)} items, got {got!r}"
+        same_length = isinstance(actual, list) and len(actual) == len(wanted)
+        assert same_length, f"{path}: expected {len(wanted)} items, got {got!r}"
         for i, (a, w) in enumerate(zip(actual, wanted, strict=True)):
             assert_matches(a, w, f"{path}[{i}]")
     elif isinstance(wanted, bool) or wanted is None or isinstance(wanted, str):
