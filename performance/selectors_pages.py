@@ -83,6 +83,8 @@ class ContractData:
 
 
 def amber_margin() -> float:
+    """Percentage points below MPL that are still AMBER: the setting FLIGHTPATH_MPL_AMBER_MARGIN_PCT
+    (config/settings/base.py, environment variable of the same name, default 5)."""
     return float(settings.FLIGHTPATH_MPL_AMBER_MARGIN_PCT)
 
 

@@ -58,6 +58,15 @@ def _contract(request, ref: str) -> Contract:
     )
 
 
+PROJECTION_DECIMALS = ("actual", "expected", "projected", "low", "high", "mpl_required", "projected_pct")
+ASSESSMENT_DECIMALS = ("extrapolated_outcomes", "adjusted_outcomes", "invalid_pct_used", "mpl_required")
+
+
+def _rounded(row: dict, keys: tuple[str, ...]) -> dict:
+    """The row with `keys` rounded for output as the API rounds them (engine.rounded, DOMAIN.md 15.16)."""
+    return {**row, **{key: engine.rounded(row[key]) for key in keys}}
+
+
 def _shown(record: dict) -> dict:
     """A performance record as shown: rounded as the API (engine.rounded, DOMAIN.md 15.16), RAG kept."""
     return {
@@ -132,46 +141,14 @@ def contract_performance(request, ref: str):
         "chart_cohorts": (CHART_COHORTS, CHART_COHORT_STEP),
         "projection_as_of": projection_as_of,
         "projection": [
-            {
-                **row,
-                **{
-                    k: engine.rounded(row[k])
-                    for k in (
-                        "projected",
-                        "low",
-                        "high",
-                        "mpl_required",
-                        "projected_pct",
-                        "low_pct",
-                        "high_pct",
-                        "actual",
-                        "expected",
-                    )
-                },
-                "rag_class": CSS_CLASSES[row["rag"]],
-            }
-            for row in projection
+            {**_rounded(row, PROJECTION_DECIMALS), "rag_class": CSS_CLASSES[row["rag"]]} for row in projection
         ],
         "projection_chart": chart_json(_projection(projection, data.rules.has_quarterly_review))
         if projection
         else None,
         "risk_label": "PIN risk" if data.rules.has_quarterly_review else "MPL risk",
         "has_quarterly_review": data.rules.has_quarterly_review,
-        "assessments": [
-            {
-                **row,
-                **{
-                    k: engine.rounded(row[k])
-                    for k in (
-                        "extrapolated_outcomes",
-                        "adjusted_outcomes",
-                        "invalid_pct_used",
-                        "mpl_required",
-                    )
-                },
-            }
-            for row in assessments
-        ],
+        "assessments": [_rounded(row, ASSESSMENT_DECIMALS) for row in assessments],
     }
     return render(request, "performance/contract_performance.html", context)
 
