@@ -26,6 +26,14 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+# Issue 4: all standards x groups loaded and computed < 5 s; standards API from a snapshot < 200 ms;
+# failures API first page < 300 ms; memory < 2 GiB.
+TARGETS = {
+    "load_and_compute_seconds": (5, "s"),
+    "api_standards_snapshot.median_ms": (200, "ms"),
+    "api_failures_first_page_snapshot.median_ms": (300, "ms"),
+    "peak_rss_mib": (2048, "MiB"),
+}
 CONTRACT = "BENCH-CSS"
 PRIME = "BENCHC-PRIME"
 ORGS = [PRIME, "BENCHC-SUB1", "BENCHC-SUB2"]

@@ -17,10 +17,8 @@ import numpy as np
 import pandas as pd
 
 from participants.calendar import WorkingDayCalendar
+from participants.journey import RESOLUTION_CODES
 
-# DOMAIN.md 4: a referral's resolution is the first of these (checked equal to participants.models in tests;
-# the engine may not import Django). Same-day ties resolve in this order.
-RESOLUTION_CODES: tuple[str, ...] = ("STARTED", "DID_NOT_START", "FAILED_TO_ATTEND")
 STARTED = "STARTED"
 REFERRED = "REFERRED"
 ALL = "ALL"

@@ -4,6 +4,7 @@ from django.conf import settings
 from django.db import models
 from simple_history.models import HistoricalRecords
 
+from . import journey
 from .querysets import ContractQuerySet, ParticipantQuerySet, ReferralQuerySet
 
 
@@ -282,7 +283,7 @@ class EventCode(models.TextChoices):
 
 
 # A referral has at most one of these (DOMAIN.md 4); it is resolved from that event's date.
-RESOLUTION_CODES = (EventCode.STARTED, EventCode.DID_NOT_START, EventCode.FAILED_TO_ATTEND)
+RESOLUTION_CODES = tuple(EventCode(code) for code in journey.RESOLUTION_CODES)
 
 
 class PeerSupportGroup(models.TextChoices):

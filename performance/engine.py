@@ -19,6 +19,8 @@ from datetime import date
 import numpy as np
 import pandas as pd
 
+from participants.journey import RESOLUTION_CODES
+
 ALL = "ALL"
 PERIODS = ("in_month", "rolling_3", "rolling_12", "quarter", "ytd", "ctd")
 FLOWS = (
@@ -39,7 +41,8 @@ _PER_EVENT_FLOWS = {
     "SUSTAINMENT": "sustainments",
     "EXITED": "exits",
 }
-_RESOLUTIONS = {"STARTED": 1, "DID_NOT_START": 2, "FAILED_TO_ATTEND": 3}
+# Kind 1, 2, 3 in RESOLUTION_CODES order, which also breaks same-day ties (DOMAIN.md 4).
+_RESOLUTIONS = {code: kind for kind, code in enumerate(RESOLUTION_CODES, start=1)}
 _RESOLUTION_FLOWS = {1: "starts", 2: "did_not_start", 3: "failed_to_attend"}
 _NO_MONTH = np.iinfo(np.int64).min
 # Every event code this engine reads (selectors load only these).
@@ -165,7 +168,7 @@ def referral_facts(referrals: pd.DataFrame, events: pd.DataFrame) -> Facts:
             else np.zeros(len(ev_pos), bool)
         )
 
-    # The first resolution of each referral counts (DOMAIN.md 4): earliest date, file order on a tie.
+    # The first resolution of each referral counts (DOMAIN.md 4): earliest date, then RESOLUTION_CODES order.
     resolution = np.zeros(n, np.int8)
     resolution_date = np.full(n, np.datetime64("NaT"), "datetime64[D]")
     res_mask = np.zeros(len(ev_pos), bool)
@@ -175,7 +178,7 @@ def referral_facts(referrals: pd.DataFrame, events: pd.DataFrame) -> Facts:
         res_mask |= m
         res_kind[m] = kind
     rows = np.flatnonzero(res_mask)
-    order = rows[np.lexsort((rows, ev_dates[rows], ev_pos[rows]))]
+    order = rows[np.lexsort((res_kind[rows], ev_dates[rows], ev_pos[rows]))]
     first = order[np.r_[True, ev_pos[order][1:] != ev_pos[order][:-1]]] if len(order) else order
     resolution[ev_pos[first]] = res_kind[first]
     resolution_date[ev_pos[first]] = ev_dates[first]

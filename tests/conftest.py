@@ -1,6 +1,7 @@
 import os
 
 import pytest
+from hypothesis import settings
 
 # Playwright runs an event loop in the test thread; Django's async-safety check would refuse the ORM.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
@@ -29,3 +30,8 @@ def seeded_programmes_in_transactional_tests(request):
 
     request.getfixturevalue("transactional_db")
     importlib.import_module("participants.migrations.0002_seed_programmes").seed(apps, None)
+
+
+# Property tests draw the same examples on every run, so CI is repeatable; `--hypothesis-seed` explores more.
+settings.register_profile("flightpath", derandomize=True, deadline=None, print_blob=True)
+settings.load_profile("flightpath")

@@ -9,17 +9,15 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from compliance.engine import MEASURES, RESOLUTION_CODES, compute_standards
+from compliance.engine import MEASURES, compute_standards
 from compliance.models import Measure
 from participants.calendar import calendar_for
-from participants.models import RESOLUTION_CODES as MODEL_RESOLUTION_CODES
 from tests.compliance.reference import reference_standards
 from tests.compliance.support import EXTRA_STANDARDS, GROUPS, frames, generate_bundle, outputs, rules, shipped
 from tests.golden import BUNDLES, assert_matches, bundle_frames, expected
 
 
-def test_engine_names_the_same_resolution_codes_and_measures_as_the_models():
-    assert tuple(RESOLUTION_CODES) == tuple(str(c) for c in MODEL_RESOLUTION_CODES)
+def test_engine_names_the_same_measures_as_the_models():
     assert tuple(Measure.values) == MEASURES
 
 
