@@ -267,6 +267,17 @@ def _per_group(values: np.ndarray, groups: np.ndarray, size: int) -> np.ndarray:
     return np.bincount(groups, weights=values.astype(np.int64), minlength=size).astype(np.int64)
 
 
+def codes_read(standards: Sequence[StandardRule]) -> set[str]:
+    """The event codes `compute_standards` reads for these standards: their start and end events and the
+    resolutions (backlogs and started-only standards need them). REFERRED is the referral row itself."""
+    codes = set(RESOLUTION_CODES)
+    for rule in standards:
+        codes.add(rule.start_event)
+        codes.update(rule.end_events)
+    codes.discard(REFERRED)
+    return codes
+
+
 def compute_standards(
     referrals: pd.DataFrame,
     events: pd.DataFrame,

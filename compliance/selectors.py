@@ -16,20 +16,11 @@ from participants.errors import FlightpathError
 from participants.models import Contract, JourneyEvent, Referral, Site, Staff
 from participants.selectors import contract_frames
 
-from .engine import ALL, ComplianceResult, StandardFigures, compute_standards
+from .engine import ALL, FAILURE_COLUMNS, ComplianceResult, StandardFigures, codes_read, compute_standards
 from .models import FailingItem, Standard, StandardSnapshot
 
-FAILURE_FIELDS = (
-    "referral_id",
-    "referral_ref",
-    "group",
-    "site_id",
-    "key_worker_id",
-    "start_date",
-    "deadline",
-    "end_date",
-    "age_working_days",
-)
+# A failing item as stored and listed: the engine's failure columns less the standard's code.
+FAILURE_FIELDS = tuple(column for column in FAILURE_COLUMNS if column != "code")
 
 
 @dataclass(frozen=True)
@@ -87,6 +78,11 @@ def standard_by_code(contract: Contract, code: str) -> Standard | None:
     return next((s for s in contract_standards(contract) if s.code == code), None)
 
 
+def standards_frames(contract: Contract, standards: Iterable[Standard]) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The contract's referrals and the events these standards read (not every event held)."""
+    return contract_frames(contract.pk, codes=codes_read([standard.as_rule() for standard in standards]))
+
+
 def compute_for_contract(
     contract: Contract,
     *,
@@ -97,7 +93,7 @@ def compute_for_contract(
     frames: tuple[pd.DataFrame, pd.DataFrame] | None = None,
 ) -> ComplianceResult:
     """The engine on the contract's frames (loaded unless given, so a job can reuse them across dates)."""
-    referrals, events = frames if frames is not None else contract_frames(contract.pk)
+    referrals, events = frames if frames is not None else standards_frames(contract, standards)
     return compute_standards(
         referrals,
         events,
@@ -111,7 +107,7 @@ def compute_for_contract(
     )
 
 
-def _figures_from_snapshot(snapshot: StandardSnapshot) -> StandardFigures:
+def figures_from_snapshot(snapshot: StandardSnapshot) -> StandardFigures:
     s = snapshot.standard
     return StandardFigures(
         code=s.code,
@@ -152,7 +148,7 @@ def standards_figures(contract: Contract, query: StandardsQuery) -> list[Standar
     if query.default_window:
         snapshots = _snapshots(contract, standards, as_of=query.as_of, group=query.group)
         if snapshots is not None:
-            return [_figures_from_snapshot(s) for s in snapshots]
+            return [figures_from_snapshot(s) for s in snapshots]
     result = compute_for_contract(
         contract,
         as_of=query.as_of,

@@ -15,16 +15,16 @@ from django.db.models.functions import Coalesce, NullIf
 
 from participants.calendar import calendar_for
 from participants.models import Contract, Referral, Site, Staff
-from participants.selectors import contract_frames
 
 from .engine import ALL, BACKLOG_MAX, BACKLOG_SHARE, DEADLINE, MET, NOT_MET, StandardFigures
 from .models import Standard, StandardSnapshot
 from .selectors import (
     StandardsQuery,
-    _figures_from_snapshot,
     compute_for_contract,
     contract_standards,
     failing_items,
+    figures_from_snapshot,
+    standards_frames,
 )
 
 TREND_MONTHS = 12
@@ -125,12 +125,12 @@ def standards_trend(contract: Contract, *, as_of: date, group: str = ALL) -> pd.
     ).select_related("standard")
     held: dict[date, list[StandardFigures]] = {}
     for snap in snaps:
-        held.setdefault(snap.as_of, []).append(_figures_from_snapshot(snap))
+        held.setdefault(snap.as_of, []).append(figures_from_snapshot(snap))
     frames = None
     for end in ends:
         figures = held.get(end)
         if figures is None or len(figures) != len(standards):
-            frames = frames or contract_frames(contract.pk)
+            frames = frames or standards_frames(contract, standards)
             figures = compute_for_contract(
                 contract, as_of=end, standards=standards, frames=frames
             ).results_for(group)
@@ -249,7 +249,7 @@ def due_soon_frame(
     if not standards or today < contract.start_date:
         return pd.DataFrame(columns=DUE_SOON_COLUMNS)
     horizon = calendar.deadline(np.datetime64(today, "D"), days).astype(object)
-    referrals, events = contract_frames(contract.pk)
+    referrals, events = standards_frames(contract, standards)
     if only is not None:
         referrals = referrals[referrals["referral_id"].isin(only)]
         events = events[events["referral_id"].isin(only)]

@@ -15,11 +15,16 @@ from django.db import connection, transaction
 
 from participants.jobs import RunHandle, job_run
 from participants.models import Contract
-from participants.selectors import contract_frames
 
 from .engine import ALL, ComplianceResult
 from .models import FailingItem, Standard, StandardSnapshot
-from .selectors import compute_for_contract, contract_standards, latest_data_date
+from .selectors import (
+    FAILURE_FIELDS,
+    compute_for_contract,
+    contract_standards,
+    latest_data_date,
+    standards_frames,
+)
 
 JOB_KIND = "compliance.recompute"
 
@@ -55,19 +60,7 @@ def _iso(dates: pd.Series) -> np.ndarray:
 
 def _copy_failing_items(rows: pd.DataFrame) -> None:
     """Bulk-write failing items: COPY on PostgreSQL, bulk_create elsewhere."""
-    columns = [
-        "snapshot_id",
-        "position",
-        "referral_id",
-        "referral_ref",
-        "group",
-        "site_id",
-        "key_worker_id",
-        "start_date",
-        "deadline",
-        "end_date",
-        "age_working_days",
-    ]
+    columns = ["snapshot_id", "position", *FAILURE_FIELDS]
     if connection.vendor == "postgresql":
         buffer = io.StringIO()
         rows[columns].to_csv(buffer, header=False, index=False, date_format="%Y-%m-%d")
@@ -145,7 +138,7 @@ def _recompute(contract: Contract, months: list[str] | None, run: RunHandle) -> 
     wanted = snapshot_as_of_dates(contract, latest=latest)
     held = set(StandardSnapshot.objects.filter(contract=contract).values_list("as_of", flat=True).distinct())
     dates = dates_to_recompute(wanted, months=months, held=held)
-    frames = contract_frames(contract.pk)
+    frames = standards_frames(contract, standards)
     run.report(5, f"loaded data; {len(dates)} dates to compute")
     written = 0
     for i, as_of in enumerate(dates, start=1):
