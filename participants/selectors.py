@@ -71,9 +71,7 @@ def _contract_frame(
             arrays = [values or [] for values in cursor.fetchone()]
     else:  # SQLite, for `make run` without DATABASE_URL
         with connection.cursor() as cursor:
-            cursor.execute(
-                "SELECT " + ", ".join(column for _, column, _ in fields) + " " + where, [contract_id]
-            )
+            cursor.execute("SELECT " + ", ".join(column for _, column, _ in fields) + " " + where, params)
             rows = cursor.fetchall()
         arrays = [list(column) for column in zip(*rows, strict=True)] if rows else [[] for _ in fields]
     return pd.DataFrame(
@@ -135,7 +133,10 @@ def contract_summary(contract) -> dict:
         "groups": groups,
         "referral_total": sum(by_group.values()),
         "event_total": contract.events.count(),
-        "latest_imports": ImportRun.objects.filter(contract_refs__contains=[contract.ref])[:5],
+        # JSON containment is PostgreSQL-only; the latest runs, filtered here, work on SQLite too.
+        "latest_imports": [run for run in ImportRun.objects.all()[:50] if contract.ref in run.contract_refs][
+            :5
+        ],
         "latest_jobs": JobRun.objects.filter(contract=contract)[:5],
         "organisations": contract.delivery_organisations.order_by("kind", "name"),
     }
