@@ -351,16 +351,18 @@ def _upsert(
 
 
 @contextmanager
-def _foreign_keys_checked_once(cursor, models: list, enabled: bool):
+def _bulk_load_mode(cursor, models: list, enabled: bool):
     """PostgreSQL's advice for populating a database: for a large load, drop the tables' foreign keys and
-    add them back afterwards, which checks every row in one join instead of a trigger per row (3 million
-    trigger calls for a million events). Inside the import's transaction, so a failure restores them; the
-    tables are locked against readers until commit."""
+    secondary indexes and add them back afterwards. Each foreign key is then checked in one join instead of
+    a trigger per row (3 million trigger calls for a million events), and each index is built once instead
+    of updated per row. Unique indexes stay (ON CONFLICT needs them). Inside the import's transaction, so a
+    failure restores everything; the tables are locked against readers until commit."""
     if not enabled:
         yield
         return
     cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")  # no pending trigger events may block ALTER TABLE
-    dropped = []
+    cursor.execute("SET LOCAL maintenance_work_mem = '512MB'")
+    dropped_keys, dropped_indexes = [], []
     for model in models:
         cursor.execute(
             "SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint "
@@ -369,9 +371,20 @@ def _foreign_keys_checked_once(cursor, models: list, enabled: bool):
         )
         for name, definition in cursor.fetchall():
             cursor.execute(f'ALTER TABLE {_t(model)} DROP CONSTRAINT "{name}"')
-            dropped.append((model, name, definition))
+            dropped_keys.append((model, name, definition))
+        cursor.execute(
+            "SELECT c.relname, pg_get_indexdef(i.indexrelid) FROM pg_index i "
+            "JOIN pg_class c ON c.oid = i.indexrelid "
+            "WHERE i.indrelid = %s::regclass AND NOT i.indisunique AND NOT i.indisprimary ORDER BY c.relname",
+            [model._meta.db_table],
+        )
+        for name, definition in cursor.fetchall():
+            cursor.execute(f'DROP INDEX "{name}"')
+            dropped_indexes.append(definition)
     yield
-    for model, name, definition in dropped:
+    for definition in dropped_indexes:
+        cursor.execute(definition)
+    for model, name, definition in dropped_keys:
         cursor.execute(f'ALTER TABLE {_t(model)} ADD CONSTRAINT "{name}" {definition}')
     cursor.execute("SET CONSTRAINTS ALL DEFERRED")
 
@@ -389,7 +402,7 @@ def _write_postgresql(valid: ValidBundle, changes: _Changes, user, *, bulk: bool
     org, contract, referral, event = _t(Organisation), _t(Contract), _t(Referral), _t(JourneyEvent)
     with (
         connection.cursor() as cursor,
-        _foreign_keys_checked_once(cursor, [Participant, Referral, ReferralAssignment, JourneyEvent], bulk),
+        _bulk_load_mode(cursor, [Participant, Referral, ReferralAssignment, JourneyEvent], bulk),
     ):
         cursor.execute("SET LOCAL work_mem = '256MB'")
         if "organisations.csv" in frames:

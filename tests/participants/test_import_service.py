@@ -383,17 +383,32 @@ def test_any_row_order_imports_to_the_same_state(tmp_path_factory, seed):
     assert snapshot() == ordered
 
 
-def test_only_a_first_large_load_drops_and_restores_foreign_keys(tmp_path, monkeypatch):
+def _constraints_and_indexes() -> list[tuple]:
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT conrelid::regclass::text, conname, pg_get_constraintdef(oid) FROM pg_constraint "
+            "WHERE conrelid::regclass::text LIKE 'participants_%' "
+            "UNION ALL SELECT tablename, indexname, indexdef FROM pg_indexes "
+            "WHERE tablename LIKE 'participants_%' ORDER BY 1, 2, 3"
+        )
+        return cursor.fetchall()
+
+
+def test_only_a_first_large_load_drops_keys_and_indexes_and_restores_them_identically(tmp_path, monkeypatch):
     monkeypatch.setattr(services, "BULK_ROWS", 0)
+    before = _constraints_and_indexes()
     modes = []
-    original = services._foreign_keys_checked_once
+    original = services._bulk_load_mode
 
     def spy(cursor, models, enabled):
         modes.append(enabled)
         return original(cursor, models, enabled)
 
-    monkeypatch.setattr(services, "_foreign_keys_checked_once", spy)
+    monkeypatch.setattr(services, "_bulk_load_mode", spy)
     folder = small(tmp_path)
     import_bundle(path=folder)
     import_bundle(path=folder)
     assert modes == [True, False]
+    assert _constraints_and_indexes() == before
