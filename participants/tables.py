@@ -15,7 +15,10 @@ class ReferralTable(tables.Table):
     group = tables.Column()
     organisation = tables.Column(accessor="organisation__name", verbose_name="Organisation")
     site = tables.Column(accessor="site__name", verbose_name="Site", default="—")
-    key_worker = tables.Column(accessor="key_worker__name", verbose_name="Key worker", default="—")
+    # Staff named only by reference (imported, no login yet) show their reference.
+    key_worker = tables.Column(
+        accessor="key_worker", verbose_name="Key worker", default="—", order_by=("key_worker__name",)
+    )
     stage = tables.Column(verbose_name="Stage")
 
     class Meta:
