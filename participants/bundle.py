@@ -208,15 +208,22 @@ class ValidBundle:
 # ---------------------------------------------------------------------------------------------- reading
 
 
-def read_bundle(path: str | Path) -> RawBundle:
+def read_bundle(path: str | Path, *, max_bytes: int | None = None) -> RawBundle:
     """Read a bundle folder or .zip. Unknown .csv names and unreadable files are errors, reported with the
-    rest by validate_bundle."""
+    rest by validate_bundle. A .zip whose files would unpack to more than `max_bytes` is refused before
+    anything is unpacked (a zip bomb never reaches memory)."""
     path = Path(path)
     if path.is_dir():
         blobs = {p.name: p.read_bytes() for p in sorted(path.iterdir()) if p.is_file() and p.suffix == ".csv"}
     elif path.is_file() and zipfile.is_zipfile(path):
         blobs = {}
         with zipfile.ZipFile(path) as archive:
+            unpacked = sum(info.file_size for info in archive.infolist())
+            if max_bytes is not None and unpacked > max_bytes:
+                raise FlightpathError(
+                    f"{path.name}: unpacks to {unpacked:,} bytes, more than the limit of {max_bytes:,}",
+                    field="bundle",
+                )
             for info in archive.infolist():
                 name = Path(info.filename).name
                 if info.is_dir() or not name.endswith(".csv") or "__MACOSX" in info.filename:

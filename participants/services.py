@@ -19,6 +19,7 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
 
@@ -99,7 +100,7 @@ def import_bundle(*, path: str | Path, user=None, source: str | None = None) -> 
         user=user if getattr(user, "is_authenticated", False) else None, source=(source or str(path))[:500]
     )
     try:
-        raw = read_bundle(path)
+        raw = read_bundle(path, max_bytes=settings.FLIGHTPATH_IMPORT_MAX_BYTES)
         run.checksums = raw.checksums
         run.contract_refs = raw.contract_refs()
         counts, months = _validate_and_write(raw=raw, user=run.user)

@@ -171,3 +171,6 @@ FLIGHTPATH_RECOMPUTE_TASKS = env.list(
     "FLIGHTPATH_RECOMPUTE_TASKS",
     default=["compliance.tasks.recompute_contract", "performance.tasks.recompute_contract"],
 )
+
+# The most a bundle .zip may unpack to (bytes); larger ones are refused before unpacking.
+FLIGHTPATH_IMPORT_MAX_BYTES = env.int("FLIGHTPATH_IMPORT_MAX_BYTES", default=2 * 1024**3)

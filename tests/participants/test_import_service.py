@@ -16,6 +16,7 @@ from hypothesis import strategies as st
 
 from participants import services
 from participants.bundle import BundleRejected
+from participants.errors import FlightpathError
 from participants.models import (
     Contract,
     ImportRun,
@@ -223,6 +224,21 @@ def test_zip_of_a_bundle_folder_imports_like_the_folder(tmp_path):
         result.run.checksums["referrals.csv"]
         == hashlib.sha256((folder / "referrals.csv").read_bytes()).hexdigest()
     )
+
+
+def test_zip_unpacking_past_the_limit_is_refused_before_anything_is_read(tmp_path, settings):
+    folder = copy_fixture("cap-wales", tmp_path / "cap-wales")
+    archive = tmp_path / "bundle.zip"
+    with zipfile.ZipFile(archive, "w", compression=zipfile.ZIP_DEFLATED) as out:
+        for path in folder.glob("*.csv"):
+            out.write(path, path.name)
+    settings.FLIGHTPATH_IMPORT_MAX_BYTES = 10_000
+    refused = r"bundle.zip: unpacks to [\d,]+ bytes, more than the limit of 10,000"
+    with pytest.raises(FlightpathError, match=refused):
+        import_bundle(path=archive)
+    assert not Referral.objects.exists()
+    run = ImportRun.objects.get()
+    assert run.status == ImportRun.Status.FAILED and "more than the limit" in run.errors[0]
 
 
 def test_recompute_is_enqueued_after_commit_with_the_months_touched(
