@@ -452,7 +452,11 @@ def upload_evidence(
     document.file.save(
         f"{uuid.uuid4().hex}.{rules.EVIDENCE_EXTENSIONS[sniffed][0]}", ContentFile(data), save=False
     )
-    document.save()
+    try:
+        document.save()
+    except Exception:
+        document.file.delete(save=False)  # no row, no file: nothing is left half-written
+        raise
     return document
 
 

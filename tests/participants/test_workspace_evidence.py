@@ -151,3 +151,21 @@ def test_only_claims_officers_fill_in_claim_checklists(client):
     response = client.post(url, {"item_identity": "on", "note": "Identity seen"})
     assert response.status_code == 302
     assert models.ClaimChecklist.objects.get(event=outcome).answers["identity"] is True
+
+
+def test_a_document_whose_row_cannot_be_written_leaves_no_file_behind():
+    from django.db import DataError
+
+    desk = build_desk()
+    folder = Path(settings.MEDIA_ROOT) / "evidence"
+    before = set(folder.rglob("*")) if folder.exists() else set()
+    with pytest.raises(DataError):
+        services.upload_evidence(
+            referral=desk.referral,
+            uploaded_file=SimpleUploadedFile("payslip.pdf", PDF),
+            kind="X" * 500,  # longer than the column: the row fails after the file was stored
+            user=desk.key_worker.user,
+        )
+    after = set(folder.rglob("*")) if folder.exists() else set()
+    assert after == before
+    assert not models.EvidenceDocument.objects.exists()
