@@ -7,6 +7,7 @@ from __future__ import annotations
 from datetime import date
 
 from celery import shared_task
+from django.conf import settings
 from django.core.mail import EmailMultiAlternatives, get_connection
 from django.template.loader import render_to_string
 from django.utils import timezone
@@ -57,6 +58,7 @@ def _message(staff: Staff, rows: list[dict], *, today: date, days: int) -> Email
         "today": today,
         "days": days,
         "late": sum(r["late"] for r in rows),
+        "site_url": settings.SITE_URL,
     }
     message = EmailMultiAlternatives(
         subject=f"Flightpath: {len(rows)} standards deadline(s) due soon or late",

@@ -509,7 +509,8 @@ def send_review_reminders(*, today: dt.date) -> int:
                 subject=f"Flightpath: {len(items['plans'])} overdue review(s), "
                 f"{len(items['tasks'])} open follow-up(s)",
                 body=render_to_string(
-                    "participants/workspace/reminder_email.txt", {"user": user, "today": today, **items}
+                    "participants/workspace/reminder_email.txt",
+                    {"user": user, "today": today, "site_url": settings.SITE_URL, **items},
                 ),
                 to=[user.email],
             )

@@ -121,6 +121,8 @@ FLIGHTPATH_CMO_EXPORT_LEAD_DAYS = env.int("FLIGHTPATH_CMO_EXPORT_LEAD_DAYS", def
 EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")
 vars().update(EMAIL_CONFIG)
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="Flightpath <flightpath@localhost>")
+# Where the site is reached: links in emails are absolute, built from this.
+SITE_URL = env("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [

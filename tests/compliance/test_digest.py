@@ -9,6 +9,7 @@ import socket
 
 import pytest
 from aiosmtpd.controller import Controller
+from django.conf import settings
 from django_celery_beat.models import PeriodicTask
 
 from compliance import tasks_digest
@@ -61,6 +62,8 @@ def test_each_key_worker_gets_their_own_items_as_text_and_html(world, smtp):
     assert "R-ALICE-1 (CP-1) CSS2: deadline Wed 8 Jan 2025 - LATE" in text
     assert "R-ALICE-3" in text and "R-DAVE-1" not in text and "R-OTHER-1" not in text
     assert "<td>R-ALICE-1</td>" in html and "R-DAVE-1" not in html
+    link = f"{settings.SITE_URL}/compliance/due-soon/?key_worker={world.alice.pk}"
+    assert link in text and f'href="{link}"' in html  # absolute links: they work from a mail client
 
 
 def test_key_worker_without_items_or_email_gets_nothing(world, smtp):

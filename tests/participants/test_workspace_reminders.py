@@ -7,6 +7,7 @@ import socket
 
 import pytest
 from aiosmtpd.controller import Controller
+from django.conf import settings
 from django_celery_beat.models import PeriodicTask
 
 from participants import services_workspace as services
@@ -70,6 +71,7 @@ def test_key_workers_get_their_overdue_reviews_and_open_follow_ups_once_a_day(sm
     assert message["Subject"] == "Flightpath: 1 overdue review(s), 1 open follow-up(s)"
     assert "RW-1" in body and "review was due 10 Feb 2025" in body and "Follow up failure to attend" in body
     assert "RW-3" not in body
+    assert f"{settings.SITE_URL}/caseload/" in body
     assert services.send_review_reminders(today=dt.date(2025, 3, 1)) == 0  # not twice on one day
     assert len(smtp.messages) == 1
 
