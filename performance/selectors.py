@@ -3,12 +3,12 @@ snapshots when present, computed on demand by the same engine calls otherwise)."
 
 from __future__ import annotations
 
-import io
 from dataclasses import dataclass
 from datetime import date
 
 import numpy as np
 import pandas as pd
+import psycopg
 from django.db import connection
 from django.db.models import Max
 
@@ -77,26 +77,26 @@ def contract_inputs(contract: Contract) -> Inputs:
     )
 
 
-_PG_EPOCH = np.datetime64("2000-01-01", "D")  # PostgreSQL's binary dates count days from here
+_PG_EPOCH = np.datetime64("2000-01-01", "D")  # dates travel as day numbers from here
 
 
-def _copy_binary(sql: str, fields: list[tuple[str, str]]) -> np.ndarray:
-    """COPY (sql) TO STDOUT in PostgreSQL's binary format, every column fixed-width and not null, read as one
-    numpy record array: no text formatting on the server, no parsing here. `sql` holds only integers and
-    this module's constants, never user input."""
-    buffer = io.BytesIO()
-    with connection.cursor() as cursor:
-        with cursor.cursor.copy(f"COPY ({sql}) TO STDOUT WITH (FORMAT binary)") as copy:
-            for block in copy:
-                buffer.write(block)
-    data = buffer.getbuffer()
-    header = 19 + int.from_bytes(data[15:19], "big")  # signature, flags, extension length + extension
-    layout = [("count", ">i2")]
-    for name, kind in fields:
-        layout += [(f"{name}_len", ">i4"), (name, kind)]
-    dtype = np.dtype(layout)
-    rows = (len(data) - header - 2) // dtype.itemsize
-    return np.frombuffer(data, dtype=dtype, count=rows, offset=header)
+def _copy_binary(sql: str, fields: list[tuple[str, str]]) -> dict[str, np.ndarray]:
+    """The columns of `sql` as numpy arrays, fetched as one row of arrays in binary: a few large messages
+    rather than one per row. A column named "day" is a date, sent as days since _PG_EPOCH. `sql` holds only
+    integers and this module's constants, never user input."""
+    names = [name for name, _ in fields]
+    aggregates = ", ".join(
+        f"array_agg(t.{name} - DATE '2000-01-01')" if name == "day" else f"array_agg(t.{name})"
+        for name in names
+    )
+    connection.ensure_connection()
+    with psycopg.Cursor(connection.connection) as cursor:  # same connection: the caller's transaction
+        cursor.execute(f"SELECT {aggregates} FROM ({sql}) AS t({', '.join(names)})", binary=True)
+        row = cursor.fetchone()
+    return {
+        name: np.asarray(values or [], dtype=kind.lstrip("><"))
+        for (name, kind), values in zip(fields, row, strict=True)
+    }
 
 
 def engine_frames(

@@ -51,7 +51,7 @@ class ContractData:
 
     @cached_property
     def frames(self) -> tuple[pd.DataFrame, pd.DataFrame]:
-        return selectors.engine_frames(self.contract.pk)
+        return selectors.engine_frames(self.contract.pk, tuple(self.contract.programme.groups))
 
     @cached_property
     def facts(self) -> engine.Facts:
