@@ -8,11 +8,11 @@ from django.contrib.auth.decorators import login_required
 from django.shortcuts import get_object_or_404, render
 from django_tables2 import RequestConfig
 
+from participants.api.renderers import stream_csv
 from participants.charts import RAG_COLOURS, SERIES_COLOURS, chart_json
 from participants.errors import FlightpathError
 from participants.models import Contract
 from participants.selectors import visible_referrals
-from participants.views import stream_csv
 
 from . import engine, selectors_pages
 from .drilldown import ASSESSMENT_MEASURES, COHORT_MEASURES

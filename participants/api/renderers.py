@@ -1,7 +1,7 @@
 """`?format=csv` on MI API lists: every row (no paging), streamed."""
 
 import csv
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 
 from django.http import StreamingHttpResponse
 from rest_framework.renderers import BaseRenderer
@@ -12,18 +12,28 @@ class _Echo:
         return value
 
 
-def csv_lines(rows: Iterable[dict], header: list[str]) -> Iterator[str]:
-    """CSV lines, header first, for an iterable of dicts; the csv module does the quoting."""
-    writer = csv.writer(_Echo())
+def _lines(header: list[str], rows: Iterable[Sequence]) -> Iterator[str]:
+    writer = csv.writer(_Echo())  # the csv module does the quoting
     yield writer.writerow(header)
     for row in rows:
-        yield writer.writerow([row.get(name) for name in header])
+        yield writer.writerow(row)
+
+
+def csv_lines(rows: Iterable[dict], header: list[str]) -> Iterator[str]:
+    """CSV lines, header first, for an iterable of dicts."""
+    return _lines(header, ([row.get(name) for name in header] for row in rows))
+
+
+def stream_csv(filename: str, header: list[str], rows: Iterable[Sequence]) -> StreamingHttpResponse:
+    """Stream rows (sequences in header order) as a CSV download without holding them in memory."""
+    response = StreamingHttpResponse(_lines(header, rows), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
 
 
 def streaming_csv_response(rows: Iterable[dict], header: list[str], filename: str) -> StreamingHttpResponse:
-    response = StreamingHttpResponse(csv_lines(rows, header), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
+    """stream_csv for dicts."""
+    return stream_csv(filename, header, ([row.get(name) for name in header] for row in rows))
 
 
 class CSVRenderer(BaseRenderer):

@@ -1,13 +1,11 @@
 """Pages of the participants app: home, contracts, referrals, participants. Thin: parse, select, render."""
 
-import csv
-
 from django.contrib.auth.decorators import login_required
-from django.http import StreamingHttpResponse
 from django.shortcuts import get_object_or_404, render
 from django_tables2 import RequestConfig
 
 from .. import selectors
+from ..api.renderers import stream_csv
 from ..filtersets import ContractFilterSet, ReferralFilterSet
 from ..models import Contract
 from ..tables import ContractTable, ReferralTable
@@ -23,22 +21,6 @@ CSV_COLUMNS = [
     ("key_worker", "key_worker__ref"),
     ("stage", "stage"),
 ]
-
-
-class _Echo:
-    def write(self, value):
-        return value
-
-
-def stream_csv(filename: str, header: list[str], rows) -> StreamingHttpResponse:
-    """Stream rows as CSV without holding them in memory (the csv module does the quoting)."""
-    writer = csv.writer(_Echo())
-    lines = (writer.writerow(row) for row in rows)
-    response = StreamingHttpResponse(
-        (line for part in ([writer.writerow(header)], lines) for line in part), content_type="text/csv"
-    )
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
 
 
 @login_required
