@@ -2,7 +2,13 @@
 
 from django.contrib import admin
 
-from .models import AssessmentSnapshot, CohortSnapshot, PerformanceSnapshot, Recommendation
+from .models import (
+    AssessmentSnapshot,
+    CohortSnapshot,
+    PerformanceSnapshot,
+    ProjectionSnapshot,
+    Recommendation,
+)
 
 
 @admin.register(Recommendation)
@@ -49,4 +55,11 @@ class CohortSnapshotAdmin(_ReadOnly):
 class AssessmentSnapshotAdmin(_ReadOnly):
     list_display = ["contract", "group", "quarter_end", "final", "adjusted_outcomes", "mpl_required", "met"]
     list_filter = ["final", "met", "group"]
+    search_fields = ["contract__ref"]
+
+
+@admin.register(ProjectionSnapshot)
+class ProjectionSnapshotAdmin(_ReadOnly):
+    list_display = ["contract", "group", "quarter_end", "as_of", "projected", "mpl_required", "below_mpl"]
+    list_filter = ["below_mpl", "group"]
     search_fields = ["contract__ref"]

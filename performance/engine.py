@@ -610,6 +610,7 @@ def assessment_table(
         "window_start",
         "validated_months",
         "validated_outcomes",
+        "extrapolation_base",
         "extrapolated_outcomes",
         "adjusted_outcomes",
         "invalid_pct_used",
@@ -638,8 +639,9 @@ def assessment_table(
             for final in finals:
                 v = validated_months_for(q, final)
                 validated = int((g_window[:v] - i_window[:v]).sum())
+                base = int(g_window[v:].sum())
                 applied = 0.0 if final else rate
-                extrapolated = float(g_window[v:].sum()) * (1.0 - applied)
+                extrapolated = base * (1.0 - applied)
                 adjusted = validated + extrapolated
                 need = float(required.loc[(g, q)])
                 rows.append(
@@ -650,6 +652,7 @@ def assessment_table(
                         "window_start": q - 11,
                         "validated_months": v,
                         "validated_outcomes": validated,
+                        "extrapolation_base": base,
                         "extrapolated_outcomes": extrapolated,
                         "adjusted_outcomes": adjusted,
                         "invalid_pct_used": applied * 100.0,

@@ -87,6 +87,12 @@ class AssessmentSnapshot(models.Model):
     window_start = models.DateField()
     validated_months = models.PositiveSmallIntegerField()
     validated_outcomes = models.IntegerField()
+    extrapolation_base = models.IntegerField(
+        null=True,
+        blank=True,
+        help_text="Gross job outcomes of the months after the validated ones, which the invalid rate is "
+        "applied to; null in snapshots written before it was stored (the page then counts them).",
+    )
     extrapolated_outcomes = models.FloatField()
     adjusted_outcomes = models.FloatField()
     invalid_pct_used = models.FloatField()
@@ -104,6 +110,39 @@ class AssessmentSnapshot(models.Model):
 
     def __str__(self) -> str:
         return f"{self.contract_id} {self.group} {self.quarter_end:%Y-%m}{' final' if self.final else ''}"
+
+
+class ProjectionSnapshot(models.Model):
+    """The early-warning projection (DOMAIN.md 10) of a measured group's rolling-twelve job outcomes at one
+    of the next quarter ends, as at the contract's latest data date: outcomes already in plus those expected
+    of open cohorts, with a 90% range. Unrounded; percentages null when nothing is required."""
+
+    contract = models.ForeignKey(Contract, on_delete=models.CASCADE, related_name="projection_snapshots")
+    group = models.CharField(max_length=20)
+    quarter_end = models.DateField(help_text="First day of the quarter's last month.")
+    as_of = models.DateField()
+    actual = models.FloatField()
+    expected = models.FloatField()
+    projected = models.FloatField()
+    low = models.FloatField()
+    high = models.FloatField()
+    mpl_required = models.FloatField()
+    projected_pct = models.FloatField(null=True, blank=True)
+    low_pct = models.FloatField(null=True, blank=True)
+    high_pct = models.FloatField(null=True, blank=True)
+    below_mpl = models.BooleanField()
+    computed_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["contract", "quarter_end", "group"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["contract", "group", "quarter_end"], name="projection_snapshot_key"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.contract_id} {self.group} {self.quarter_end:%Y-%m} as at {self.as_of}"
 
 
 class Recommendation(models.Model):

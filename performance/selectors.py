@@ -293,7 +293,7 @@ def assessment_figures(contract: Contract, *, quarter_end: int, group: str, fina
         contract=contract, group=group, final=final, quarter_end=engine.month_first_day(quarter_end)
     ).first()
     if snap is not None:
-        return _assessment_row(snap)
+        return assessment_row(snap)
     inputs = contract_inputs(contract)
     frame = engine.assessment_table(
         contract_facts(contract.pk, inputs.rules.groups),
@@ -341,10 +341,10 @@ def performance_month(contract: Contract, *, month: int) -> list[dict]:
 def contract_assessments(contract: Contract) -> list[dict]:
     """Every stored quarterly assessment of the contract in output form, latest quarter first."""
     snaps = AssessmentSnapshot.objects.filter(contract=contract).order_by("-quarter_end", "group", "final")
-    return [engine.assessment_record(_assessment_row(s), contract.ref) for s in snaps]
+    return [engine.assessment_record(assessment_row(s), contract.ref) for s in snaps]
 
 
-def _assessment_row(snap: AssessmentSnapshot) -> dict:
+def assessment_row(snap: AssessmentSnapshot) -> dict:
     """A snapshot as a row of engine.assessment_table (unrounded)."""
     return {
         "quarter_end": engine.month_of(snap.quarter_end),
@@ -353,6 +353,7 @@ def _assessment_row(snap: AssessmentSnapshot) -> dict:
         "window_start": engine.month_of(snap.window_start),
         "validated_months": snap.validated_months,
         "validated_outcomes": snap.validated_outcomes,
+        "extrapolation_base": snap.extrapolation_base,
         "extrapolated_outcomes": snap.extrapolated_outcomes,
         "adjusted_outcomes": snap.adjusted_outcomes,
         "invalid_pct_used": snap.invalid_pct_used,

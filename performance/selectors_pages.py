@@ -6,6 +6,7 @@ nothing here computes a rule.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from datetime import date
 from functools import cached_property
@@ -18,10 +19,12 @@ from participants.errors import FlightpathError
 from participants.models import Contract
 
 from . import drilldown, engine, selectors
-from .models import AssessmentSnapshot, PerformanceSnapshot
+from .models import AssessmentSnapshot, PerformanceSnapshot, ProjectionSnapshot
 from .rag import mpl_rag
 
 DEFAULT_PERIOD = "rolling_12"
+PROJECTION_FIGURES = ("actual", "expected", "projected", "low", "high", "mpl_required", "below_mpl")
+PROJECTION_PCTS = ("projected_pct", "low_pct", "high_pct")
 
 
 @dataclass(frozen=True)
@@ -174,22 +177,9 @@ def assessments(data: ContractData, *, through: int) -> list[dict]:
     snaps = AssessmentSnapshot.objects.filter(
         contract=data.contract, final=False, quarter_end__lte=engine.month_first_day(through)
     )
-    rows = [
-        {
-            "quarter_end": engine.month_of(s.quarter_end),
-            "group": s.group,
-            "window_start": engine.month_of(s.window_start),
-            "validated_months": s.validated_months,
-            "validated_outcomes": s.validated_outcomes,
-            "extrapolated_outcomes": s.extrapolated_outcomes,
-            "adjusted_outcomes": s.adjusted_outcomes,
-            "invalid_pct_used": s.invalid_pct_used,
-            "mpl_required": s.mpl_required,
-            "met": s.met,
-        }
-        for s in snaps
-    ]
-    if len(rows) != len(quarter_ends) * len(data.rules.measured_groups):
+    rows = [selectors.assessment_row(s) for s in snaps]
+    stale = any(r["extrapolation_base"] is None for r in rows)  # written before the base was stored
+    if stale or len(rows) != len(quarter_ends) * len(data.rules.measured_groups):
         rows = engine.assessment_table(
             data.facts,
             data.rules,
@@ -210,12 +200,6 @@ def assessments(data: ContractData, *, through: int) -> list[dict]:
             "window_start_label": engine.month_label(r["window_start"]),
             "validated_through_label": engine.month_label(r["window_start"] + r["validated_months"] - 1),
             "round": rounds.get(r["quarter_end"]),
-            # the gross outcomes the invalid rate is applied to, counted by the drill-down's own function
-            "extrapolation_base": len(
-                drilldown.assessment_members(
-                    data.facts, measure="extrapolation_base", group=r["group"], quarter_end=r["quarter_end"]
-                )
-            ),
         }
         for r in rows  # quarter ends x measured groups, not referrals
     ]
@@ -227,16 +211,29 @@ def projection(data: ContractData, *, month: int) -> tuple[date | None, list[dic
     if data.latest_date is None:
         return None, []
     as_of = min(data.latest_date, engine.month_last_day(month))
-    frame = engine.projection_table(
-        data.facts, data.rules, data.inputs.terms, data.inputs.profiles, data.inputs.targets, as_of
-    )
+    stored = ProjectionSnapshot.objects.filter(contract=data.contract, as_of=as_of)
+    rows = [
+        {
+            "quarter_end": engine.month_of(s.quarter_end),
+            "group": s.group,
+            **{name: getattr(s, name) for name in PROJECTION_FIGURES},
+            **{name: math.nan if getattr(s, name) is None else getattr(s, name) for name in PROJECTION_PCTS},
+        }
+        for s in stored
+    ]
+    if not rows:  # a month before the latest data, or no recompute since the latest import
+        rows = engine.projection_table(
+            data.facts, data.rules, data.inputs.terms, data.inputs.profiles, data.inputs.targets, as_of
+        ).to_dict("records")
+    order = {g: i for i, g in enumerate(data.rules.measured_groups)}
+    rows.sort(key=lambda r: (order.get(r["group"], 99), r["quarter_end"]))
     return as_of, [
         {
             **r,
             "quarter_end_label": engine.month_label(r["quarter_end"]),
             "rag": mpl_rag(r["projected_pct"], amber_margin=amber_margin()),
         }
-        for r in frame.to_dict("records")
+        for r in rows  # measured groups x quarter ends, not referrals
     ]
 
 

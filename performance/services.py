@@ -14,7 +14,13 @@ from participants.errors import FlightpathError
 from participants.models import Contract
 
 from . import engine, selectors
-from .models import AssessmentSnapshot, CohortSnapshot, PerformanceSnapshot, Recommendation
+from .models import (
+    AssessmentSnapshot,
+    CohortSnapshot,
+    PerformanceSnapshot,
+    ProjectionSnapshot,
+    Recommendation,
+)
 
 Report = Callable[[int, str], None]
 
@@ -26,6 +32,7 @@ class RecomputeResult:
     performance_rows: int
     cohort_rows: int
     assessment_rows: int
+    projection_rows: int
     recommendations: int
 
 
@@ -49,7 +56,7 @@ def recompute_contract(
       (every list grows): all cohort rows are rewritten (a few hundred rows).
     - Assessments: invalidation has no date (DOMAIN.md 15.12, 15.14), so an OUTCOME_INVALIDATED imported today
       changes any past quarter: all are rewritten (quarters x measured groups x 2).
-    - Recommendations depend on the latest data: recomputed every time.
+    - The projection and its recommendations depend on the latest data: recomputed every time.
     The engine still reads the whole contract (first events are per referral, not per month); the saving is
     in the performance rows, the bulk of the snapshots. months=None rewrites everything (nightly, first run).
     """
@@ -125,6 +132,11 @@ def recompute_contract(
     return RecomputeResult(as_of=as_of, first_month=engine.month_label(first), **written)
 
 
+def _or_none(value: float) -> float | None:
+    """NaN (a percentage of nothing required) is stored as null."""
+    return None if np.isnan(value) else float(value)
+
+
 @transaction.atomic
 def _write(
     *,
@@ -155,7 +167,7 @@ def _write(
                 **{name: int(getattr(row, name)) for name in engine.FLOWS},
                 mpl_required=float(row.mpl_required),
                 variance=float(row.variance),
-                pct_of_mpl=None if np.isnan(row.pct_of_mpl) else float(row.pct_of_mpl),
+                pct_of_mpl=_or_none(row.pct_of_mpl),
             )
             for row in performance.itertuples(index=False)
         ]
@@ -191,6 +203,7 @@ def _write(
                 window_start=engine.month_first_day(row.window_start),
                 validated_months=int(row.validated_months),
                 validated_outcomes=int(row.validated_outcomes),
+                extrapolation_base=int(row.extrapolation_base),
                 extrapolated_outcomes=float(row.extrapolated_outcomes),
                 adjusted_outcomes=float(row.adjusted_outcomes),
                 invalid_pct_used=float(row.invalid_pct_used),
@@ -201,11 +214,32 @@ def _write(
         ]
     )
     AssessmentSnapshot.objects.bulk_create(assessment_rows, batch_size=2000)
+
+    ProjectionSnapshot.objects.filter(contract=contract).delete()
+    projection_rows = [
+        ProjectionSnapshot(
+            contract=contract,
+            group=row.group,
+            quarter_end=engine.month_first_day(row.quarter_end),
+            as_of=as_of,
+            actual=float(row.actual),
+            expected=float(row.expected),
+            projected=float(row.projected),
+            low=float(row.low),
+            high=float(row.high),
+            mpl_required=float(row.mpl_required),
+            **{name: _or_none(getattr(row, name)) for name in ("projected_pct", "low_pct", "high_pct")},
+            below_mpl=bool(row.below_mpl),
+        )
+        for row in projection.itertuples(index=False)  # measured groups x 2 quarter ends
+    ]
+    ProjectionSnapshot.objects.bulk_create(projection_rows)
     recommendations = _write_recommendations(contract=contract, projection=projection, rules=rules)
     return {
         "performance_rows": len(perf_rows),
         "cohort_rows": len(cohort_rows),
         "assessment_rows": len(assessment_rows),
+        "projection_rows": len(projection_rows),
         "recommendations": recommendations,
     }
 

@@ -142,5 +142,6 @@ def test_quarterly_review_drilldowns_match_validated_and_extrapolated_outcomes()
             facts, measure="extrapolation_base", group=row.group, quarter_end=row.quarter_end, final=row.final
         )
         assert len(validated) == row.validated_outcomes
+        assert len(base) == row.extrapolation_base
         assert len(base) * (1 - row.invalid_pct_used / 100) == pytest.approx(row.extrapolated_outcomes)
         assert not facts.invalidated[validated].any()
