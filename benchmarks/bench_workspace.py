@@ -1,21 +1,24 @@
-"""Key workers' workspace benchmark (issue 6): a database of `referrals` referrals (one participant each,
-~1.3 journey events, one appointment, half with an action plan), and a key worker with a 150-referral
-caseload recorded through the real services (appointments, FTAs and follow-ups, plans, reviews, PSG moves,
-jobs, notes). Measured with the Django test client (in-process, so the time is the server's):
+"""Key workers' workspace benchmark (issue 6): the demo bundle (participants.demo) with `referrals` referrals
+in its WP contract (two years of journeys ending today, ~5.8 events each), imported with
+participants.services.import_bundle (benchmarks.data), with 150 of its Leeds referrals given in the bundle to
+one benchmark key worker, whose caseload is then recorded through the real services (appointments, FTAs and
+follow-ups, plans, reviews, PSG moves, jobs, notes). For scale, every referral gets one attended appointment
+and three in five of the other referrals with a plan agreed (ACTION_PLAN_AGREED) an action plan, both written
+set-based in SQL. Measured with the Django test client (in-process, so the time is the server's):
 
 - the caseload page: queries (target <= 15) and median server time (target < 300 ms);
 - the participant page likewise (<= 15 queries, < 300 ms);
 - each page's median CPU time in this process and the load average, because wall-clock time on a shared
   2-core machine mostly measures the other processes.
 
-Bulk data go in with PostgreSQL COPY. Run on its own database:
+The data end today (not benchmarks.data.TODAY) because the services date what they record by the clock.
+Run on its own database:
 DATABASE_URL=postgres://postgres@127.0.0.1:5432/fp_workspace_bench python -m benchmarks.bench_workspace
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import io
 import os
 import statistics
 import sys
@@ -25,190 +28,95 @@ from decimal import Decimal
 import numpy as np
 import pandas as pd
 
+from benchmarks.data import WP, bundle_folder, demo_bundle, import_folder
+from participants.demo import LEEDS
+
 TARGETS = {
     "caseload_queries": (15, "queries"),
     "caseload_median_ms": (300, "ms"),
     "participant_queries": (15, "queries"),
     "participant_median_ms": (300, "ms"),
 }
-CONTRACT = "BENCH-WS"
-PRIME = "BENCHW-PRIME"
+TARGET_KEY_WORKER = "BENCH-KW-TARGET"
 CASELOAD = 150
 REPEATS = 15
-GROUPS = np.array(["DISABILITY", "EARLY_ENTRY", "LTU"])
 
 
-def _copy(table: str, frame: pd.DataFrame) -> None:
-    """Append a frame to a table with COPY (the bulk path; no per-row INSERT)."""
-    from django.db import connection
-
-    buffer = io.StringIO()
-    frame.to_csv(buffer, index=False, header=False, na_rep="\\N")
-    buffer.seek(0)
-    columns = ", ".join(f'"{c}"' for c in frame.columns)
-    with connection.cursor() as cursor:
-        with cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN WITH (FORMAT csv, NULL '\\N')") as copy:
-            while block := buffer.read(1 << 20):
-                copy.write(block)
-
-
-def _reset_sequence(table: str) -> None:
-    from django.db import connection
-
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT max(id) FROM {table}))"
-        )
+def assign_caseload(referrals: pd.DataFrame, today: dt.date) -> None:
+    """Give CASELOAD of the bundle's Leeds referrals to the benchmark key worker (in the bundle, so the
+    import records them as any reassignment): spread over those referred two to eight months ago (open,
+    started journeys), or over all Leeds referrals at least a month old when there are too few."""
+    dates = referrals["referral_date"].astype(str).to_numpy(dtype="datetime64[D]")
+    leeds = (referrals["site_ref"] == LEEDS).to_numpy()
+    day = np.datetime64(today, "D")
+    rows = np.flatnonzero(leeds & (dates >= day - 240) & (dates <= day - 60))
+    if len(rows) < CASELOAD:
+        rows = np.flatnonzero(leeds & (dates <= day - 30))
+    if len(rows) < CASELOAD:
+        raise ValueError(f"referrals: too few to give a key worker {CASELOAD} of them")
+    chosen = rows[np.unique(np.linspace(0, len(rows) - 1, CASELOAD).astype(np.int64))]
+    key_worker = referrals["key_worker"].cat.add_categories([TARGET_KEY_WORKER])
+    key_worker.iloc[chosen] = TARGET_KEY_WORKER
+    referrals["key_worker"] = key_worker
 
 
 def build(referrals: int, seed: int = 20_250_601) -> dict:
-    """Bulk-load the database (once per database) and return the ids the measurements need."""
-    from django.db import connection, transaction
+    """Import the demo bundle and add the workspace's records (once per database); returns the benchmark
+    key worker and the figures of the load."""
+    from django.db import connection
+    from django.utils import timezone
 
-    from participants.models import Contract, Organisation, Programme, Referral, Role, Site, Staff
+    from participants.models import (
+        ActionPlan,
+        Appointment,
+        Contract,
+        EventCode,
+        JourneyEvent,
+        Referral,
+        Site,
+        Staff,
+    )
     from tests.factories import UserFactory
 
-    if Contract.objects.filter(ref=CONTRACT).exists():
-        staff = Staff.objects.get(ref="BENCH-KW-TARGET")
-        return {"staff": staff, "seconds": 0.0}
+    if Staff.objects.filter(ref=TARGET_KEY_WORKER).exists():
+        return {"staff": Staff.objects.get(ref=TARGET_KEY_WORKER), "seconds": 0.0, "events_generated": 0}
     started = time.perf_counter()
-    rng = np.random.default_rng(seed)
-    n = referrals
-    with transaction.atomic():
-        prime = Organisation.objects.create(ref=PRIME, name="Benchmark Prime", kind=Organisation.Kind.PRIME)
-        contract = Contract.objects.create(
-            ref=CONTRACT,
-            programme=Programme.objects.get(code="WHP"),
-            name="Workspace benchmark",
-            prime=prime,
-            cpa="CPA1",
-            nation="ENG",
-            start_date=dt.date(2022, 1, 1),
-            end_date=dt.date(2027, 3, 31),
-        )
-        contract.delivery_organisations.add(prime)
-        site = Site.objects.create(ref="BENCHW-S1", name="Benchmark centre", organisation=prime)
-        key_workers = -(-n // CASELOAD)
-        Staff.objects.bulk_create(
-            [
-                Staff(
-                    ref=f"BENCH-KW{i:05d}", name=f"Key worker {i}", organisation=prime, role=Role.KEY_WORKER
-                )
-                for i in range(key_workers - 1)
-            ],
-            batch_size=5000,
-        )
-        user = UserFactory(username="bench-kw", first_name="Bench", email="bench-kw@example.org")
-        target = Staff.objects.create(
-            ref="BENCH-KW-TARGET", name="Bench Target", user=user, organisation=prime, role=Role.KEY_WORKER
-        )
-        staff_ids = np.array(
-            list(Staff.objects.filter(organisation=prime).exclude(pk=target.pk).values_list("pk", flat=True))
-        )
+    today = timezone.localdate()
+    bundle = demo_bundle(referrals=referrals, contract=WP, today=today)
+    assign_caseload(bundle["referrals.csv"], today)
+    events = len(bundle["events.csv"])
+    with bundle_folder(bundle) as folder:
+        del bundle  # the import reads the files: the frames need not stay in memory
+        import_folder(folder, source="workspace benchmark")
 
-        with connection.cursor() as cursor:  # generated rows are consistent: skip per-row FK trigger checks
-            cursor.execute("SET LOCAL session_replication_role = replica")
-        ids = np.arange(1, n + 1)
-        _copy(
-            "participants_participant",
-            pd.DataFrame(
-                {
-                    "id": ids,
-                    "prime_id": prime.pk,
-                    "ref": pd.Series(ids).map("BP{:08d}".format),
-                    "date_of_birth": (
-                        np.datetime64("1965-01-01") + rng.integers(0, 35 * 365, n).astype("timedelta64[D]")
-                    ).astype(str),
-                    "gender": np.array(["F", "M"])[rng.integers(0, 2, n)],
-                    "disability": "N",
-                    "ethnicity": "",
-                    "postcode_district": "M1",
-                }
-            ),
-        )
-        referral_date = np.datetime64("2022-01-03") + rng.integers(0, 3 * 365, n).astype("timedelta64[D]")
-        key_worker = np.repeat(staff_ids, CASELOAD)[: n - CASELOAD]
-        key_worker = np.concatenate([key_worker, np.full(CASELOAD, target.pk)])
-        rng.shuffle(key_worker)
-        _copy(
-            "participants_referral",
-            pd.DataFrame(
-                {
-                    "id": ids,
-                    "contract_id": contract.pk,
-                    "ref": pd.Series(ids).map("BR{:08d}".format),
-                    "participant_id": ids,
-                    "referral_date": referral_date.astype(str),
-                    "group": GROUPS[rng.integers(0, 3, n)],
-                    "organisation_id": prime.pk,
-                    "site_id": site.pk,
-                    "key_worker_id": key_worker,
-                    "dda": "",
-                }
-            ),
-        )
-        started_mask = rng.random(n) < 0.85
-        psg_mask = started_mask & (rng.random(n) < 0.5)
-        events = pd.concat(
-            [
-                pd.DataFrame(
-                    {
-                        "referral_id": ids[started_mask],
-                        "code": "STARTED",
-                        "event_date": (referral_date[started_mask] + 7).astype(str),
-                    }
-                ),
-                pd.DataFrame(
-                    {
-                        "referral_id": ids[psg_mask],
-                        "code": "PSG_CHANGED",
-                        "event_date": (referral_date[psg_mask] + 30).astype(str),
-                        "detail": np.array(["CONTEMPLATION", "PREPARATION"])[
-                            rng.integers(0, 2, psg_mask.sum())
-                        ],
-                    }
-                ),
-            ]
-        )
-        events["contract_id"], events["source"], events["amount"] = contract.pk, "IMPORT", None
-        events["detail"] = events["detail"].fillna("")
-        _copy("participants_journeyevent", events)
-        starts_at = pd.to_datetime(referral_date + 14).tz_localize("UTC") + pd.Timedelta(hours=10)
-        _copy(
-            "participants_appointment",
-            pd.DataFrame(
-                {
-                    "referral_id": ids,
-                    "kind": "ONE_TO_ONE",
-                    "starts_at": starts_at.astype(str),
-                    "location": "Centre",
-                    "status": "ATTENDED",
-                    "fta_reason": "",
-                    "note": "",
-                }
-            ),
-        )
-        plan_mask = started_mask & (rng.random(n) < 0.6) & (key_worker != target.pk)
-        agreed = referral_date[plan_mask] + 20
-        _copy(
-            "participants_actionplan",
-            pd.DataFrame(
-                {
-                    "id": ids[plan_mask],
-                    "referral_id": ids[plan_mask],
-                    "version": 1,
-                    "agreed_on": agreed.astype(str),
-                    "next_review_due": (agreed + 30).astype(str),
-                    "updated_at": "2025-01-01 00:00:00+00",
-                }
-            ),
-        )
-        for table in ("participants_participant", "participants_referral", "participants_actionplan"):
-            _reset_sequence(table)
+    user = UserFactory(username="bench-kw", first_name="Bench", email="bench-kw@example.org")
+    target = Staff.objects.get(ref=TARGET_KEY_WORKER)
+    target.user, target.name = user, "Bench Target"
+    target.save(update_fields=["user", "name"])
+    target.sites.set([Site.objects.get(ref=LEEDS)])
     with connection.cursor() as cursor:
+        params = {"contract": Contract.objects.get(ref=WP).pk, "target": target.pk, "today": today}
+        cursor.execute(
+            f"INSERT INTO {Appointment._meta.db_table} "
+            "(referral_id, kind, starts_at, location, status, fta_reason, note) "
+            "SELECT r.id, %(kind)s, (LEAST(r.referral_date + 14, %(today)s::date) + time '10:00') "
+            "AT TIME ZONE 'UTC', 'Centre', %(status)s, '', '' "
+            f"FROM {Referral._meta.db_table} r WHERE r.contract_id = %(contract)s",
+            {**params, "kind": Appointment.Kind.ONE_TO_ONE, "status": Appointment.Status.ATTENDED},
+        )
+        cursor.execute(
+            f"INSERT INTO {ActionPlan._meta.db_table} (referral_id, version, agreed_on, next_review_due, "
+            "updated_at) SELECT e.referral_id, 1, min(e.event_date), min(e.event_date) + 30, "
+            f"%(today)s::timestamptz FROM {JourneyEvent._meta.db_table} e "
+            f"JOIN {Referral._meta.db_table} r ON r.id = e.referral_id "
+            "WHERE e.contract_id = %(contract)s AND e.code = %(code)s AND r.id %% 5 < 3 "
+            "AND r.key_worker_id IS DISTINCT FROM %(target)s GROUP BY e.referral_id",
+            {**params, "code": EventCode.ACTION_PLAN_AGREED},
+        )
         cursor.execute("ANALYZE")
-    _record_target_caseload(target, Referral.objects.filter(key_worker=target).order_by("pk"), rng)
-    return {"staff": target, "seconds": time.perf_counter() - started}
+    _record_target_caseload(target, Referral.objects.filter(key_worker=target).order_by("pk"),
+                            np.random.default_rng(seed))
+    return {"staff": target, "seconds": time.perf_counter() - started, "events_generated": events}
 
 
 def _record_target_caseload(target, referrals, rng) -> None:
@@ -332,6 +240,7 @@ def run(referrals: int = 1_000_000) -> dict:
     participant_queries, participant_times, participant_cpu = _measure(client, page)
     return {
         "referrals": Referral.objects.count(),
+        "events_generated": built["events_generated"],
         "events": JourneyEvent.objects.count(),
         "appointments": Appointment.objects.count(),
         "caseload_size": Referral.objects.filter(key_worker=staff).count(),

@@ -1,28 +1,41 @@
-"""Forms of the compliance pages: CMO samples and checks, PAT ratings, validation rounds. Messages name the
-field; the services re-check and raise FlightpathError, which the views attach to the field."""
+"""Forms of the compliance pages: tender standards, CMO samples and checks, PAT ratings, validation rounds.
+Messages name the field; the services re-check and raise FlightpathError, which the views attach to the
+field."""
+
+import re
 
 from django import forms
 
-from participants.models import Staff, ValidationRound
+from participants.models import EventCode, Staff, ValidationRound
 
-from .models import CheckResult, PatRating
+from .models import CheckResult, Measure, PatRating, Standard
+
+CODE_PATTERN = re.compile(r"[A-Za-z][A-Za-z0-9_-]{0,19}")
 
 
 class DateInput(forms.DateInput):
     input_type = "date"
 
 
-class BootstrapForm(forms.Form):
+class BootstrapMixin:
+    """Bootstrap 5 classes on every widget (check boxes lists are styled by the template)."""
+
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         for field in self.fields.values():
             widget = field.widget
+            if isinstance(widget, forms.CheckboxSelectMultiple):
+                continue
             if isinstance(widget, forms.CheckboxInput):
                 widget.attrs.setdefault("class", "form-check-input")
             elif isinstance(widget, forms.Select):
                 widget.attrs.setdefault("class", "form-select")
             else:
                 widget.attrs.setdefault("class", "form-control")
+
+
+class BootstrapForm(BootstrapMixin, forms.Form):
+    pass
 
 
 class CmoSampleForm(BootstrapForm):
@@ -117,4 +130,64 @@ class ValidationRoundForm(BootstrapForm):
         start, end = data.get("period_start"), data.get("period_end")
         if start and end and end < start:
             self.add_error("period_end", "Period end must be on or after period start.")
+        return data
+
+
+class TenderStandardForm(BootstrapMixin, forms.ModelForm):
+    """A contract's own (tender) standard (DOMAIN.md 9): it replaces the programme's standard of the same code
+    on this contract, or adds a new one. Bounds are checked here so each message names its field."""
+
+    end_events = forms.MultipleChoiceField(
+        choices=EventCode.choices,
+        widget=forms.CheckboxSelectMultiple,
+        label="End events",
+        help_text="Any of these on or after the start event ends the item.",
+    )
+
+    class Meta:
+        model = Standard
+        fields = [
+            "code",
+            "name",
+            "measure",
+            "start_event",
+            "end_events",
+            "started_only",
+            "limit_working_days",
+            "target",
+            "position",
+        ]
+        labels = {
+            "limit_working_days": "Limit (working days)",
+            "started_only": "Started referrals only",
+            "position": "Display order",
+        }
+        help_texts = {
+            "code": "Letters, digits, '-' or '_', e.g. TS1. A programme standard's code is replaced.",
+        }
+
+    def __init__(self, *args, contract, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.contract = contract
+        self.instance.contract, self.instance.programme = contract, None  # validated as the contract's own
+
+    def clean_code(self) -> str:
+        code = self.cleaned_data["code"].strip()
+        if not CODE_PATTERN.fullmatch(code):
+            raise forms.ValidationError("use letters, digits, '-' or '_' (at most 20), a letter first.")
+        taken = Standard.objects.filter(contract=self.contract, code=code).exclude(pk=self.instance.pk)
+        if taken.exists():
+            raise forms.ValidationError(f"this contract already has its own standard {code}.")
+        return code
+
+    def clean(self):
+        data = super().clean()
+        measure, target = data.get("measure"), data.get("target")
+        if target is not None and measure:
+            if target < 0:
+                self.add_error("target", "cannot be negative.")
+            elif measure != Measure.BACKLOG_MAX and target > 100:
+                self.add_error("target", "a percentage target is at most 100.")
+            elif measure == Measure.BACKLOG_MAX and target != int(target):
+                self.add_error("target", "a backlog maximum is a whole number of referrals.")
         return data

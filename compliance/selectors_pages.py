@@ -53,6 +53,7 @@ class StandardRow:
 
     figures: StandardFigures
     name: str
+    own_pk: int | None = None  # a contract's own (tender) standard: its id, for the edit link
 
     @property
     def rag_class(self) -> str:
@@ -92,8 +93,17 @@ class StandardRow:
 
 
 def standard_rows(contract: Contract, figures: list[StandardFigures]) -> list[StandardRow]:
-    names = {s.code: s.name for s in contract_standards(contract)}
-    return [StandardRow(figures=f, name=names.get(f.code, "")) for f in figures]
+    by_code = {s.code: s for s in contract_standards(contract)}
+    rows = []
+    for f in figures:  # standards, not referrals
+        standard = by_code.get(f.code)
+        own = standard is not None and standard.contract_id == contract.pk
+        rows.append(
+            StandardRow(
+                figures=f, name=standard.name if standard else "", own_pk=standard.pk if own else None
+            )
+        )
+    return rows
 
 
 def default_as_of(contract: Contract) -> date | None:

@@ -13,6 +13,7 @@ import numpy as np
 import pandas as pd
 from django.db import connection, transaction
 
+from participants.errors import FlightpathError
 from participants.jobs import RunHandle, job_run
 from participants.models import Contract
 
@@ -160,3 +161,38 @@ def recompute_contract_snapshots(*, contract_id: int, months: list[str] | None =
         if run is None:
             return None
         return _recompute(contract, months, run)
+
+
+# Contracts' own (tender) standards ------------------------------------------------------------------------
+
+
+def _refresh_after_standards_change(contract: Contract) -> None:
+    """Drop the contract's stored figures of standards that changed or no longer apply (a replaced programme
+    standard, a deleted or edited tender standard), so pages compute them on demand, and enqueue the
+    recompute job after commit to store them again."""
+    from . import tasks  # tasks import this module
+
+    current = [s.pk for s in contract_standards(contract)]
+    StandardSnapshot.objects.filter(contract=contract).exclude(standard__in=current).delete()
+    transaction.on_commit(lambda: tasks.recompute_contract.delay(contract.pk))
+
+
+@transaction.atomic
+def save_tender_standard(*, contract: Contract, standard: Standard) -> Standard:
+    """Create or change a contract's own standard (validated by Standard.clean); its stored figures go."""
+    standard.contract, standard.programme = contract, None
+    standard.full_clean()
+    if standard.pk:
+        StandardSnapshot.objects.filter(contract=contract, standard=standard).delete()
+    standard.save()
+    _refresh_after_standards_change(contract)
+    return standard
+
+
+@transaction.atomic
+def delete_tender_standard(*, contract: Contract, standard: Standard) -> None:
+    """Remove a contract's own standard with its figures; a programme standard it replaced applies again."""
+    if standard.contract_id != contract.pk:
+        raise FlightpathError("Only a contract's own standards can be deleted here.", field="standard")
+    standard.delete()
+    _refresh_after_standards_change(contract)

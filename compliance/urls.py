@@ -5,6 +5,17 @@ from . import views
 app_name = "compliance"
 urlpatterns = [
     path("contracts/<str:ref>/standards/", views.standards, name="standards"),
+    path("contracts/<str:ref>/standards/tender/new/", views.tender_standard_edit, name="tender-standard-new"),
+    path(
+        "contracts/<str:ref>/standards/tender/<int:pk>/",
+        views.tender_standard_edit,
+        name="tender-standard-edit",
+    ),
+    path(
+        "contracts/<str:ref>/standards/tender/<int:pk>/delete/",
+        views.tender_standard_delete,
+        name="tender-standard-delete",
+    ),
     path("contracts/<str:ref>/standards/<str:code>/failing/", views.failing_items, name="failing-items"),
     path("due-soon/", views.due_soon, name="due-soon"),
     path("contracts/<str:ref>/assurance/", views.assurance, name="assurance"),

@@ -3,8 +3,10 @@ assurance records (DOMAIN.md 9, 13, 15). Thin: parse, call a selector or service
 
 from __future__ import annotations
 
+import math
 from datetime import date
 
+import pandas as pd
 import plotly.graph_objects as go
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -13,6 +15,7 @@ from django.http import HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.views.decorators.http import require_POST
 from django_tables2 import RequestConfig
 from openpyxl import Workbook
 
@@ -21,11 +24,11 @@ from participants.charts import SERIES_COLOURS, chart_json
 from participants.errors import FlightpathError
 from participants.models import Contract, Referral, Staff, ValidationRound
 
-from . import selectors, selectors_pages, services_assurance
+from . import selectors, selectors_pages, services, services_assurance
 from .engine import BACKLOG_MAX
 from .filtersets import DueSoonFilterSet, FailingItemFilterSet
-from .forms import CmoRecordForm, CmoSampleForm, PatRatingForm, ValidationRoundForm
-from .models import CmoSample, CmoSampleRecord, PatRating
+from .forms import CmoRecordForm, CmoSampleForm, PatRatingForm, TenderStandardForm, ValidationRoundForm
+from .models import CmoSample, CmoSampleRecord, PatRating, Standard
 from .tables import CmoSampleRecordTable, DueSoonTable, FailingItemTable
 
 ASSURANCE_PERMISSION = "compliance.change_cmosample"
@@ -57,6 +60,12 @@ def _standards_query(request, contract: Contract) -> selectors.StandardsQuery:
     return selectors.standards_query(contract, params)
 
 
+def _count_step(values: pd.Series) -> int:
+    """Whole-number ticks on the count axis: about five of them, never a fraction of a referral."""
+    largest = pd.to_numeric(values, errors="coerce").max()
+    return 1 if pd.isna(largest) else max(1, math.ceil(largest / 5))
+
+
 def _trend_chart(trend, counts: set[str]) -> str | None:
     """One line per standard over the month ends; count standards (backlog maximum) on the right axis."""
     if trend.empty:
@@ -86,6 +95,7 @@ def _trend_chart(trend, counts: set[str]) -> str | None:
             "side": "right",
             "rangemode": "tozero",
             "tickformat": "d",
+            "dtick": _count_step(trend.loc[trend["code"].isin(counts), "value"]),
             "showgrid": False,
         },
         xaxis={"type": "category", "categoryorder": "array", "categoryarray": months},
@@ -115,8 +125,67 @@ def standards(request, ref: str):
             "groups": selectors.valid_groups(contract),
             "snapshot_dates": selectors.snapshot_dates(contract)[:36],
             "trend_json": _trend_chart(trend, counts),
+            "can_add_standard": request.user.has_perm("compliance.add_standard"),
+            "can_change_standard": request.user.has_perm("compliance.change_standard"),
         },
     )
+
+
+# Contracts' own (tender) standards ------------------------------------------------------------------------
+
+
+def _require(request, permission: str) -> None:
+    if not request.user.has_perm(permission):
+        raise PermissionDenied(f"This needs the {permission} permission.")
+
+
+def _copied_standard(contract: Contract, code: str | None) -> dict:
+    """Initial values copied from one of the contract's standards (?copy=CODE), to tighten a shipped one."""
+    source = selectors.standard_by_code(contract, code) if code else None
+    if source is None:
+        return {}
+    fields = TenderStandardForm.Meta.fields
+    return {name: getattr(source, name) for name in fields}
+
+
+@login_required
+def tender_standard_edit(request, ref: str, pk: int | None = None):
+    contract = _contract(request, ref)
+    _require(request, "compliance.change_standard" if pk else "compliance.add_standard")
+    standard = get_object_or_404(Standard, contract=contract, pk=pk) if pk else Standard()
+    form = TenderStandardForm(
+        request.POST or None,
+        instance=standard,
+        contract=contract,
+        initial=None if pk else _copied_standard(contract, request.GET.get("copy")),
+    )
+    if request.method == "POST" and form.is_valid():
+        saved = services.save_tender_standard(contract=contract, standard=form.save(commit=False))
+        messages.success(request, f"Saved {saved.code}. Its figures are being recomputed.")
+        return redirect("compliance:standards", ref=contract.ref)
+    return render(
+        request,
+        "compliance/tender_standard_form.html",
+        {
+            "contract": contract,
+            "form": form,
+            "standard": standard if pk else None,
+            "shipped": selectors.contract_standards(contract),
+            "can_delete": pk and request.user.has_perm("compliance.delete_standard"),
+        },
+        status=400 if form.errors else 200,
+    )
+
+
+@login_required
+@require_POST
+def tender_standard_delete(request, ref: str, pk: int):
+    contract = _contract(request, ref)
+    _require(request, "compliance.delete_standard")
+    standard = get_object_or_404(Standard, contract=contract, pk=pk)
+    services.delete_tender_standard(contract=contract, standard=standard)
+    messages.success(request, f"Deleted {standard.code}.")
+    return redirect("compliance:standards", ref=contract.ref)
 
 
 def _excel_response(rows, filename: str) -> HttpResponse:

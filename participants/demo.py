@@ -190,9 +190,9 @@ def key_worker_ref(site_ref: str, number: int) -> str:
     return f"{site_ref}-KW{number:02d}"
 
 
-def data_start(today: date) -> date:
-    """First day of the month YEARS_OF_DATA years before today's month: the demo contracts' start."""
-    return date(today.year - YEARS_OF_DATA, today.month, 1)
+def data_start(today: date, years: int = YEARS_OF_DATA) -> date:
+    """First day of the month `years` years before today's month: the demo contracts' start."""
+    return date(today.year - years, today.month, 1)
 
 
 class _Events:
@@ -582,18 +582,38 @@ def _concat_categorical(frames: list[pd.DataFrame]) -> pd.DataFrame:
     return pd.DataFrame(columns)
 
 
-def generate_bundle(*, referrals: int = DEFAULT_REFERRALS, today: date, seed: int = DEFAULT_SEED
+def _chosen(contracts: tuple[str, ...] | None) -> list[tuple[int, ContractSpec]]:
+    """(position in CONTRACTS, spec) of the contracts asked for, in CONTRACTS order; all when None."""
+    if contracts is None:
+        return list(enumerate(CONTRACTS))
+    known = [spec.ref for spec in CONTRACTS]
+    unknown = sorted(set(contracts) - set(known))
+    if unknown or not contracts:
+        raise ValueError(f"contracts: {', '.join(unknown) or 'none given'}; choose from {', '.join(known)}")
+    return [(number, spec) for number, spec in enumerate(CONTRACTS) if spec.ref in contracts]
+
+
+def generate_bundle(*, referrals: int = DEFAULT_REFERRALS, today: date, seed: int = DEFAULT_SEED,
+                    contracts: tuple[str, ...] | None = None, years: int = YEARS_OF_DATA
                     ) -> dict[str, pd.DataFrame]:
-    """The demo bundle as DataFrames keyed by DATA.md file name; the same arguments give the same data."""
-    if referrals < len(CONTRACTS) * 10:
-        raise ValueError(f"referrals: at least {len(CONTRACTS) * 10} needed, got {referrals}")
-    start = data_start(today)
-    sizes = np.floor(referrals * np.array([spec.share for spec in CONTRACTS])).astype(np.int64)
+    """The demo bundle as DataFrames keyed by DATA.md file name; the same arguments give the same data.
+
+    `contracts` (refs of CONTRACTS) generates only those contracts, their shares renormalised, e.g.
+    `contracts=("DEMO-WP-ENG",)` puts every referral in the WP contract (the benchmarks); `years` is the
+    history held before `today`. A contract keeps its own seeded stream (its position in CONTRACTS)."""
+    chosen = _chosen(contracts)
+    if referrals < len(chosen) * 10:
+        raise ValueError(f"referrals: at least {len(chosen) * 10} needed, got {referrals}")
+    if years < 1:
+        raise ValueError(f"years: at least 1 needed, got {years}")
+    start = data_start(today, years)
+    shares = np.array([spec.share for _, spec in chosen])
+    sizes = np.floor(referrals * shares / shares.sum()).astype(np.int64)
     sizes[0] += referrals - sizes.sum()
     per_contract = [_contract_files(number, spec, int(size), start, today, seed)
-                    for number, (spec, size) in enumerate(zip(CONTRACTS, sizes, strict=True))]
+                    for (number, spec), size in zip(chosen, sizes, strict=True)]
     bundle = {
-        "contracts.csv": _contracts(start),
+        "contracts.csv": _contracts(start, [spec for _, spec in chosen]),
         "organisations.csv": pd.DataFrame(
             [{"org_ref": PRIME[0], "name": PRIME[1], "kind": "PRIME", "parent_ref": ""}]
             + [{"org_ref": ref, "name": name, "kind": "SUBCONTRACTOR", "parent_ref": PRIME[0]}
@@ -602,7 +622,10 @@ def generate_bundle(*, referrals: int = DEFAULT_REFERRALS, today: date, seed: in
     for name in ("referrals.csv", "events.csv"):
         bundle[name] = _concat_categorical([files[name] for files in per_contract])
     for name in ("mpl_profiles.csv", "validation_rounds.csv", "mpl_targets.csv"):
-        frame = pd.concat([files[name] for files in per_contract if name in files], ignore_index=True)
+        parts = [files[name] for files in per_contract if name in files]
+        if not parts:  # mpl_targets.csv: WP only, and optional in a bundle (DATA.md)
+            continue
+        frame = pd.concat(parts, ignore_index=True)
         bundle[name] = _dated(frame, "period_start", "period_end") if "period_start" in frame else frame
     return bundle
 
@@ -613,13 +636,13 @@ def _dated(frame: pd.DataFrame, *columns: str) -> pd.DataFrame:
     return frame
 
 
-def _contracts(start: date) -> pd.DataFrame:
+def _contracts(start: date, specs: list[ContractSpec]) -> pd.DataFrame:
     end = date(start.year + 5, start.month, 1) - timedelta(days=1)
     return pd.DataFrame([{
         "contract_ref": spec.ref, "programme": spec.programme, "name": spec.name, "prime_ref": PRIME[0],
         "prime_name": PRIME[1], "cpa": spec.cpa, "nation": spec.nation, "start_date": start.isoformat(),
         "end_date": end.isoformat(), "year_start_month": YEAR_START_MONTH,
-    } for spec in CONTRACTS])
+    } for spec in specs])
 
 
 def _csv_field(value) -> bytes:

@@ -234,6 +234,69 @@ def test_too_few_referrals_is_an_error_naming_the_field():
         generate_bundle(referrals=5, today=TODAY)
 
 
+def test_all_contracts_and_two_years_named_explicitly_give_the_default_bundle():
+    default = generate_bundle(referrals=600, today=TODAY, seed=5)
+    named = generate_bundle(referrals=600, today=TODAY, seed=5,
+                            contracts=tuple(spec.ref for spec in CONTRACTS), years=2)
+    assert set(default) == set(named)
+    for name, frame in default.items():
+        pd.testing.assert_frame_equal(frame.astype(str), named[name].astype(str), obj=name)
+
+
+@pytest.mark.django_db
+def test_one_contract_bundle_puts_every_referral_in_that_contract_and_passes_the_import_validation(
+        tmp_path):
+    files = generate_bundle(referrals=2_000, today=TODAY, contracts=("DEMO-WP-ENG",))
+    assert list(files["contracts.csv"]["contract_ref"]) == ["DEMO-WP-ENG"]
+    for name in ("referrals.csv", "events.csv", "mpl_profiles.csv", "validation_rounds.csv",
+                 "mpl_targets.csv"):
+        assert set(files[name]["contract_ref"].astype(str)) == {"DEMO-WP-ENG"}, name
+    assert len(files["referrals.csv"]) == 2_000
+    assert set(files["referrals.csv"]["site_ref"].astype(str)) == {"DEMO-PRIME-LEEDS", "DEMO-SUB1-BRADFORD"}
+    write_bundle(files, tmp_path)
+    valid = validate_bundle(read_bundle(tmp_path), known_state([]))
+    assert len(valid.frames["events.csv"]) == len(files["events.csv"])
+
+
+@pytest.mark.django_db
+def test_a_contract_without_dwp_targets_alone_gives_a_bundle_without_the_targets_file(tmp_path):
+    files = generate_bundle(referrals=500, today=TODAY, contracts=("DEMO-WHP-SCT",))
+    assert "mpl_targets.csv" not in files
+    assert set(files["referrals.csv"]["group"].astype(str)) == {"DISABILITY", "EARLY_ENTRY", "LTU"}
+    write_bundle(files, tmp_path)
+    validate_bundle(read_bundle(tmp_path), known_state([]))
+
+
+def test_two_contracts_share_the_referrals_in_proportion_to_their_shares():
+    referrals = generate_bundle(referrals=1_000, today=TODAY,
+                                contracts=("DEMO-WHP-SCT", "DEMO-CAP-WLS"))["referrals.csv"]
+    sizes = referrals["contract_ref"].astype(str).value_counts()
+    assert sizes.sum() == 1_000
+    # shares 0.30 and 0.25 of the whole, renormalised to 6 : 5; the first contract takes the remainder
+    assert sizes["DEMO-WHP-SCT"] == 546 and sizes["DEMO-CAP-WLS"] == 454
+
+
+def test_years_sets_the_history_the_referrals_span():
+    files = generate_bundle(referrals=3_000, today=TODAY, contracts=("DEMO-WP-ENG",), years=3)
+    months = pd.to_datetime(files["referrals.csv"]["referral_date"].astype(str)).dt.to_period("M")
+    assert months.min() == pd.Period("2023-03") and months.max() == pd.Period("2026-03")
+    assert files["contracts.csv"]["start_date"].tolist() == ["2023-03-01"]
+    frame = joined(files)
+    assert (frame["event_date"] >= frame["referral_date"]).all()
+    assert frame["event_date"].max() <= pd.Timestamp(TODAY)
+
+
+@pytest.mark.parametrize("arguments, field", [
+    ({"contracts": ("DEMO-NOPE",)}, "contracts"),
+    ({"contracts": ()}, "contracts"),
+    ({"years": 0}, "years"),
+    ({"contracts": ("DEMO-CAP-WLS",), "referrals": 9}, "referrals"),
+])
+def test_an_unknown_contract_no_contract_or_no_years_is_an_error_naming_the_field(arguments, field):
+    with pytest.raises(ValueError, match=field):
+        generate_bundle(**({"referrals": 300, "today": TODAY} | arguments))
+
+
 @settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(referrals=st.integers(min_value=30, max_value=600),
        today=st.dates(min_value=date(2024, 1, 1), max_value=date(2030, 12, 31)),
