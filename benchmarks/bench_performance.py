@@ -145,6 +145,19 @@ def run(referrals: int = 1_000_000) -> dict:
         "median_ms": round(statistics.median(took) * 1000, 1),
         "max_ms": round(max(took) * 1000, 1),
     }
+    # The contract performance page at its defaults (latest month, rolling 12, ALL; every panel) and for one
+    # group: read from the snapshots the recompute stored, no referral loaded (informational, no target).
+    page = f"/performance/contracts/{WP}/"
+    took = []
+    for query in [{}, {"group": "PG1"}] * 5:
+        t0 = time.perf_counter()
+        response = client.get(page, query)
+        took.append(time.perf_counter() - t0)
+        assert response.status_code == 200, response.content[:300]
+    figures["performance_page_snapshot"] = {
+        "median_ms": round(statistics.median(took) * 1000, 1),
+        "max_ms": round(max(took) * 1000, 1),
+    }
     figures["load_average_1m"] = round(os.getloadavg()[0], 2)
     return figures
 
