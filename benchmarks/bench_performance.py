@@ -82,6 +82,17 @@ def _recompute_here(contract_id: int, months: list[str] | None) -> dict:
     }
 
 
+def _timed_gets(client, url: str, queries: list[dict]) -> dict:
+    """Median and slowest server time of GET url?query for each query (each must answer 200)."""
+    took = []
+    for query in queries:
+        t0 = time.perf_counter()
+        response = client.get(url, query)
+        took.append(time.perf_counter() - t0)
+        assert response.status_code == 200, response.content[:300]
+    return {"median_ms": round(statistics.median(took) * 1000, 1), "max_ms": round(max(took) * 1000, 1)}
+
+
 def run(referrals: int = 1_000_000) -> dict:
     from django.contrib.auth import get_user_model
     from django.test import Client
@@ -135,29 +146,12 @@ def run(referrals: int = 1_000_000) -> dict:
         for g in ("ALL", "PG1")
     ]
     assert client.get(url, params[0]).status_code == 200
-    took = []
-    for query in params:
-        t0 = time.perf_counter()
-        response = client.get(url, query)
-        took.append(time.perf_counter() - t0)
-        assert response.status_code == 200, response.content[:300]
-    figures["api_performance_snapshot"] = {
-        "median_ms": round(statistics.median(took) * 1000, 1),
-        "max_ms": round(max(took) * 1000, 1),
-    }
+    figures["api_performance_snapshot"] = _timed_gets(client, url, params)
     # The contract performance page at its defaults (latest month, rolling 12, ALL; every panel) and for one
     # group: read from the snapshots the recompute stored, no referral loaded (informational, no target).
-    page = f"/performance/contracts/{WP}/"
-    took = []
-    for query in [{}, {"group": "PG1"}] * 5:
-        t0 = time.perf_counter()
-        response = client.get(page, query)
-        took.append(time.perf_counter() - t0)
-        assert response.status_code == 200, response.content[:300]
-    figures["performance_page_snapshot"] = {
-        "median_ms": round(statistics.median(took) * 1000, 1),
-        "max_ms": round(max(took) * 1000, 1),
-    }
+    figures["performance_page_snapshot"] = _timed_gets(
+        client, f"/performance/contracts/{WP}/", [{}, {"group": "PG1"}] * 5
+    )
     figures["load_average_1m"] = round(os.getloadavg()[0], 2)
     return figures
 
