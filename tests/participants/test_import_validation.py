@@ -250,6 +250,14 @@ def test_blank_lines_keep_the_line_numbers_of_the_file(tmp_path):
     assert error.startswith("events.csv:9: event: unknown event code")
 
 
+def test_a_quoted_line_break_keeps_the_line_numbers_of_the_file(tmp_path):
+    rows = '"T-Q","Quoted\nName, Ltd",SUBCONTRACTOR,T-PRIME\nT-X,X Ltd,PARTNER,\n'
+    text = SMALL["organisations.csv"] + rows
+    [error] = errors_of(small(tmp_path, **{"organisations.csv": text}))
+    # Line 4 holds the start of T-Q's row and line 5 its end, so T-X's row is line 6.
+    assert error.startswith("organisations.csv:6: kind: unknown organisation kind")
+
+
 def test_values_are_trimmed_of_surrounding_spaces(tmp_path):
     folder = small(tmp_path, **with_rows("events.csv", " T-1 , R2 ,ACKNOWLEDGED , 2025-01-08,,"))
     assert (
