@@ -86,3 +86,31 @@ def test_caseload_panel_loads_the_key_workers_due_soon_items(world, login, live_
     expect(panel).not_to_contain_text("R-DAVE-1")
     panel.get_by_role("link", name="Open the due-soon worklist").click()
     expect(page.get_by_role("heading", name="Due soon")).to_be_visible()
+
+
+def test_a_contract_manager_adds_a_tender_standard_in_the_browser(world, login, live_server):
+    page = login("carol")
+    page.goto(f"{live_server.url}/compliance/contracts/CP-1/standards/")
+    page.get_by_role("link", name="Add a tender standard").click()
+    expect(page.get_by_role("heading", name=re.compile("Add a tender standard"))).to_be_visible()
+    page.get_by_role("link", name="Start from CSS2").click()
+    expect(page.get_by_label("Code")).to_have_value("CSS2")
+    assert serious_violations(page) == []
+
+    # A percentage target over 100: refused on its field, what was typed kept.
+    page.get_by_label("Code").fill("TS1")
+    page.get_by_label("Name").fill("Acknowledged the next working day")
+    page.get_by_label("Limit (working days)").fill("1")
+    page.get_by_label("Target").fill("150")
+    page.get_by_role("button", name="Save").click()
+    expect(page.get_by_text("Target: a percentage target is at most 100.")).to_be_visible()
+    expect(page.get_by_label("Name")).to_have_value("Acknowledged the next working day")
+    expect(page.get_by_label("ACKNOWLEDGED")).to_be_checked()
+
+    page.get_by_label("Target").fill("90")
+    page.get_by_role("button", name="Save").click()
+    expect(page.get_by_text("Saved TS1.")).to_be_visible()
+    ts1 = page.get_by_role("row", name=re.compile("^TS1"))
+    expect(ts1).to_contain_text("tender")
+    expect(ts1).to_contain_text("1 wd")
+    expect(ts1.locator(".rag")).to_have_text("Not met")
