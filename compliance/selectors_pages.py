@@ -24,6 +24,7 @@ from .selectors import (
     contract_standards,
     failing_items,
     figures_from_snapshot,
+    standards_figures,
     standards_frames,
 )
 
@@ -114,6 +115,15 @@ def default_as_of(contract: Contract) -> date | None:
         .values_list("as_of", flat=True)
         .first()
     )
+
+
+def standing(contract: Contract) -> tuple[date | None, list[StandardRow]]:
+    """The contract overview's panel: every standard for ALL at the latest snapshot date, with its RAG;
+    (None, []) before the recompute job's first run."""
+    as_of = default_as_of(contract)
+    if as_of is None:
+        return None, []
+    return as_of, standard_rows(contract, standards_figures(contract, StandardsQuery(as_of=as_of)))
 
 
 def trend_month_ends(as_of: date, months: int = TREND_MONTHS) -> list[date]:

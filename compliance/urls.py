@@ -5,6 +5,7 @@ from . import views
 app_name = "compliance"
 urlpatterns = [
     path("contracts/<str:ref>/standards/", views.standards, name="standards"),
+    path("contracts/<str:ref>/standing/", views.contract_standing, name="standing"),
     path("contracts/<str:ref>/standards/tender/new/", views.tender_standard_edit, name="tender-standard-new"),
     path(
         "contracts/<str:ref>/standards/tender/<int:pk>/",

@@ -25,7 +25,7 @@ from participants.errors import FlightpathError
 from participants.models import Contract, Referral, Staff, ValidationRound
 
 from . import selectors, selectors_pages, services, services_assurance
-from .engine import BACKLOG_MAX
+from .engine import BACKLOG_MAX, MET, NOT_MET
 from .filtersets import DueSoonFilterSet, FailingItemFilterSet
 from .forms import CmoRecordForm, CmoSampleForm, PatRatingForm, TenderStandardForm, ValidationRoundForm
 from .models import CmoSample, CmoSampleRecord, PatRating, Standard
@@ -101,6 +101,25 @@ def _trend_chart(trend, counts: set[str]) -> str | None:
         xaxis={"type": "category", "categoryorder": "array", "categoryarray": months},
     )
     return chart_json(fig)
+
+
+@login_required
+def contract_standing(request, ref: str):
+    """The standards panel of the contract overview (loaded there with htmx): how many standards are met at
+    the latest snapshot, and the ones that are not."""
+    contract = _contract(request, ref)
+    as_of, rows = selectors_pages.standing(contract)
+    return render(
+        request,
+        "compliance/includes/standing.html",
+        {
+            "contract": contract,
+            "as_of": as_of,
+            "rows": rows,
+            "not_met": [r for r in rows if r.figures.status == NOT_MET],
+            "met": sum(r.figures.status == MET for r in rows),
+        },
+    )
 
 
 @login_required

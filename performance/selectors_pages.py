@@ -119,6 +119,21 @@ def performance_grid(data: ContractData, *, month: int) -> dict[tuple[str, str],
     return {key: _with_rag(records[key]) for key in wanted}
 
 
+def standing(contract: Contract) -> tuple[int | None, list[dict]]:
+    """The contract overview's panel: rolling-twelve figures (with RAG) of ALL and each measured group at the
+    latest month the recompute job stored; (None, []) before its first run. Snapshots only: two queries."""
+    rules = selectors.rules_for(contract.programme)
+    snaps = PerformanceSnapshot.objects.filter(contract=contract, period=DEFAULT_PERIOD)
+    latest = snaps.order_by("-month").values_list("month", flat=True).first()
+    if latest is None:
+        return None, []
+    wanted = [engine.ALL, *rules.measured_groups]
+    held = {s.group: s for s in snaps.filter(month=latest, group__in=wanted)}
+    return engine.month_of(latest), [
+        _with_rag(selectors.snapshot_performance_record(held[g])) for g in wanted if g in held
+    ]
+
+
 def monthly_series(data: ContractData, *, group: str, through: int) -> list[dict]:
     """In-month job outcomes and MPL required for each month from the contract's start to `through`."""
     start = engine.month_of(data.contract.start_date)

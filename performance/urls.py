@@ -6,4 +6,5 @@ app_name = "performance"
 urlpatterns = [
     path("contracts/<str:ref>/", views.contract_performance, name="contract"),
     path("contracts/<str:ref>/referrals/", views.figure_referrals, name="referrals"),
+    path("contracts/<str:ref>/standing/", views.contract_standing, name="standing"),
 ]

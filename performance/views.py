@@ -14,7 +14,7 @@ from participants.errors import FlightpathError
 from participants.models import Contract
 from participants.selectors import visible_referrals
 
-from . import engine, selectors_pages
+from . import engine, selectors, selectors_pages
 from .drilldown import ASSESSMENT_MEASURES, COHORT_MEASURES
 from .filtersets import PerformanceFilterForm
 from .models import Period
@@ -80,6 +80,24 @@ def _shown(record: dict) -> dict:
         "period_start": engine.month_label(record["first_month"]),
         "period_end": engine.month_label(record["last_month"]),
     }
+
+
+@login_required
+def contract_standing(request, ref: str):
+    """The performance panel of the contract overview (loaded there with htmx): rolling-twelve job outcomes
+    against MPL of ALL and the measured groups, and the open early-warning recommendations."""
+    contract = _contract(request, ref)
+    month, records = selectors_pages.standing(contract)
+    return render(
+        request,
+        "performance/includes/standing.html",
+        {
+            "contract": contract,
+            "month_label": engine.month_label(month) if month is not None else None,
+            "rows": [{"group": r["group"], **_shown(r)} for r in records],
+            "recommendations": selectors.open_recommendations(contract),
+        },
+    )
 
 
 @login_required

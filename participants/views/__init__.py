@@ -2,6 +2,7 @@
 
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
 from django_tables2 import RequestConfig
 
 from .. import selectors
@@ -45,7 +46,18 @@ def contract_detail(request, ref):
     return render(
         request,
         "participants/contract_detail.html",
-        {"contract": contract, **selectors.contract_summary(contract)},
+        {
+            "contract": contract,
+            **selectors.contract_summary(contract),
+            # Panels of the compliance and performance apps, fetched by the page with htmx.
+            "standing_panels": [
+                (reverse(f"{app}:standing", args=[contract.ref]), reverse(page, args=[contract.ref]), label)
+                for app, page, label in (
+                    ("compliance", "compliance:standards", "Customer service standards"),
+                    ("performance", "performance:contract", "Performance against MPL"),
+                )
+            ],
+        },
     )
 
 

@@ -182,3 +182,25 @@ def test_performance_manager_does_not_see_subcontractor_failing_items(world, cli
         "R-ALICE-3",
         "R-DAVE-1",
     ]
+
+
+def test_the_contract_overview_panel_counts_standards_met_and_lists_those_not_met(world, client):
+    login(client, world.manager)
+    overview = client.get("/contracts/CP-1/").content.decode()
+    assert 'hx-get="/compliance/contracts/CP-1/standing/"' in overview
+    response = client.get("/compliance/contracts/CP-1/standing/")
+    assert response.status_code == 200 and response.context["as_of"] == AS_OF
+    not_met = [row.figures.code for row in response.context["not_met"]]
+    assert "CSS2" in not_met and "CSS4" not in not_met
+    assert response.context["met"] + len(not_met) <= len(response.context["rows"])
+    html = response.content.decode()
+    assert f'{response.context["met"]} met</span>' in html and f"{failing_url()}?as_of=2025-01-31" in html
+    assert client.get("/compliance/contracts/CP-2/standing/").status_code == 404
+
+
+def test_the_overview_panel_says_when_nothing_is_computed_yet(world, client):
+    from compliance.models import StandardSnapshot
+
+    StandardSnapshot.objects.all().delete()
+    html = login(client, world.manager).get("/compliance/contracts/CP-1/standing/").content.decode()
+    assert "Not computed yet" in html

@@ -362,3 +362,25 @@ def test_the_drilldown_runs_a_bounded_number_of_queries(
             drill_url(golden), {"measure": "referrals", "month": "2024-06", "period": "ctd"}
         )
         assert response.status_code == 200
+
+
+def test_the_contract_overview_panel_shows_rolling_12_against_mpl_and_open_warnings(
+    browser_client, api, golden, django_assert_max_num_queries
+):
+    url = f"/performance/contracts/{golden.ref}/standing/"
+    assert "Not computed yet" in browser_client.get(url).content.decode()
+    result = services.recompute_contract(contract_id=golden.pk)
+    with django_assert_max_num_queries(8):
+        response = browser_client.get(url)
+    rows = response.context["rows"]
+    assert [r["group"] for r in rows] == ["ALL", *golden.programme.measured_groups]
+    month = response.context["month_label"]
+    assert month == f"{result.as_of:%Y-%m}"
+    for row in rows:
+        want = _api(api, golden, month, "rolling_12", row["group"])
+        assert (row["job_outcomes"], row["pct_of_mpl"]) == (want["job_outcomes"], want["pct_of_mpl"])
+    html = response.content.decode()
+    for recommendation in response.context["recommendations"]:
+        assert recommendation.message in html
+    overview = browser_client.get(f"/contracts/{golden.ref}/").content.decode()
+    assert f'hx-get="{url}"' in overview
