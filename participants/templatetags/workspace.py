@@ -66,8 +66,9 @@ def caseload_cells(record, table) -> str:
         else:
             flags.append(format_html('<span class="badge text-bg-warning">FTA follow-up due {}</span>', due))
     if record.no_contact:
+        seen = record.last_contact
         flags.append(format_html('<span class="badge text-bg-secondary">No contact since {}</span>',
-                                 record.last_contact.strftime("%-d %b")))
+                                 seen.strftime("%-d %b" if seen.year == today.year else "%-d %b %Y")))
     badge = {"overdue": '<span class="badge text-bg-danger">Overdue</span> ',
              "due": '<span class="badge text-bg-warning">Due</span> '}.get(record.review_state, "")
     review = (format_html("{}{}", mark_safe(badge), record.review_due.strftime("%-d %b %Y"))

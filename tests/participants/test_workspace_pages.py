@@ -58,6 +58,16 @@ def test_caseload_flags_no_contact_using_the_contract_setting(client):
     models.WorkspaceSettings.objects.create(contract=desk.contract, no_contact_days=7)
     html = client.get(reverse("caseload") + "?attention=no_contact").content.decode()
     assert "No contact since" in html and "RW-1" in html
+    since = desk.referral.referral_date
+    shown = since.strftime("%-d %b" if since.year == timezone.localdate().year else "%-d %b %Y")
+    assert f"No contact since {shown}<" in html
+
+
+def test_a_contact_before_this_year_shows_its_year(client):
+    desk = build_desk(referral_date=dt.date(timezone.localdate().year - 1, 12, 9))
+    f.JourneyEventFactory(referral=desk.referral, code="STARTED", event_date=desk.referral.referral_date)
+    html = login(client, desk.key_worker).get(reverse("caseload")).content.decode()
+    assert f"No contact since 9 Dec {desk.referral.referral_date.year}<" in html
 
 
 def test_caseload_filters_overdue_reviews_and_hides_closed_referrals_by_default(client):
