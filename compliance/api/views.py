@@ -2,17 +2,15 @@
 
 from __future__ import annotations
 
-from django.shortcuts import get_object_or_404
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework.exceptions import NotFound
-from rest_framework.generics import GenericAPIView
 from rest_framework.renderers import BrowsableAPIRenderer, JSONRenderer
 from rest_framework.response import Response
 
 from compliance import selectors
 from participants.api.renderers import CSVRenderer, streaming_csv_response
-from participants.models import Contract
+from participants.api.views import ContractScopedView
 
 from .serializers import FAILURE_CSV_FIELDS, FailingItemSerializer, StandardsResponseSerializer
 
@@ -47,18 +45,6 @@ QUERY_PARAMETERS = [
         description="Only items whose start is on or before this date (capped at as_of).",
     ),
 ]
-
-
-class ContractScopedView(GenericAPIView):
-    """A contract the caller may see, by reference; any other is a 404 (DATA.md)."""
-
-    filter_backends: list = []  # the query parameters are parsed by compliance.selectors.standards_query
-
-    def get_contract(self) -> Contract:
-        return get_object_or_404(
-            Contract.objects.visible_to(self.request.user).select_related("programme"),
-            ref=self.kwargs["contract_ref"],
-        )
 
 
 class StandardsView(ContractScopedView):

@@ -37,7 +37,8 @@ def streaming_csv_response(rows: Iterable[dict], header: list[str], filename: st
 
 
 class CSVRenderer(BaseRenderer):
-    """Declares `?format=csv` to DRF and the schema; renders non-list bodies (errors, single objects)."""
+    """Declares `?format=csv` to DRF and the schema; renders single objects (errors are JSON:
+    participants.api.views.JSONErrorsMixin)."""
 
     media_type = "text/csv"
     format = "csv"

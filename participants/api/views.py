@@ -1,5 +1,7 @@
+from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import extend_schema
 from rest_framework import generics
+from rest_framework.generics import GenericAPIView
 from rest_framework.renderers import BrowsableAPIRenderer, JSONRenderer
 
 from ..filtersets import ContractFilterSet
@@ -8,7 +10,30 @@ from .renderers import CSVRenderer, streaming_csv_response
 from .serializers import ContractSerializer
 
 
-class CSVListMixin:
+class JSONErrorsMixin:
+    """Errors are JSON ({"field": ["reason"]}) even when `?format=csv` asked for rows."""
+
+    def finalize_response(self, request, response, *args, **kwargs):
+        renderer = getattr(request, "accepted_renderer", None)
+        if response.status_code >= 400 and renderer is not None and renderer.format == "csv":
+            request.accepted_renderer, request.accepted_media_type = JSONRenderer(), JSONRenderer.media_type
+        return super().finalize_response(request, response, *args, **kwargs)
+
+
+class ContractScopedView(JSONErrorsMixin, GenericAPIView):
+    """A contract the caller may see, by reference; any other is a 404 (DATA.md). Query parameters are
+    parsed by the apps' selectors, not filter backends."""
+
+    filter_backends: list = []
+
+    def get_contract(self) -> Contract:
+        return get_object_or_404(
+            Contract.objects.visible_to(self.request.user).select_related("programme"),
+            ref=self.kwargs["contract_ref"],
+        )
+
+
+class CSVListMixin(JSONErrorsMixin):
     """MI API lists answer `?format=csv` with every row streamed, not a page (DATA.md)."""
 
     renderer_classes = [JSONRenderer, BrowsableAPIRenderer, CSVRenderer]

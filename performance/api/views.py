@@ -3,17 +3,15 @@ render. Figures come from snapshots when present, else the same engine on demand
 
 from __future__ import annotations
 
-from django.shortcuts import get_object_or_404
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework.exceptions import NotFound
-from rest_framework.generics import GenericAPIView
 from rest_framework.renderers import BrowsableAPIRenderer, JSONRenderer
 from rest_framework.response import Response
 
 from participants.api.renderers import CSVRenderer, streaming_csv_response
+from participants.api.views import ContractScopedView
 from participants.errors import FlightpathError
-from participants.models import Contract
 from performance import engine, selectors
 
 from .serializers import (
@@ -24,25 +22,20 @@ from .serializers import (
     cohort_csv_rows,
 )
 
+MONTH_PATTERN = r"^\d{4}-(0[1-9]|1[0-2])$"
 FORMAT = OpenApiParameter(
     "format", OpenApiTypes.STR, enum=["json", "csv"], required=False, description="csv: the rows as CSV."
 )
 
 
-class ContractScopedView(GenericAPIView):
-    """A contract the caller may see, by reference; any other is a 404 (DATA.md)."""
+class ContractFiguresView(ContractScopedView):
+    """Figures of one contract, unpaginated; lists answer `?format=csv` too."""
 
     pagination_class = None
     renderer_classes = [JSONRenderer, BrowsableAPIRenderer, CSVRenderer]
 
-    def get_contract(self) -> Contract:
-        return get_object_or_404(
-            Contract.objects.visible_to(self.request.user).select_related("programme"),
-            ref=self.kwargs["contract_ref"],
-        )
 
-
-class PerformanceView(ContractScopedView):
+class PerformanceView(ContractFiguresView):
     serializer_class = PerformanceSerializer
 
     @extend_schema(
@@ -51,6 +44,7 @@ class PerformanceView(ContractScopedView):
                 "month",
                 OpenApiTypes.STR,
                 required=True,
+                pattern=MONTH_PATTERN,
                 description="YYYY-MM: the month M the period ends with (not before the contract start).",
             ),
             OpenApiParameter(
@@ -84,7 +78,7 @@ class PerformanceView(ContractScopedView):
         return Response(PerformanceSerializer(engine.performance_record(figures, contract.ref)).data)
 
 
-class CohortsView(ContractScopedView):
+class CohortsView(ContractFiguresView):
     serializer_class = CohortsResponseSerializer
 
     @extend_schema(
@@ -127,7 +121,7 @@ class CohortsView(ContractScopedView):
         )
 
 
-class AssessmentsView(ContractScopedView):
+class AssessmentsView(ContractFiguresView):
     serializer_class = AssessmentSerializer
 
     @extend_schema(
@@ -136,6 +130,7 @@ class AssessmentsView(ContractScopedView):
                 "quarter_end",
                 OpenApiTypes.STR,
                 required=True,
+                pattern=r"^\d{4}-(03|06|09|12)$",
                 description="YYYY-MM, a March, June, September or December.",
             ),
             OpenApiParameter("group", OpenApiTypes.STR, required=True, description="A measured group."),

@@ -109,6 +109,12 @@ def test_performance_bad_parameters_are_400_naming_the_field(admin_api, wp_contr
     assert field in got.json()
 
 
+def test_a_bad_parameter_with_format_csv_is_still_a_json_error(admin_api, wp_contract):
+    got = admin_api.get(perf_url("WP-1"), {"month": "2025-13", "period": "ctd", "format": "csv"})
+    assert got.status_code == 400 and got["Content-Type"] == "application/json"
+    assert "month" in got.json()
+
+
 def test_unknown_group_error_lists_the_valid_groups(admin_api, wp_contract):
     got = admin_api.get(perf_url("WP-1"), {"month": "2025-03", "period": "ctd", "group": "LTU"})
     assert "PG1" in got.json()["group"][0] and "PG6A" in got.json()["group"][0]
