@@ -68,7 +68,7 @@ class ContractTable(tables.Table):
         attrs = {"class": "table table-sm table-hover align-middle"}
 
 
-WIDE_ONLY = {"th": {"class": "d-none d-xl-table-cell"}}
+WIDE_ONLY = {"th": {"class": "d-none d-xxl-table-cell"}}
 
 
 class CaseloadTable(tables.Table):
@@ -76,7 +76,7 @@ class CaseloadTable(tables.Table):
     headers, sorting and paging; caseload_table.html writes the cells (fast for a whole caseload)."""
 
     ref = tables.Column(verbose_name="Referral")
-    # Secondary columns give way below 1200 px so a tablet sees the flags without scrolling sideways.
+    # Secondary columns show from 1400 px, so a tablet or a 1280 px laptop sees the flags without scrolling.
     participant = tables.Column(accessor="participant__ref", verbose_name="Participant", attrs=WIDE_ONLY)
     contract = tables.Column(accessor="contract__ref", verbose_name="Contract", attrs=WIDE_ONLY)
     group = tables.Column(attrs=WIDE_ONLY)

@@ -89,6 +89,6 @@ def caseload_cells(record, table) -> str:
     ]
     if table.team:
         cells.append(format_html("<td>{}</td>", record.key_worker.name if record.key_worker else "—"))
-    cells += [format_html('<td class="d-none d-xl-table-cell">{}</td>', value)
+    cells += [format_html('<td class="d-none d-xxl-table-cell">{}</td>', value)
               for value in (record.participant.ref, record.contract.ref, record.group)]
     return mark_safe("".join(cells))
