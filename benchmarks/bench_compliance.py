@@ -16,14 +16,13 @@ DATABASE_URL=postgres://postgres@127.0.0.1:5432/fp_compliance_bench python -m be
 from __future__ import annotations
 
 import os
-import resource
 import statistics
 import sys
 import time
 from datetime import timedelta
 from pathlib import Path
 
-from benchmarks.data import TODAY, WHP, load_demo
+from benchmarks.data import TODAY, WHP, load_demo, peak_rss_mib
 
 # Issue 4: all standards x groups loaded and computed < 5 s; standards API from a snapshot < 200 ms;
 # failures API first page < 300 ms; memory < 2 GiB.
@@ -123,7 +122,7 @@ def run(referrals: int = 200_000) -> dict:
     # loaded once, computed and written with their failing items, recorded as a JobRun.
     counts, took = _timed(lambda: services.recompute_contract_snapshots(contract_id=contract.pk))
     figures["nightly_recompute"] = {**counts, "seconds": round(took[0], 1)}
-    figures["peak_rss_mib"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
+    figures["peak_rss_mib"] = peak_rss_mib()
     return figures
 
 

@@ -9,12 +9,11 @@ Run on its own database: DATABASE_URL=postgres://.../fp_import_bench python -m b
 from __future__ import annotations
 
 import os
-import resource
 import sys
 import time
 from pathlib import Path
 
-from benchmarks.data import WHP, bundle_folder, demo_bundle, import_folder
+from benchmarks.data import WHP, bundle_folder, demo_bundle, import_folder, peak_rss_mib
 
 TARGETS = {"first_import_seconds": (60, "s"), "reimport_seconds": (30, "s"), "peak_rss_mib": (2048, "MiB")}
 
@@ -39,7 +38,7 @@ def run(referrals: int = 200_000) -> dict:
         "generate_seconds": round(generate_seconds, 2),
         "first_import_seconds": round(first_seconds, 2),
         "reimport_seconds": round(again_seconds, 2),
-        "peak_rss_mib": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
+        "peak_rss_mib": peak_rss_mib(),
         "first_counts": {name: counts["added"] for name, counts in first.counts.items()},
         "reimport_changed": sum(c["added"] + c["updated"] for c in again.counts.values()),
     }

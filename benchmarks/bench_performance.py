@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import json
 import os
-import resource
 import statistics
 import subprocess
 import sys
@@ -29,7 +28,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from benchmarks.data import WP, bundle_folder, demo_bundle, import_folder
+from benchmarks.data import WP, bundle_folder, demo_bundle, import_folder, peak_rss_mib
 
 ROOT = Path(__file__).resolve().parent.parent
 TODAY = date(2025, 12, 30)  # the data's last day, a working day: its events are the incremental import
@@ -77,7 +76,7 @@ def _recompute_here(contract_id: int, months: list[str] | None) -> dict:
     result = recompute_contract(contract_id, months or None)
     return {
         "seconds": round(time.perf_counter() - started, 2),
-        "peak_rss_mib": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
+        "peak_rss_mib": peak_rss_mib(),
         **result,
     }
 

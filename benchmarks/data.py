@@ -77,3 +77,16 @@ def load_demo(*, referrals: int, contract: str, source: str, today: date = TODAY
     return Loaded(**size, generate_seconds=round(generated - started, 2),
                   write_seconds=round(written - generated, 2), import_seconds=round(imported - written, 2),
                   counts=result.counts)
+
+
+def peak_rss_mib() -> float:
+    """This process's peak resident memory in MiB: VmHWM, which a new program starts afresh. (getrusage's
+    ru_maxrss survives exec on Linux, so a child started from a large parent would report the parent's.)"""
+    with open("/proc/self/status") as status:
+        for line in status:
+            if line.startswith("VmHWM:"):
+                return round(int(line.split()[1]) / 1024, 1)
+    import resource  # not Linux: the closest figure there is
+
+    return round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
+
