@@ -42,6 +42,9 @@ class Command(BaseCommand):
         updated = sum(counts["updated"] for counts in result.import_counts.values())
         self.stdout.write(f"Demo data: {result.referrals} referrals to {result.today} (seed {result.seed}); "
                           f"import added {added} rows, updated {updated}.")
+        if any(result.workspace.values()):
+            seeded = ", ".join(f"{n} {name.replace('_', ' ')}" for name, n in result.workspace.items())
+            self.stdout.write(f"Key workers' workspace seeded: {seeded}.")
         rows = [("username", "role", "organisation", "password")]
         rows += [(login.username, login.role, login.organisation, login.password) for login in result.logins]
         widths = [max(len(row[i]) for row in rows) for i in range(4)]
