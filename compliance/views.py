@@ -111,13 +111,14 @@ def contract_standing(request, ref: str):
     as_of, rows = selectors_pages.standing(contract)
     return render(
         request,
-        "compliance/includes/standing.html",
+        f"compliance/includes/standing{'_compact' if request.GET.get('compact') else ''}.html",
         {
             "contract": contract,
             "as_of": as_of,
             "rows": rows,
             "not_met": [r for r in rows if r.figures.status == NOT_MET],
             "met": sum(r.figures.status == MET for r in rows),
+            "has_standards": bool(rows) or bool(selectors.contract_standards(contract)),
         },
     )
 

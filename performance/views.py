@@ -90,7 +90,7 @@ def contract_standing(request, ref: str):
     month, records = selectors_pages.standing(contract)
     return render(
         request,
-        "performance/includes/standing.html",
+        f"performance/includes/standing{'_compact' if request.GET.get('compact') else ''}.html",
         {
             "contract": contract,
             "month_label": engine.month_label(month) if month is not None else None,

@@ -204,3 +204,23 @@ def test_the_overview_panel_says_when_nothing_is_computed_yet(world, client):
     StandardSnapshot.objects.all().delete()
     html = login(client, world.manager).get("/compliance/contracts/CP-1/standing/").content.decode()
     assert "Not computed yet" in html
+
+
+def test_the_home_page_card_line_counts_standards_met(world, client):
+    login(client, world.manager)
+    assert 'hx-get="/compliance/contracts/CP-1/standing/?compact=1"' in client.get("/").content.decode()
+    response = client.get("/compliance/contracts/CP-1/standing/", {"compact": 1})
+    html = response.content.decode()
+    assert f'{response.context["met"]} met</span>' in html
+    assert f'{len(response.context["not_met"])} not met</span>' in html
+
+
+def test_a_contract_without_standards_says_so_rather_than_not_computed(world, client):
+    from compliance.models import Standard
+
+    Standard.objects.filter(programme=world.contract.programme).delete()
+    login(client, world.manager)
+    for params in ({}, {"compact": 1}):
+        html = client.get("/compliance/contracts/CP-1/standing/", params).content.decode()
+        assert "Not computed" not in html and "not computed" not in html
+        assert "no customer service standards" in html or "none for this programme" in html

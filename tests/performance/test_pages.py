@@ -384,3 +384,7 @@ def test_the_contract_overview_panel_shows_rolling_12_against_mpl_and_open_warni
         assert recommendation.message in html
     overview = browser_client.get(f"/contracts/{golden.ref}/").content.decode()
     assert f'hx-get="{url}"' in overview
+    # The home page's contract card: all groups' rolling 12 months as one line.
+    assert f'hx-get="{url}?compact=1"' in browser_client.get("/").content.decode()
+    line = browser_client.get(url, {"compact": 1}).content.decode()
+    assert f"{rows[0]['pct_of_mpl']:.2f}%" in line and f"rolling 12 to {month}" in line
