@@ -120,6 +120,48 @@ def test_write_revise_and_review_an_action_plan(login, live_server):
     assert models.JourneyEvent.objects.filter(referral=desk.referral, code="ACTION_PLAN_AGREED").count() == 1
 
 
+def test_two_people_revising_one_plan_the_second_sees_a_conflict_and_loses_nothing(
+    login, live_server, browser
+):
+    desk = build_desk()
+    services.save_action_plan(
+        referral=desk.referral, goals=[GOAL], agreed_on=dt.date(2025, 1, 20), expected_version=0, user=None
+    )
+    kim = login("kim")
+    kim.goto(f"{live_server.url}/referrals/{desk.referral.pk}/action-plan/edit/")
+    # Lee, the team leader, opens the same plan in another browser and saves first.
+    lee_context = browser.new_context(base_url=live_server.url)
+    lee = lee_context.new_page()
+    lee.goto("/accounts/login/")
+    lee.get_by_label("Username").fill("lee")
+    lee.get_by_label("Password").fill("pass")
+    lee.get_by_role("button", name="Log in").click()
+    lee.goto(f"/referrals/{desk.referral.pk}/action-plan/edit/")
+    lee.get_by_label("Measure (goal 1)").fill("CV sent to 5 employers")
+    lee.get_by_label("What changed and why").fill("Raised the bar")
+    lee.get_by_role("button", name="Save plan").click()
+    expect(lee.get_by_role("heading", name="Current plan · version 2")).to_be_visible()
+    lee_context.close()
+
+    # Kim saves her own change to the version she opened.
+    kim.get_by_label("Goal (specific) (goal 2)").fill("Forklift licence")
+    kim.get_by_label("Measure (goal 2)").fill("Licence held")
+    kim.get_by_label("Owner (goal 2)").fill("Key worker")
+    kim.get_by_label("Due (goal 2)").fill("2025-04-30")
+    kim.get_by_role("button", name="Save plan").click()
+    expect(kim.get_by_role("alert")).to_contain_text("saved this plan (version 2)")
+    expect(kim.get_by_role("alert")).to_contain_text("Nothing you typed is lost")
+    saved = kim.get_by_role("region", name=re.compile("The plan as saved now"))
+    expect(saved).to_contain_text("CV sent to 5 employers")
+    expect(kim.get_by_label("Goal (specific) (goal 2)")).to_have_value("Forklift licence")
+    assert models.ActionPlan.objects.get(referral=desk.referral).version == 2  # nothing overwritten
+
+    # Saving again keeps hers, on top of Lee's version.
+    kim.get_by_role("button", name="Save plan").click()
+    expect(kim.get_by_role("heading", name="Current plan · version 3")).to_be_visible()
+    expect(kim.get_by_role("table", name="Current goals")).to_contain_text("Forklift licence")
+
+
 def test_move_psg_with_a_note(login, live_server):
     desk = build_desk()
     page = login("kim")
