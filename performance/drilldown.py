@@ -14,7 +14,7 @@ import pandas as pd
 from . import engine
 
 # Flows counted once per referral by its single resolution event (DOMAIN.md 4, 15.13), from the engine's map.
-_RESOLUTION_KIND = {name: kind for kind, name in engine._RESOLUTION_FLOWS.items()}
+_RESOLUTION_KIND = {name: kind for kind, name in engine.RESOLUTION_FLOWS.items()}
 COHORT_MEASURES = ("cohort", "cohort_outcomes")
 # The two parts of a WP quarterly review's outcomes (DOMAIN.md 8): the validated months' outcomes net of
 # invalidation, and the later months' gross outcomes that the invalid rate is applied to.
@@ -71,7 +71,7 @@ def cohort_members(
     chosen = facts.in_group(group) & (engine.cohort_basis_month(facts, rules) == cohort_month)
     if converted:
         outcome = engine.cohort_outcome_month(facts, rules)
-        chosen &= (outcome != engine._NO_MONTH) & (outcome <= last_month)
+        chosen &= (outcome != engine.NO_MONTH) & (outcome <= last_month)
     return np.flatnonzero(chosen)
 
 

@@ -43,8 +43,8 @@ _PER_EVENT_FLOWS = {
 }
 # Kind 1, 2, 3 in RESOLUTION_CODES order, which also breaks same-day ties (DOMAIN.md 4).
 _RESOLUTIONS = {code: kind for kind, code in enumerate(RESOLUTION_CODES, start=1)}
-_RESOLUTION_FLOWS = {1: "starts", 2: "did_not_start", 3: "failed_to_attend"}
-_NO_MONTH = np.iinfo(np.int64).min
+RESOLUTION_FLOWS = {1: "starts", 2: "did_not_start", 3: "failed_to_attend"}
+NO_MONTH = np.iinfo(np.int64).min
 # Every event code this engine reads (selectors load only these).
 CODES_READ = (*_RESOLUTIONS, *_PER_EVENT_FLOWS, "JOB_OUTCOME", "OUTCOME_INVALIDATED")
 
@@ -101,10 +101,10 @@ def month_last_day(month: int) -> date:
 
 
 def _months(days: np.ndarray) -> np.ndarray:
-    """datetime64 array -> month indexes (NaT -> _NO_MONTH)."""
+    """datetime64 array -> month indexes (NaT -> NO_MONTH)."""
     days = days.astype("datetime64[D]")
     out = days.astype("datetime64[M]").astype(np.int64)
-    out[np.isnat(days)] = _NO_MONTH
+    out[np.isnat(days)] = NO_MONTH
     return out
 
 
@@ -120,7 +120,7 @@ class Facts:
     group: np.ndarray  # object: the referral's current group (15.21)
     referral_month: np.ndarray  # int64
     resolution: np.ndarray  # int8: 0 none, 1 STARTED, 2 DNS, 3 FTA (the first one, DOMAIN.md 4)
-    resolution_month: np.ndarray  # int64 (_NO_MONTH when unresolved)
+    resolution_month: np.ndarray  # int64 (NO_MONTH when unresolved)
     start_date: np.ndarray  # datetime64[D], NaT unless resolved STARTED
     outcome_date: np.ndarray  # datetime64[D], the first JOB_OUTCOME (15.12), NaT when none
     invalidated: np.ndarray  # bool: any OUTCOME_INVALIDATED of any date (15.12)
@@ -341,7 +341,7 @@ def monthly(
         if facts.size
         else np.zeros(0, np.int64)
     )
-    data_months = [facts.referral_month[facts.referral_month != _NO_MONTH]]
+    data_months = [facts.referral_month[facts.referral_month != NO_MONTH]]
     m0 = min([terms.start_month] + [int(m.min()) for m in data_months if len(m)])
     m0 = min(m0, through_month) - 11  # room for a rolling twelve months before the first month
     T = max(through_month - m0 + 1, 1)
@@ -350,7 +350,7 @@ def monthly(
     def counts(
         gidx: np.ndarray, months: np.ndarray, fidx: np.ndarray | int = 0, width: int = 1
     ) -> np.ndarray:
-        ok = (months != _NO_MONTH) & (months >= m0) & (months < m0 + T)
+        ok = (months != NO_MONTH) & (months >= m0) & (months < m0 + T)
         fidx = np.broadcast_to(fidx, months.shape)
         flat = (gidx[ok] * T + (months[ok] - m0)) * width + fidx[ok]
         return (
@@ -361,7 +361,7 @@ def monthly(
 
     flows = np.zeros((G, T, F), np.int64)
     flows[:, :, FLOWS.index("referrals")] = counts(g_of, facts.referral_month)
-    for kind, name in _RESOLUTION_FLOWS.items():
+    for kind, name in RESOLUTION_FLOWS.items():
         sel = facts.resolution == kind
         flows[:, :, FLOWS.index(name)] = counts(g_of[sel], facts.resolution_month[sel])
     outcome_month = facts.outcome_month
@@ -501,7 +501,7 @@ def cohort_outcome_month(facts: Facts, rules: ProgrammeRules) -> np.ndarray:
         if rules.outcome_window_days is not None:
             days = (facts.outcome_date - facts.start_date).astype("timedelta64[D]")
             inside = ~np.isnat(days) & (days <= np.timedelta64(rules.outcome_window_days, "D"))
-            months[~inside] = _NO_MONTH
+            months[~inside] = NO_MONTH
         facts.derived[key] = months
     return facts.derived[key]
 
@@ -514,7 +514,7 @@ def cohort_table(
     last = last_ended_month(as_of)
     basis = cohort_basis_month(facts, rules)
     outcome = cohort_outcome_month(facts, rules)
-    chosen = facts.in_group(group) & (basis != _NO_MONTH) & (basis <= last)
+    chosen = facts.in_group(group) & (basis != NO_MONTH) & (basis <= last)
     if not chosen.any():
         return []
     basis, outcome, codes = basis[chosen], outcome[chosen], facts.group_code[chosen]
@@ -522,7 +522,7 @@ def cohort_table(
     C = last - c0 + 1
     ci = basis - c0
     sizes = np.bincount(ci, minlength=C)
-    has = (outcome != _NO_MONTH) & (outcome <= last)
+    has = (outcome != NO_MONTH) & (outcome <= last)
     k = np.maximum(
         outcome[has] - basis[has], 0
     )  # months on programme - 1 (an outcome before the basis: month 1)
@@ -734,7 +734,7 @@ def projection_table(
     own = {g: i for i, g in enumerate(table.groups)}
     rows = []
     for g in rules.measured_groups:
-        chosen = facts.in_group(g) & (basis != _NO_MONTH) & (basis <= last)
+        chosen = facts.in_group(g) & (basis != NO_MONTH) & (basis <= last)
         sizes_idx = table.index(np.arange(table.m0, last + 1))
         sizes = (table.cohort_sizes.sum(axis=0) if g == ALL else table.cohort_sizes[own[g]])[sizes_idx]
         hazard = _observed_hazard(
@@ -789,7 +789,7 @@ def _observed_hazard(
     have completed that month by `last`; the profile's step where no cohort has."""
     K = len(profile)
     step = np.diff(profile, prepend=0.0)
-    has = (outcome != _NO_MONTH) & (outcome <= last)
+    has = (outcome != NO_MONTH) & (outcome <= last)
     k = np.minimum(np.maximum(outcome[has] - basis[has], 0), K - 1)
     hits = np.bincount(k, minlength=K).astype(float)
     # Cohort month c has completed months on programme 1 .. last - c + 1: exposure at k is the total size
