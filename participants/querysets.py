@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from django.db import models
 from django.db.models import Q
+from django.db.models.functions import Coalesce
 
 
 def staff_of(user):
@@ -79,18 +80,43 @@ STAGE_BY_EVENT = [
 
 class ReferralQuerySet(models.QuerySet):
     def with_stage(self) -> ReferralQuerySet:
-        """Annotate `stage` (a Stage value) from the referral's events, in SQL, so lists can sort on it."""
+        """Annotate `stage` (a Stage value) from the referral's events, in SQL, so lists can sort on it.
+
+        One correlated subquery over the referral's own events (an index probe on referral_id): a page of
+        fifty referrals costs fifty probes however many are held. (Six EXISTS tests instead let PostgreSQL
+        plan hashed subplans that scan every event of a code first: 1.5 s a page at a million referrals.)"""
         from .models import JourneyEvent
 
-        whens = [
-            models.When(
-                models.Exists(JourneyEvent.objects.filter(referral=models.OuterRef("pk"), code=code)),
-                then=models.Value(stage),
+        has = {
+            f"has_{code.lower()}": models.Max(
+                models.Case(
+                    models.When(code=code, then=models.Value(1)),
+                    default=models.Value(0),
+                    output_field=models.IntegerField(),
+                )
             )
-            for code, stage in STAGE_BY_EVENT
-        ]
+            for code, _ in STAGE_BY_EVENT
+        }
+        stage = models.Case(
+            *[
+                models.When(**{f"has_{code.lower()}": 1}, then=models.Value(stage))
+                for code, stage in STAGE_BY_EVENT
+            ],
+            default=models.Value(Stage.REFERRED),
+            output_field=models.CharField(),
+        )
+        derived = (
+            JourneyEvent.objects.filter(referral=models.OuterRef("pk"))
+            .order_by()
+            .values("referral")
+            .annotate(**has)
+            .annotate(stage=stage)
+            .values("stage")
+        )
         return self.annotate(
-            stage=models.Case(*whens, default=models.Value(Stage.REFERRED), output_field=models.CharField())
+            stage=Coalesce(
+                models.Subquery(derived, output_field=models.CharField()), models.Value(Stage.REFERRED)
+            )
         )
 
     def visible_to(self, user) -> ReferralQuerySet:

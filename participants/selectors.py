@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 import psycopg
 from django.db import connection
+from django.db.models.functions import Coalesce
 
 # (frame column, table column, kind).
 _REFERRAL_FIELDS = [
@@ -104,14 +105,19 @@ def visible_referrals(user):
 
 
 def visible_contracts(user):
-    from django.db.models import Count
+    """The user's contracts with their referral counts, each counted on its own (a correlated count over
+    the referral table's contract index, not a join of every referral grouped back to its contract)."""
+    from django.db.models import Count, IntegerField, OuterRef, Subquery
 
-    from .models import Contract
+    from .models import Contract, Referral
 
+    counts = (
+        Referral.objects.filter(contract=OuterRef("pk")).order_by().values("contract").annotate(n=Count("*"))
+    )
     return (
         Contract.objects.visible_to(user)
         .select_related("programme", "prime")
-        .annotate(referral_count=Count("referrals", distinct=True))
+        .annotate(referral_count=Coalesce(Subquery(counts.values("n"), output_field=IntegerField()), 0))
         .order_by("ref")
     )
 
