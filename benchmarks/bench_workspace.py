@@ -221,6 +221,7 @@ def _measure(client, url: str) -> tuple[int, list[float], list[float]]:
 
 
 def run(referrals: int = 1_000_000) -> dict:
+    from django.contrib.auth import get_user_model
     from django.test import Client
 
     from participants.models import Appointment, JourneyEvent, Referral
@@ -238,6 +239,22 @@ def run(referrals: int = 1_000_000) -> dict:
     )
     page = f"/participants/{participant}/"
     participant_queries, participant_times, participant_cpu = _measure(client, page)
+    # The lists a manager opens first, over all 1,000,000 referrals (informational, no target).
+    manager, _ = get_user_model().objects.get_or_create(
+        username="bench-manager", defaults={"is_superuser": True}
+    )
+    client.force_login(manager)
+    lists = {
+        "home": "/",
+        "contract_list": "/contracts/",
+        "contract_overview": f"/contracts/{WP}/",
+        "referral_list": "/referrals/",
+        "referral_list_one_group": f"/referrals/?contract={WP}&group=PG1",
+    }
+    pages = {}
+    for name, url in lists.items():
+        queries, times, _ = _measure(client, url)
+        pages[name] = {"queries": queries, "median_ms": round(statistics.median(times), 1)}
     return {
         "referrals": Referral.objects.count(),
         "events_generated": built["events_generated"],
@@ -253,6 +270,7 @@ def run(referrals: int = 1_000_000) -> dict:
         "participant_median_ms": round(statistics.median(participant_times), 1),
         "participant_max_ms": round(max(participant_times), 1),
         "participant_median_cpu_ms": round(statistics.median(participant_cpu), 1),
+        "all_referrals": pages,
         "load_average_1min": round(os.getloadavg()[0], 2),
     }
 
