@@ -194,7 +194,26 @@ def create_demo_people(*, password: str) -> list[DemoLogin]:
                 contract.dwp_contacts.add(user)
         where = organisation.name if organisation else "DWP"
         logins.append(DemoLogin(person.username, person.role.label, where, password))
+    name_demo_key_workers()
     return logins
+
+
+# Names for the demo's other key workers (the bundle names them by reference only), in reference order.
+KEY_WORKER_NAMES = (
+    "Ben Walsh", "Chloe Evans", "Daniel Okafor", "Emma Jones", "Farah Ali", "George Murray", "Hannah Price",
+    "Imran Shah", "Jade Robertson", "Kwame Mensah", "Laura Hughes", "Marek Nowak", "Niamh Kelly",
+    "Owen Davies", "Priti Desai", "Ross Campbell", "Sian Morgan", "Tom Fletcher", "Usha Patel",
+    "Victoria Reid", "Wes Thomas", "Yasmin Begum", "Zac Wilson",
+)
+
+
+def name_demo_key_workers() -> None:
+    """Give the demo's imported key workers without a login a person's name instead of their reference."""
+    unnamed = Staff.objects.filter(ref__startswith="DEMO-", user__isnull=True, name="")
+    for number, staff in enumerate(unnamed.order_by("ref")):
+        first, last = KEY_WORKER_NAMES[number % len(KEY_WORKER_NAMES)].split(" ")
+        staff.name = f"{first} {last}" if number < len(KEY_WORKER_NAMES) else f"{first} {last} {number}"
+        staff.save(update_fields=["name"])
 
 
 # The key workers' workspace ------------------------------------------------------------------------------

@@ -140,6 +140,15 @@ def test_plans_are_agreed_on_the_journeys_date_with_goals_version_one_and_review
     assert {SmartGoal.Status.IN_PROGRESS, SmartGoal.Status.ACHIEVED} <= statuses
 
 
+def test_every_demo_key_worker_has_a_persons_name(seeded):
+    from participants.models import Staff
+
+    key_workers = Staff.objects.filter(ref__startswith="DEMO-", role="KEY_WORKER")
+    assert key_workers.count() > 3
+    assert not key_workers.filter(name="").exists()
+    assert len(set(key_workers.values_list("name", flat=True))) == key_workers.count()
+
+
 def test_seeding_the_workspace_writes_no_journey_event(seeded):
     assert JourneyEvent.objects.count() == seeded.import_counts["events.csv"]["added"]
     assert not JourneyEvent.objects.exclude(source=JourneyEvent.Source.IMPORT).exists()
