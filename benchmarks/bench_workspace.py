@@ -250,6 +250,7 @@ def run(referrals: int = 1_000_000) -> dict:
         "contract_overview": f"/contracts/{WP}/",
         "referral_list": "/referrals/",
         "referral_list_one_group": f"/referrals/?contract={WP}&group=PG1",
+        "referral_search": "/referrals/?q=wp000012",
     }
     pages = {}
     for name, url in lists.items():

@@ -1,7 +1,6 @@
 """FilterSets shared by the pages and the API (NetBox habit: filters written once)."""
 
 import django_filters
-from django.db.models import Q
 
 from .models import Contract, Organisation, Referral, Site, Staff
 from .querysets import Stage
@@ -62,12 +61,7 @@ class ReferralFilterSet(StyledFilterSet):
         value = value.strip()
         if not value:
             return queryset
-        return queryset.filter(
-            Q(ref__iexact=value)
-            | Q(participant__ref__iexact=value)
-            | Q(ref__istartswith=value)
-            | Q(participant__ref__istartswith=value)
-        )
+        return queryset.search(value)
 
 
 class ContractFilterSet(StyledFilterSet):

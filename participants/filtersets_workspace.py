@@ -65,4 +65,4 @@ class CaseloadFilterSet(StyledFilterSet):
         value = value.strip()
         if not value:
             return queryset
-        return queryset.filter(Q(ref__istartswith=value) | Q(participant__ref__istartswith=value))
+        return queryset.search(value)

@@ -68,6 +68,7 @@ class Stage(models.TextChoices):
 
 
 # Checked in order: the first event code a referral has decides its stage.
+SEARCH_IDS = 10_000  # beyond this many matching participants a search stays one query
 STAGE_BY_EVENT = [
     ("EXITED", Stage.EXITED),
     ("JOB_OUTCOME", Stage.JOB_OUTCOME),
@@ -118,6 +119,17 @@ class ReferralQuerySet(models.QuerySet):
                 models.Subquery(derived, output_field=models.CharField()), models.Value(Stage.REFERRED)
             )
         )
+
+    def search(self, value: str) -> ReferralQuerySet:
+        """Referrals whose reference, or whose participant's, begins with `value`, any case: two prefix
+        lookups (PostgreSQL: the indexes of migration 0006), the participants' ids fetched first so the
+        referral side is an index OR index lookup, not a scan testing every referral against a subquery."""
+        from .models import Participant
+
+        matching = Participant.objects.filter(ref__istartswith=value).values_list("pk", flat=True)
+        ids = list(matching[: SEARCH_IDS + 1])
+        participants = ids if len(ids) <= SEARCH_IDS else matching
+        return self.filter(Q(ref__istartswith=value) | Q(participant__in=participants))
 
     def visible_to(self, user) -> ReferralQuerySet:
         scope = _referral_scope(user)
