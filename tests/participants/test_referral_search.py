@@ -17,9 +17,8 @@ def referrals():
     contract = f.ContractFactory(ref="CS-1")
 
     def referral(ref, participant):
-        return f.ReferralFactory(
-            contract=contract, ref=ref, participant=f.ParticipantFactory(prime=contract.prime, ref=participant)
-        )
+        person = f.ParticipantFactory(prime=contract.prime, ref=participant)
+        return f.ReferralFactory(contract=contract, ref=ref, participant=person)
 
     return {
         "alpha": referral("AB1001", "ZX-77"),
