@@ -114,8 +114,8 @@ class AssessmentSnapshot(models.Model):
 
 class ProjectionSnapshot(models.Model):
     """The early-warning projection (DOMAIN.md 10) of a measured group's rolling-twelve job outcomes at one
-    of the next quarter ends, as at the contract's latest data date: outcomes already in plus those expected
-    of open cohorts, with a 90% range. Unrounded; percentages null when nothing is required."""
+    of the next quarter ends, as at a month end or the contract's latest data date: outcomes already in plus
+    those expected of open cohorts, with a 90% range. Unrounded; percentages null when nothing is required."""
 
     contract = models.ForeignKey(Contract, on_delete=models.CASCADE, related_name="projection_snapshots")
     group = models.CharField(max_length=20)
@@ -134,10 +134,10 @@ class ProjectionSnapshot(models.Model):
     computed_at = models.DateTimeField(auto_now=True)
 
     class Meta:
-        ordering = ["contract", "quarter_end", "group"]
+        ordering = ["contract", "as_of", "quarter_end", "group"]
         constraints = [
             models.UniqueConstraint(
-                fields=["contract", "group", "quarter_end"], name="projection_snapshot_key"
+                fields=["contract", "as_of", "group", "quarter_end"], name="projection_snapshot_key"
             )
         ]
 

@@ -56,7 +56,8 @@ def recompute_contract(
       (every list grows): all cohort rows are rewritten (a few hundred rows).
     - Assessments: invalidation has no date (DOMAIN.md 15.12, 15.14), so an OUTCOME_INVALIDATED imported today
       changes any past quarter: all are rewritten (quarters x measured groups x 2).
-    - The projection and its recommendations depend on the latest data: recomputed every time.
+    - Projections as at month ends >= min(S) and as at the latest data date are rewritten; the
+      recommendations follow the latest one.
     The engine still reads the whole contract (first events are per referral, not per month); the saving is
     in the performance rows, the bulk of the snapshots. months=None rewrites everything (nightly, first run).
     """
@@ -113,11 +114,12 @@ def recompute_contract(
             table=table,
         )
     report(70, "projecting the next quarter ends")
-    projection = (
-        engine.projection_table(facts, inputs.rules, inputs.terms, inputs.profiles, inputs.targets, as_of)
-        if as_of
-        else pd.DataFrame()
-    )
+    # As at the latest data date (the recommendations' basis) and as at each month end rewritten, so the
+    # page of any month finds the projection it shows (engine.projection_table is cheap once facts exist).
+    projections = {
+        day: engine.projection_table(facts, inputs.rules, inputs.terms, inputs.profiles, inputs.targets, day)
+        for day in projection_dates(first, as_of)
+    }
     report(80, "writing snapshots")
     written = _write(
         contract=contract,
@@ -126,10 +128,19 @@ def recompute_contract(
         cohorts=cohorts,
         as_of=as_of,
         assessments=assessments,
-        projection=projection,
+        projections=projections,
         rules=inputs.rules,
     )
     return RecomputeResult(as_of=as_of, first_month=engine.month_label(first), **written)
+
+
+def projection_dates(first_month: int, as_of: date | None) -> list[date]:
+    """The dates projections are stored as at: each month end from `first_month` before the latest data
+    date, and that date (the page projects as at min(latest data date, the shown month's last day))."""
+    if as_of is None:
+        return []
+    ends = [engine.month_last_day(m) for m in range(first_month, engine.month_of(as_of) + 1)]
+    return [day for day in ends if day < as_of] + [as_of]
 
 
 def _or_none(value: float) -> float | None:
@@ -146,7 +157,7 @@ def _write(
     cohorts: dict[str, list[dict]],
     as_of: date | None,
     assessments: pd.DataFrame | None,
-    projection: pd.DataFrame,
+    projections: dict[date, pd.DataFrame],
     rules: engine.ProgrammeRules,
 ) -> dict:
     """Replace by key in one transaction: a run killed halfway leaves the previous snapshots."""
@@ -215,13 +226,17 @@ def _write(
     )
     AssessmentSnapshot.objects.bulk_create(assessment_rows, batch_size=2000)
 
-    ProjectionSnapshot.objects.filter(contract=contract).delete()
+    # Projections as at the rewritten month ends and the latest data date; an earlier "latest" date (always
+    # inside the rewritten months) goes with them.
+    ProjectionSnapshot.objects.filter(
+        contract=contract, as_of__gte=engine.month_first_day(first_month)
+    ).delete()
     projection_rows = [
         ProjectionSnapshot(
             contract=contract,
             group=row.group,
             quarter_end=engine.month_first_day(row.quarter_end),
-            as_of=as_of,
+            as_of=day,
             actual=float(row.actual),
             expected=float(row.expected),
             projected=float(row.projected),
@@ -231,10 +246,12 @@ def _write(
             **{name: _or_none(getattr(row, name)) for name in ("projected_pct", "low_pct", "high_pct")},
             below_mpl=bool(row.below_mpl),
         )
+        for day, projection in projections.items()
         for row in projection.itertuples(index=False)  # measured groups x 2 quarter ends
     ]
-    ProjectionSnapshot.objects.bulk_create(projection_rows)
-    recommendations = _write_recommendations(contract=contract, projection=projection, rules=rules)
+    ProjectionSnapshot.objects.bulk_create(projection_rows, batch_size=2000)
+    latest = projections.get(as_of, pd.DataFrame())
+    recommendations = _write_recommendations(contract=contract, projection=latest, rules=rules)
     return {
         "performance_rows": len(perf_rows),
         "cohort_rows": len(cohort_rows),

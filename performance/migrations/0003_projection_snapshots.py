@@ -53,10 +53,10 @@ class Migration(migrations.Migration):
                 ),
             ],
             options={
-                "ordering": ["contract", "quarter_end", "group"],
+                "ordering": ["contract", "as_of", "quarter_end", "group"],
                 "constraints": [
                     models.UniqueConstraint(
-                        fields=("contract", "group", "quarter_end"), name="projection_snapshot_key"
+                        fields=("contract", "as_of", "group", "quarter_end"), name="projection_snapshot_key"
                     )
                 ],
             },

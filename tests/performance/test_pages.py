@@ -328,10 +328,14 @@ def test_the_page_runs_a_bounded_number_of_queries(browser_client, golden, djang
         assert browser_client.get(page_url(golden), {"group": "PG1"}).status_code == 200
 
 
-def test_after_a_recompute_the_page_reads_only_snapshots(browser_client, golden, monkeypatch):
-    """Every panel (flows, chart, cohorts, reviews, projection) comes from the recompute job's snapshots: the
-    page never loads the contract's referrals and events, and shows what it computed on demand before."""
-    on_demand = browser_client.get(page_url(golden), {"group": "PG1"}).context
+@pytest.mark.parametrize(
+    "query", [{"group": "PG1"}, {"group": "PG1", "month": "2024-06"}], ids=["latest", "past"]
+)
+def test_after_a_recompute_the_page_reads_only_snapshots(browser_client, golden, monkeypatch, query):
+    """Every panel (flows, chart, cohorts, reviews, projection) comes from the recompute job's snapshots, for
+    the latest month and a past one: the page never loads the contract's referrals and events, and shows
+    what it computed on demand before."""
+    on_demand = browser_client.get(page_url(golden), query).context
     services.recompute_contract(contract_id=golden.pk)
 
     def refuse(*args, **kwargs):
@@ -339,7 +343,7 @@ def test_after_a_recompute_the_page_reads_only_snapshots(browser_client, golden,
 
     monkeypatch.setattr("performance.selectors.engine_frames", refuse)
     monkeypatch.setattr("performance.selectors.contract_facts", refuse)
-    stored = browser_client.get(page_url(golden), {"group": "PG1"}).context
+    stored = browser_client.get(page_url(golden), query).context
     for panel in ("series", "cohorts", "assessments"):
         assert stored[panel] == on_demand[panel], panel
     assert stored["projection_as_of"] == on_demand["projection_as_of"]
