@@ -9,7 +9,7 @@ A benchmark is a module `benchmarks/bench_<name>.py` exposing
   `{"first_import_seconds": (60, "s"), "api_standards_snapshot.median_ms": (200, "ms")}`. A figure passes
   when it is at most its limit.
 
-Their data come from the demo generator (participants.demo), one contract's bundle imported with the
+Their data come from the demo generator (demo.generator), one contract's bundle imported with the
 product's bulk import: see benchmarks/data.py.
 
 The runner gives each benchmark a fresh, migrated PostgreSQL database and a process of its own (so peak

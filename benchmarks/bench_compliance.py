@@ -1,4 +1,4 @@
-"""Standards benchmark (compliance brief): the demo bundle (participants.demo) with `referrals` referrals in
+"""Standards benchmark (compliance brief): the demo bundle (demo.generator) with `referrals` referrals in
 its WHP contract (~7.7 events each, two years ending on benchmarks.data.TODAY) in PostgreSQL, then
 
 - every standard for every group at one as-of date (the data's last day), loaded from the database and
@@ -7,7 +7,7 @@ its WHP contract (~7.7 events each, two years ending on benchmarks.data.TODAY) i
 - the standards API for the snapshot date (target < 200 ms) and the failures API first page (< 300 ms);
 - peak memory (target < 2 GiB).
 
-The data are loaded with participants.services.import_bundle (benchmarks.data; the recompute the import
+The data are loaded with imports.services.import_bundle (benchmarks.data; the recompute the import
 would enqueue is switched off: the benchmark times it itself).
 Run on its own database:
 DATABASE_URL=postgres://postgres@127.0.0.1:5432/fp_compliance_bench python -m benchmarks.bench_compliance
@@ -55,8 +55,9 @@ def run(referrals: int = 200_000) -> dict:
     from django.contrib.auth import get_user_model
     from django.test import Client
 
-    from compliance import selectors, services
     from compliance.models import FailingItem
+    from compliance.selectors import standards as selectors
+    from compliance.services import snapshots as services
     from participants.models import Contract, JourneyEvent
     from participants.selectors import contract_frames
 

@@ -1,6 +1,6 @@
-"""Import benchmark (DATA.md "Speed"): the demo bundle (participants.demo) with `referrals` referrals in its
+"""Import benchmark (DATA.md "Speed"): the demo bundle (demo.generator) with `referrals` referrals in its
 WHP contract (~7.7 events each: 200,000 referrals give the issue's ~1.5M events), imported into the current
-database with participants.services.import_bundle, then imported again unchanged.
+database with participants.imports.services.import_bundle, then imported again unchanged.
 
 Targets: 200,000 referrals / ~1.5M events in under 60 s, a no-change re-import under 30 s, peak RSS < 2 GiB.
 Run on its own database: DATABASE_URL=postgres://.../fp_import_bench python -m benchmarks.bench_import

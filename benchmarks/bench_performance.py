@@ -1,7 +1,7 @@
-"""Performance benchmark (performance brief): the demo bundle (participants.demo) with `referrals` referrals
+"""Performance benchmark (performance brief): the demo bundle (demo.generator) with `referrals` referrals
 in its WP contract over three years (issue 5: 1,000,000 referrals and their events over three years; ~6.9
 events each), with its MPL profiles, validation rounds and DWP targets, imported with
-participants.services.import_bundle (benchmarks.data), all but the events of the data's last day; then
+participants.imports.services.import_bundle (benchmarks.data), all but the events of the data's last day; then
 
 - a full recompute of the contract (every month, period and group, cohorts, assessments, projection and
   recommendations, snapshots written): target < 60 s, peak memory of that process < 4 GiB;

@@ -1,6 +1,6 @@
-"""Key workers' workspace benchmark (issue 6): the demo bundle (participants.demo) with `referrals` referrals
+"""Key workers' workspace benchmark (issue 6): the demo bundle (demo.generator) with `referrals` referrals
 in its WP contract (two years of journeys ending today, ~5.8 events each), imported with
-participants.services.import_bundle (benchmarks.data), with 150 of its Leeds referrals given in the bundle to
+imports.services.import_bundle (benchmarks.data), with 150 of its Leeds referrals given in the bundle to
 one benchmark key worker, whose caseload is then recorded through the real services (appointments, FTAs and
 follow-ups, plans, reviews, PSG moves, jobs, notes). For scale, every referral gets one attended appointment
 and three in five of the other referrals with a plan agreed (ACTION_PLAN_AGREED) an action plan, both written
@@ -29,7 +29,7 @@ import numpy as np
 import pandas as pd
 
 from benchmarks.data import WP, bundle_folder, demo_bundle, import_folder
-from participants.demo import LEEDS
+from demo.generator import LEEDS
 
 TARGETS = {
     "caseload_queries": (15, "queries"),
@@ -123,9 +123,9 @@ def _record_target_caseload(target, referrals, rng) -> None:
     """Give the measured caseload what a real one has, through the services (history rows included)."""
     from django.utils import timezone
 
-    from participants import services_workspace as services
     from participants.errors import FlightpathError
     from participants.models import Appointment
+    from participants.workspace import services as services
 
     user = target.user
     now = timezone.now()

@@ -1,8 +1,8 @@
 """Benchmark data: the demo generator's bundle, loaded through the product's bulk import.
 
 Every benchmark takes its contract, referrals, participants and journey events from
-`participants.demo.generate_bundle` (the deterministic generator behind `manage.py seed_demo`), with all
-its referrals in one demo contract, and loads them with `participants.services.import_bundle` (what
+`demo.generator.generate_bundle` (the deterministic generator behind `manage.py seed_demo`), with all
+its referrals in one demo contract, and loads them with `participants.imports.services.import_bundle` (what
 `manage.py import_bundle` runs): the real write path, not a copy of it. The recompute an import enqueues is
 switched off here (the runner does the same), so a benchmark times only what it measures.
 """
@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from participants.demo import DEFAULT_SEED, YEARS_OF_DATA, generate_bundle, write_bundle
+from demo.generator import DEFAULT_SEED, YEARS_OF_DATA, generate_bundle, write_bundle
 
 WP = "DEMO-WP-ENG"  # ~5.8 events a referral over two years, ~6.9 over three
 WHP = "DEMO-WHP-SCT"  # ~7.7 events a referral over two years (DATA.md "Speed": 200,000 -> ~1.5M)
@@ -46,7 +46,7 @@ def import_folder(folder: Path, *, source: str):
     """Import a bundle folder with the product's import (its recompute tasks switched off)."""
     from django.test.utils import override_settings
 
-    from participants.services import import_bundle
+    from participants.imports.services import import_bundle
 
     with override_settings(FLIGHTPATH_RECOMPUTE_TASKS=[]):
         return import_bundle(path=folder, source=source)

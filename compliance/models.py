@@ -110,7 +110,7 @@ class Standard(models.Model):
 
 class StandardSnapshot(models.Model):
     """A standard's figures for one contract, group and as-of date (default window), written by the
-    recompute job (compliance.services.recompute_snapshots). Figures are unrounded counts; the API rounds."""
+    recompute job (services.snapshots). Figures are unrounded counts; the API rounds."""
 
     contract = models.ForeignKey(Contract, on_delete=models.CASCADE, related_name="standard_snapshots")
     standard = models.ForeignKey(Standard, on_delete=models.CASCADE, related_name="snapshots")

@@ -1,4 +1,4 @@
-"""Celery tasks of the standards: a few lines each over compliance.services."""
+"""Celery tasks of the standards: a few lines each over compliance.services.snapshots."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from django.db import transaction
 
 from participants.models import Contract
 
-from . import services
+from .services import snapshots as services
 
 CLAIM_RETRY_SECONDS = 60
 

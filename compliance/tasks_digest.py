@@ -1,5 +1,5 @@
 """The daily due-soon digest (beat schedule: migration 0006, 07:00 Europe/London): each key worker with a
-login and an email address gets their own due-soon list (compliance.selectors_pages), plain text and HTML.
+login and an email address gets their own due-soon list (compliance.selectors.pages), plain text and HTML.
 Empty lists send nothing. Once per day: a second run on the same day sends nothing (JobRun record)."""
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from django.utils import timezone
 from participants.jobs import job_run
 from participants.models import Contract, JobRun, Referral, Role, Staff
 
-from .selectors_pages import due_soon_default_days, due_soon_for_contracts, due_soon_rows
+from .selectors.pages import due_soon_default_days, due_soon_for_contracts, due_soon_rows
 
 DIGEST_JOB = "compliance.due_soon_digest"
 

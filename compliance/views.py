@@ -24,11 +24,14 @@ from participants.charts import SERIES_COLOURS, chart_json
 from participants.errors import FlightpathError
 from participants.models import Contract, Referral, Staff, ValidationRound
 
-from . import selectors, selectors_pages, services, services_assurance
 from .engine import BACKLOG_MAX, MET, NOT_MET
 from .filtersets import DueSoonFilterSet, FailingItemFilterSet
 from .forms import CmoRecordForm, CmoSampleForm, PatRatingForm, TenderStandardForm, ValidationRoundForm
 from .models import CmoSample, CmoSampleRecord, PatRating, Standard
+from .selectors import pages as selectors_pages
+from .selectors import standards as selectors
+from .services import assurance as services_assurance
+from .services import snapshots as services
 from .tables import CmoSampleRecordTable, DueSoonTable, FailingItemTable
 
 ASSURANCE_PERMISSION = "compliance.change_cmosample"

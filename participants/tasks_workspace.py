@@ -3,7 +3,7 @@
 from celery import shared_task
 from django.utils import timezone
 
-from . import services_workspace
+from .workspace import services as services_workspace
 
 
 @shared_task(name="participants.tasks_workspace.send_review_reminders")

@@ -1,19 +1,20 @@
 from django.urls import path
 
 from . import views
-from .views import imports, workspace
+from .imports import views as imports
+from .workspace import views as workspace
 
 urlpatterns = [
     path("", views.home, name="home"),
     path("contracts/", views.contract_list, name="contract-list"),
     path("contracts/<str:ref>/", views.contract_detail, name="contract-detail"),
     path("referrals/", views.referral_list, name="referral-list"),
-    path("participants/<int:pk>/", views.participant_detail, name="participant-detail"),
-    # Import bundles (participants/views/imports.py).
+    path("participants/<int:pk>/", workspace.participant_detail, name="participant-detail"),
+    # Import bundles (participants/imports/).
     path("imports/", imports.import_list, name="import-list"),
     path("imports/new/", imports.import_new, name="import-new"),
     path("imports/<int:pk>/", imports.import_detail, name="import-detail"),
-    # The key workers' workspace (participants/views/workspace.py).
+    # The key workers' workspace (participants/workspace/).
     path("caseload/", workspace.caseload, name="caseload"),
     path("caseload/team/", workspace.team_caseload, name="team-caseload"),
     path(

@@ -1,5 +1,5 @@
 """The contract performance page's filter form: month, period and group. It only draws the controls; the
-values are parsed by performance.selectors (the one place for their rules and error messages)."""
+values are parsed by performance.selectors.figures (the one place for their rules and error messages)."""
 
 from django import forms
 

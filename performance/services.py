@@ -13,7 +13,7 @@ from django.db import transaction
 from participants.errors import FlightpathError
 from participants.models import Contract
 
-from . import engine, selectors
+from . import engine
 from .models import (
     AssessmentSnapshot,
     CohortSnapshot,
@@ -21,6 +21,7 @@ from .models import (
     ProjectionSnapshot,
     Recommendation,
 )
+from .selectors import figures as selectors
 
 Report = Callable[[int, str], None]
 

@@ -1,5 +1,5 @@
 """The contract performance page and the referrals behind its figures (DOMAIN.md 5-8, 10). Thin: parse the
-query, call performance.selectors_pages, shape rows and charts for the template, render."""
+query, call performance.selectors.pages, shape rows and charts for the template, render."""
 
 from __future__ import annotations
 
@@ -14,11 +14,13 @@ from participants.errors import FlightpathError
 from participants.models import Contract
 from participants.selectors import visible_referrals
 
-from . import engine, selectors, selectors_pages
+from . import engine
 from .drilldown import ASSESSMENT_MEASURES, COHORT_MEASURES
 from .filtersets import PerformanceFilterForm
 from .models import Period
 from .rag import CSS_CLASSES, LABELS
+from .selectors import figures as selectors
+from .selectors import pages as selectors_pages
 from .tables import MemberTable
 
 MEASURE_LABELS = {

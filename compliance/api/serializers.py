@@ -1,4 +1,4 @@
-"""MI API v1 shapes of the standards endpoints (DATA.md). Figures come from compliance.selectors; the
+"""MI API v1 shapes of the standards endpoints (DATA.md). Figures come from selectors.standards; the
 engine's StandardFigures.as_output does the rounding, so every reader shows the same numbers."""
 
 from __future__ import annotations

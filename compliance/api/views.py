@@ -8,10 +8,10 @@ from rest_framework.exceptions import NotFound
 from rest_framework.renderers import BrowsableAPIRenderer, JSONRenderer
 from rest_framework.response import Response
 
-from compliance import selectors
 from participants.api.renderers import CSVRenderer, streaming_csv_response
 from participants.api.views import ContractScopedView
 
+from ..selectors import standards as selectors
 from .serializers import FAILURE_CSV_FIELDS, FailingItemSerializer, StandardsResponseSerializer
 
 CONTRACT_REF = OpenApiParameter(

@@ -34,6 +34,7 @@ INSTALLED_APPS = [
     "performance",
     "regimes",
     "reporting",
+    "demo",
 ]
 
 MIDDLEWARE = [
@@ -63,6 +64,8 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "participants.context_processors.navigation",
             ],
+            # The workspace's template tags live with the rest of the workspace (participants/workspace/).
+            "libraries": {"workspace": "participants.workspace.templatetags"},
         },
     },
 ]

@@ -1,5 +1,5 @@
 """MI API v1: a contract's performance, cohorts and quarterly assessments (DATA.md). Thin: parse, select,
-render. Figures come from snapshots when present, else the same engine on demand (performance.selectors)."""
+render. Figures come from snapshots when present, else the same engine on demand (selectors.figures)."""
 
 from __future__ import annotations
 
@@ -12,8 +12,9 @@ from rest_framework.response import Response
 from participants.api.renderers import CSVRenderer, streaming_csv_response
 from participants.api.views import ContractScopedView
 from participants.errors import FlightpathError
-from performance import engine, selectors
 
+from .. import engine
+from ..selectors import figures as selectors
 from .serializers import (
     COHORT_CSV_FIELDS,
     AssessmentSerializer,

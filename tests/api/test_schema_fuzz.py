@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 from rest_framework.authtoken.models import Token
 from schemathesis.specs.openapi.checks import ignored_auth, positive_data_acceptance
 
-from participants.services import import_bundle
+from participants.imports.services import import_bundle
 from tests.factories import UserFactory
 from tests.golden import FIXTURES
 

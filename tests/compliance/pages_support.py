@@ -10,7 +10,8 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from compliance import selectors, services
+from compliance.selectors import standards as selectors
+from compliance.services import snapshots as services
 from participants import models
 from tests import factories as f
 

@@ -11,7 +11,7 @@ import pandas as pd
 from compliance.api.serializers import FailingItemSerializer
 from compliance.defaults import SHIPPED_STANDARDS
 from compliance.engine import ComplianceResult, StandardRule
-from compliance.selectors import failure_dicts
+from compliance.selectors.standards import failure_dicts
 from tests.compliance.reference import deadline as ref_deadline
 from tests.compliance.reference import is_working_day
 

@@ -9,8 +9,9 @@ from datetime import date
 import pytest
 from rest_framework.test import APIClient
 
-from compliance import selectors, services
 from compliance.models import Standard
+from compliance.selectors import standards as selectors
+from compliance.services import snapshots as services
 from participants.models import EventCode
 from tests import factories as f
 from tests.scoping import build_world

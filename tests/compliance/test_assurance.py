@@ -13,8 +13,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from compliance import selectors_pages, services_assurance
 from compliance.models import CmoSample, PatRating
+from compliance.selectors import pages as selectors_pages
+from compliance.services import assurance as services_assurance
 from participants.errors import FlightpathError
 from participants.models import ValidationRound
 from tests import factories as f

@@ -8,7 +8,7 @@ import datetime as dt
 import pytest
 from django.test import override_settings
 
-from compliance import selectors_pages
+from compliance.selectors import pages as selectors_pages
 from tests import factories as f
 from tests.compliance.pages_support import TODAY, build_pages_world
 

@@ -9,9 +9,10 @@ import pytest
 from django.db import transaction
 from rest_framework.test import APIClient
 
-from compliance import selectors, services
+from compliance.selectors import standards as selectors
+from compliance.services import snapshots as services
+from participants.imports.services import import_bundle
 from participants.models import Contract
-from participants.services import import_bundle
 from tests.factories import UserFactory
 from tests.golden import BUNDLES, FIXTURES, assert_matches, bundle_frames, expected
 

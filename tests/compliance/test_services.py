@@ -8,9 +8,11 @@ import pytest
 from celery.exceptions import Retry
 from django_celery_beat.models import PeriodicTask
 
-from compliance import selectors, services, tasks
+from compliance import tasks
 from compliance.defaults import SHIPPED_STANDARDS
 from compliance.models import FailingItem, Standard, StandardSnapshot
+from compliance.selectors import standards as selectors
+from compliance.services import snapshots as services
 from participants.jobs import job_run
 from participants.models import EventCode, JobRun
 from tests import factories as f

@@ -7,7 +7,7 @@ import pytest
 from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import expect
 
-from participants.services import import_bundle
+from participants.imports.services import import_bundle
 from tests.factories import UserFactory
 from tests.golden import FIXTURES
 

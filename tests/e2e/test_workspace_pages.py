@@ -10,7 +10,7 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from participants import models
-from participants import services_workspace as services
+from participants.workspace import services as services
 from tests import factories as f
 from tests.participants.workspace_support import build_desk
 

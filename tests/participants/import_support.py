@@ -5,7 +5,7 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
-from participants.bundle import KnownState
+from participants.imports.validation import KnownState
 from tests.golden import FIXTURES
 
 PROGRAMMES = {

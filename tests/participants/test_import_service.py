@@ -14,9 +14,10 @@ from django.db import connection
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from participants import services
-from participants.bundle import BundleRejected
 from participants.errors import FlightpathError
+from participants.imports import writer
+from participants.imports.services import import_bundle
+from participants.imports.validation import BundleRejected
 from participants.models import (
     Contract,
     ImportRun,
@@ -32,7 +33,6 @@ from participants.models import (
     Staff,
     ValidationRound,
 )
-from participants.services import import_bundle
 from participants.tasks import enqueue_recompute
 from tests.factories import UserFactory
 from tests.golden import BUNDLES, FIXTURES
@@ -126,7 +126,7 @@ def test_failure_inside_the_write_rolls_everything_back(tmp_path, monkeypatch):
     def broken(*args, **kwargs):
         raise RuntimeError("disk full")
 
-    monkeypatch.setattr(services, "_merge_ddas", broken)
+    monkeypatch.setattr(writer, "_merge_ddas", broken)
     with pytest.raises(RuntimeError):
         import_bundle(path=small(tmp_path))
     assert state() == before
@@ -333,8 +333,8 @@ def snapshot() -> dict:
     }
 
 
-def test_orm_path_writes_what_the_copy_path_writes(tmp_path, monkeypatch):
-    """The SQLite path (ORM bulk methods) and the PostgreSQL path (COPY + upsert) agree row for row."""
+def test_a_bundle_imported_afresh_writes_the_same_rows_and_a_second_import_changes_nothing(tmp_path):
+    """The write path is deterministic: the same bundle into an emptied database gives the same rows."""
     folder = copy_fixture("wp-england", tmp_path / "wp")
     copy_result = import_bundle(path=folder)
     by_copy = snapshot()
@@ -349,10 +349,9 @@ def test_orm_path_writes_what_the_copy_path_writes(tmp_path, monkeypatch):
     ):
         model.objects.all().delete()
     Contract.objects.all().delete()
-    monkeypatch.setattr(services, "_use_copy", lambda: False)
-    orm_result = import_bundle(path=folder)
+    fresh = import_bundle(path=folder)
     assert snapshot() == by_copy
-    assert orm_result.counts["events.csv"] == copy_result.counts["events.csv"]
+    assert fresh.counts["events.csv"] == copy_result.counts["events.csv"]
     again = import_bundle(path=folder)
     assert all(c["added"] == 0 and c["updated"] == 0 for c in again.counts.values())
 
@@ -367,7 +366,7 @@ def constraints() -> list[tuple]:
 
 
 def test_bulk_load_restores_every_foreign_key_and_still_checks_them(tmp_path, monkeypatch):
-    monkeypatch.setattr(services, "BULK_ROWS", 0)
+    monkeypatch.setattr(writer, "BULK_ROWS", 0)
     before = constraints()
     result = import_bundle(path=copy_fixture("whp-scotland", tmp_path / "whp"))
     assert result.counts["events.csv"]["added"] == csv_rows(FIXTURES / "whp-scotland" / "events.csv")
@@ -413,16 +412,16 @@ def _constraints_and_indexes() -> list[tuple]:
 
 
 def test_only_a_first_large_load_drops_keys_and_indexes_and_restores_them_identically(tmp_path, monkeypatch):
-    monkeypatch.setattr(services, "BULK_ROWS", 0)
+    monkeypatch.setattr(writer, "BULK_ROWS", 0)
     before = _constraints_and_indexes()
     modes = []
-    original = services._bulk_load_mode
+    original = writer._bulk_load_mode
 
     def spy(cursor, models, enabled):
         modes.append(enabled)
         return original(cursor, models, enabled)
 
-    monkeypatch.setattr(services, "_bulk_load_mode", spy)
+    monkeypatch.setattr(writer, "_bulk_load_mode", spy)
     folder = small(tmp_path)
     import_bundle(path=folder)
     import_bundle(path=folder)

@@ -11,8 +11,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from participants import models
-from participants import services_workspace as services
 from participants.errors import FlightpathError
+from participants.workspace import services as services
 from tests import factories as f
 from tests.participants.workspace_support import build_desk
 

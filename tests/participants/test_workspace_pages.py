@@ -8,7 +8,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from participants import models
-from participants import services_workspace as services
+from participants.workspace import services as services
 from tests import factories as f
 from tests.participants.workspace_support import build_desk
 from tests.scoping import build_world

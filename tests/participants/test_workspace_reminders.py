@@ -10,8 +10,8 @@ from aiosmtpd.controller import Controller
 from django.conf import settings
 from django_celery_beat.models import PeriodicTask
 
-from participants import services_workspace as services
 from participants import tasks_workspace
+from participants.workspace import services as services
 from tests import factories as f
 from tests.participants.workspace_support import build_desk
 

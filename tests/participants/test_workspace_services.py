@@ -9,10 +9,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from participants import models
-from participants import services_workspace as services
-from participants import workspace_rules as rules
 from participants.calendar import calendar_for
 from participants.errors import FlightpathError
+from participants.workspace import rules as rules
+from participants.workspace import services as services
 from tests import factories as f
 from tests.participants.workspace_support import build_desk
 

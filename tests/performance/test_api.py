@@ -247,7 +247,7 @@ def test_performance_answers_csv_as_one_row(admin_api, wp_contract):
 
 
 def test_page_selectors_give_a_whole_month_and_the_assessments(wp_contract):
-    from performance import selectors
+    from performance.selectors import figures as selectors
 
     on_demand = selectors.performance_month(wp_contract, month=engine_month("2024-12"))
     services.recompute_contract(contract_id=wp_contract.pk)

@@ -9,8 +9,8 @@ import pytest
 from django.db import transaction
 from rest_framework.test import APIClient
 
+from participants.imports.services import import_bundle
 from participants.models import Contract
-from participants.services import import_bundle
 from performance import engine, services
 from performance.models import CohortSnapshot, PerformanceSnapshot
 from tests.factories import UserFactory

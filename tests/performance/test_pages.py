@@ -12,8 +12,8 @@ from django.db import transaction
 from django.test import Client
 from rest_framework.test import APIClient
 
+from participants.imports.services import import_bundle
 from participants.models import Contract
-from participants.services import import_bundle
 from performance import engine, services
 from performance.drilldown import MEASURES
 from tests.factories import UserFactory
@@ -341,8 +341,8 @@ def test_after_a_recompute_the_page_reads_only_snapshots(browser_client, golden,
     def refuse(*args, **kwargs):
         raise AssertionError("the page loaded the contract's referrals and events")
 
-    monkeypatch.setattr("performance.selectors.engine_frames", refuse)
-    monkeypatch.setattr("performance.selectors.contract_facts", refuse)
+    monkeypatch.setattr("performance.selectors.figures.engine_frames", refuse)
+    monkeypatch.setattr("performance.selectors.figures.contract_facts", refuse)
     stored = browser_client.get(page_url(golden), query).context
     for panel in ("series", "cohorts", "assessments"):
         assert stored[panel] == on_demand[panel], panel

@@ -39,7 +39,7 @@ def test_a_negative_margin_is_refused():
 
 
 def test_the_page_uses_the_margin_setting(settings):
-    from performance.selectors_pages import amber_margin
+    from performance.selectors.pages import amber_margin
 
     settings.FLIGHTPATH_MPL_AMBER_MARGIN_PCT = 8
     assert amber_margin() == 8.0

@@ -3,7 +3,8 @@
 from django.core.management.base import BaseCommand, CommandError
 
 from participants.errors import FlightpathError
-from participants.services import import_bundle
+
+from ...imports.services import import_bundle
 
 
 class Command(BaseCommand):

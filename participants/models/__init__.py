@@ -1,0 +1,66 @@
+"""The participants app's tables, one module per concern; imported from here (`participants.models`)."""
+
+from .contracts import CohortBasis, Contract, Nation, Organisation, Programme, Role, Site, Staff, Team
+from .journey import (
+    RESOLUTION_CODES,
+    EventCode,
+    JourneyEvent,
+    Participant,
+    PeerSupportGroup,
+    Referral,
+    ReferralAssignment,
+)
+from .reference import MplProfile, MplTarget, ValidationRound
+from .runs import ImportRun, JobRun
+from .workspace import (
+    ActionPlan,
+    ActionPlanReview,
+    ActionPlanVersion,
+    Appointment,
+    ClaimChecklist,
+    EvidenceDocument,
+    FollowUpTask,
+    InWorkSupportContact,
+    JobDetail,
+    Note,
+    SmartGoal,
+    WorkspaceSettings,
+    evidence_storage,
+)
+
+__all__ = [
+    "RESOLUTION_CODES",
+    "ActionPlan",
+    "ActionPlanReview",
+    "ActionPlanVersion",
+    "Appointment",
+    "ClaimChecklist",
+    "CohortBasis",
+    "Contract",
+    "EventCode",
+    "EvidenceDocument",
+    "FollowUpTask",
+    "ImportRun",
+    "InWorkSupportContact",
+    "JobDetail",
+    "JobRun",
+    "JourneyEvent",
+    "MplProfile",
+    "MplTarget",
+    "Nation",
+    "Note",
+    "Organisation",
+    "Participant",
+    "PeerSupportGroup",
+    "Programme",
+    "Referral",
+    "ReferralAssignment",
+    "Role",
+    "Site",
+    "SmartGoal",
+    "Staff",
+    "Team",
+    "ValidationRound",
+    "WorkspaceSettings",
+    "evidence_storage",
+]

@@ -1,0 +1,77 @@
+"""Pages of the participants app: home, contracts, referrals, participants. Thin: parse, select, render."""
+
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
+from django_tables2 import RequestConfig
+
+from . import selectors
+from .api.renderers import stream_csv
+from .filtersets import ContractFilterSet, ReferralFilterSet
+from .models import Contract
+from .tables import ContractTable, ReferralTable
+
+CSV_COLUMNS = [
+    ("contract_ref", "contract__ref"),
+    ("referral_ref", "ref"),
+    ("participant_ref", "participant__ref"),
+    ("referral_date", "referral_date"),
+    ("group", "group"),
+    ("delivery_org_ref", "organisation__ref"),
+    ("site_ref", "site__ref"),
+    ("key_worker", "key_worker__ref"),
+    ("stage", "stage"),
+]
+
+
+@login_required
+def home(request):
+    contracts = selectors.visible_contracts(request.user)
+    return render(request, "participants/home.html", {"contracts": contracts})
+
+
+@login_required
+def contract_list(request):
+    filterset = ContractFilterSet(request.GET, queryset=selectors.visible_contracts(request.user))
+    table = ContractTable(filterset.qs)
+    RequestConfig(request, paginate={"per_page": 50}).configure(table)
+    return render(request, "participants/contract_list.html", {"table": table, "filter": filterset})
+
+
+@login_required
+def contract_detail(request, ref):
+    contract = get_object_or_404(
+        Contract.objects.visible_to(request.user).select_related("programme", "prime"), ref=ref
+    )
+    return render(
+        request,
+        "participants/contract_detail.html",
+        {
+            "contract": contract,
+            **selectors.contract_summary(contract),
+            # Panels of the compliance and performance apps, fetched by the page with htmx.
+            "standing_panels": [
+                (reverse(f"{app}:standing", args=[contract.ref]), reverse(page, args=[contract.ref]), label)
+                for app, page, label in (
+                    ("compliance", "compliance:standards", "Customer service standards"),
+                    ("performance", "performance:contract", "Performance against MPL"),
+                )
+            ],
+        },
+    )
+
+
+@login_required
+def referral_list(request):
+    filterset = ReferralFilterSet(
+        request.GET, queryset=selectors.visible_referrals(request.user), request=request
+    )
+    if request.GET.get("export") == "csv" and filterset.is_valid():
+        rows = filterset.qs.order_by("contract__ref", "referral_date", "ref").values_list(
+            *[field for _, field in CSV_COLUMNS]
+        )
+        return stream_csv("referrals.csv", [name for name, _ in CSV_COLUMNS], rows.iterator(chunk_size=5000))
+    table = ReferralTable(filterset.qs if filterset.is_valid() else filterset.queryset.none())
+    RequestConfig(request, paginate={"per_page": 50}).configure(table)
+    return render(request, "participants/referral_list.html", {"table": table, "filter": filterset})
+

@@ -1,0 +1,371 @@
+"""Read paths of the performance app: the engine's inputs, and the figures pages and the API show (from
+snapshots when present, computed on demand by the same engine calls otherwise)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+import numpy as np
+import pandas as pd
+import psycopg
+from django.db import connection
+from django.db.models import Max
+
+from participants.errors import FlightpathError
+from participants.models import Contract, JourneyEvent, MplProfile, MplTarget, Referral, ValidationRound
+
+from .. import engine
+from ..models import AssessmentSnapshot, CohortSnapshot, PerformanceSnapshot, Recommendation
+
+# The event codes the performance engine reads; the others never reach it.
+ENGINE_CODES = engine.CODES_READ
+
+
+@dataclass(frozen=True)
+class Inputs:
+    """Everything but the referral and event frames: configuration rows of the contract."""
+
+    contract: Contract
+    rules: engine.ProgrammeRules
+    terms: engine.ContractTerms
+    profiles: pd.DataFrame
+    targets: pd.DataFrame
+    rounds: pd.DataFrame
+
+
+def rules_for(programme) -> engine.ProgrammeRules:
+    """participants.Programme row -> engine configuration (never literals in the engine)."""
+    return engine.ProgrammeRules(
+        code=programme.code,
+        groups=tuple(programme.groups),
+        measured_groups=tuple(programme.measured_groups),
+        cohort_basis=programme.cohort_basis,
+        outcome_window_days=programme.outcome_window_days,
+        has_quarterly_review=programme.has_quarterly_review,
+    )
+
+
+def contract_inputs(contract: Contract) -> Inputs:
+    profiles = pd.DataFrame(
+        list(MplProfile.objects.filter(contract=contract).values_list("group", "month", "cumulative_pct")),
+        columns=["group", "month", "cumulative_pct"],
+    )
+    targets = pd.DataFrame(
+        list(
+            MplTarget.objects.filter(contract=contract).values_list(
+                "group", "period_start", "period_end", "required_outcomes"
+            )
+        ),
+        columns=["group", "period_start", "period_end", "required_outcomes"],
+    )
+    rounds = pd.DataFrame(
+        list(
+            ValidationRound.objects.filter(contract=contract).values_list(
+                "round", "period_start", "period_end", "invalid_pct", "status"
+            )
+        ),
+        columns=["round", "period_start", "period_end", "invalid_pct", "status"],
+    )
+    return Inputs(
+        contract=contract,
+        rules=rules_for(contract.programme),
+        terms=engine.ContractTerms(contract.start_date, contract.year_start_month),
+        profiles=profiles,
+        targets=targets,
+        rounds=rounds,
+    )
+
+
+_PG_EPOCH = np.datetime64("2000-01-01", "D")  # dates travel as day numbers from here
+
+
+def _copy_binary(sql: str, fields: list[tuple[str, str]]) -> dict[str, np.ndarray]:
+    """The columns of `sql` as numpy arrays, fetched as one row of arrays in binary: a few large messages
+    rather than one per row. A column named "day" is a date, sent as days since _PG_EPOCH. `sql` holds only
+    integers and this module's constants, never user input."""
+    names = [name for name, _ in fields]
+    aggregates = ", ".join(
+        f"array_agg(t.{name} - DATE '2000-01-01')" if name == "day" else f"array_agg(t.{name})"
+        for name in names
+    )
+    connection.ensure_connection()
+    with psycopg.Cursor(connection.connection) as cursor:  # same connection: the caller's transaction
+        cursor.execute(f"SELECT {aggregates} FROM ({sql}) AS t({', '.join(names)})", binary=True)
+        row = cursor.fetchone()
+    return {
+        name: np.asarray(values or [], dtype=kind.lstrip("><"))
+        for (name, kind), values in zip(fields, row, strict=True)
+    }
+
+
+def engine_frames(
+    contract_id: int, groups: tuple[str, ...] | None = None
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """(referrals, events) of one contract with the columns the performance engine reads, in the schema of
+    participants.selectors (dates as datetime64; `code` categorical). On PostgreSQL, groups and codes travel
+    as their positions in a list and dates as day numbers, through a binary COPY: the fast path."""
+    contract_id = int(contract_id)
+    if connection.vendor != "postgresql":
+        from participants.selectors import contract_frames
+
+        referrals, events = contract_frames(contract_id)
+        events = events[events["code"].isin(ENGINE_CODES)].reset_index(drop=True)
+        events["code"] = pd.Categorical(events["code"], categories=ENGINE_CODES)
+        return referrals[["referral_id", "group", "referral_date"]], events[
+            ["referral_id", "code", "event_date"]
+        ]
+    fields = [("id", ">i8"), ("code", ">i2"), ("day", ">i4")]
+
+    def read_referrals(names: list[str]) -> np.ndarray:
+        group_list = ", ".join(f"'{g.replace(chr(39), chr(39) * 2)}'" for g in names) or "''"
+        return _copy_binary(
+            f'SELECT id, COALESCE(array_position(ARRAY[{group_list}]::text[], "group"::text), 0)::int2, '
+            f"referral_date FROM participants_referral WHERE contract_id = {contract_id}",
+            fields,
+        )
+
+    # The programme's groups are the list; only if a referral holds another (the import refuses that) are
+    # the groups held looked up, a slow DISTINCT over every referral, and the referrals read again.
+    names = sorted(groups or ())
+    ref_rows = read_referrals(names)
+    if not names or (ref_rows["code"] == 0).any():
+        held = Referral.objects.filter(contract_id=contract_id).values_list("group", flat=True).distinct()
+        names = sorted(set(held) | set(names))
+        ref_rows = read_referrals(names)
+    code_list = ", ".join(f"'{code}'" for code in ENGINE_CODES)
+    event_sql = (
+        f"SELECT referral_id, array_position(ARRAY[{code_list}]::text[], code::text)::int2, event_date "
+        f"FROM participants_journeyevent WHERE contract_id = {contract_id} AND code IN ({code_list})"
+    )
+    ev_rows = _copy_binary(event_sql, fields)  # same connection: it sees the caller's transaction
+    referrals = pd.DataFrame(
+        {
+            "referral_id": ref_rows["id"].astype(np.int64),
+            "group": np.array([""] + names, dtype=object)[ref_rows["code"]],
+            "referral_date": (_PG_EPOCH + ref_rows["day"].astype(np.int64)).astype("datetime64[s]"),
+        }
+    )
+    events = pd.DataFrame(
+        {
+            "referral_id": ev_rows["id"].astype(np.int64),
+            "code": pd.Categorical.from_codes(ev_rows["code"].astype(np.int64) - 1, categories=ENGINE_CODES),
+            "event_date": (_PG_EPOCH + ev_rows["day"].astype(np.int64)).astype("datetime64[s]"),
+        }
+    )
+    return referrals, events
+
+
+def contract_facts(contract_id: int, groups: tuple[str, ...] | None = None) -> engine.Facts:
+    """Per-referral facts of a contract; pass the programme's groups to spare a scan (engine_frames)."""
+    return engine.referral_facts(*engine_frames(contract_id, groups))
+
+
+def latest_data_date(contract_id: int) -> date | None:
+    """The latest referral or event date held for the contract (DOMAIN.md 15.8): two indexed lookups."""
+    dates = [
+        Referral.objects.filter(contract_id=contract_id).aggregate(d=Max("referral_date"))["d"],
+        JourneyEvent.objects.filter(contract_id=contract_id).aggregate(d=Max("event_date"))["d"],
+    ]
+    dates = [d for d in dates if d is not None]
+    return max(dates) if dates else None
+
+
+# ------------------------------------------------------------------------------------------------------
+# Parameters (DATA.md: 400 naming the field)
+# ------------------------------------------------------------------------------------------------------
+
+
+def parse_month(value: str | None, *, contract: Contract, field: str = "month") -> int:
+    if not value:
+        raise FlightpathError("This parameter is required (YYYY-MM).", field=field)
+    try:
+        month = engine.parse_month(value)
+    except ValueError:
+        raise FlightpathError(f"'{value}' is not a month (YYYY-MM).", field=field) from None
+    if month < engine.month_of(contract.start_date):
+        raise FlightpathError(
+            f"{value} is before the contract start ({contract.start_date:%Y-%m}).", field=field
+        )
+    return month
+
+
+def parse_date(value: str | None, *, field: str) -> date | None:
+    if not value:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise FlightpathError(f"'{value}' is not a date (YYYY-MM-DD).", field=field) from None
+
+
+def parse_period(value: str | None) -> str:
+    if value not in engine.PERIODS:
+        raise FlightpathError(
+            f"Unknown period '{value or ''}'; expected one of {', '.join(engine.PERIODS)}.", field="period"
+        )
+    return value
+
+
+def parse_group(value: str | None, *, valid: tuple[str, ...]) -> str:
+    if value not in valid:
+        raise FlightpathError(
+            f"Group '{value or ''}' is not in this programme; valid groups: {', '.join(valid)}.",
+            field="group",
+        )
+    return value
+
+
+# ------------------------------------------------------------------------------------------------------
+# Figures for pages and the API
+# ------------------------------------------------------------------------------------------------------
+
+
+def performance_figures(contract: Contract, *, month: int, period: str, group: str) -> dict:
+    """One performance row (unrounded): the snapshot when there is one, else the engine on demand."""
+    snap = PerformanceSnapshot.objects.filter(
+        contract=contract, group=group, month=engine.month_first_day(month), period=period
+    ).first()
+    if snap is not None:
+        return snapshot_performance_record(snap)
+    inputs = contract_inputs(contract)
+    frame = engine.performance_table(
+        contract_facts(contract.pk, inputs.rules.groups),
+        inputs.rules,
+        inputs.terms,
+        inputs.profiles,
+        inputs.targets,
+        [month],
+        (period,),
+        (group,),
+    )
+    return frame.iloc[0].to_dict()
+
+
+def snapshot_performance_record(snap: PerformanceSnapshot) -> dict:
+    record = {name: getattr(snap, name) for name in engine.FLOWS}
+    record.update(
+        group=snap.group,
+        period=snap.period,
+        first_month=engine.month_of(snap.period_start),
+        last_month=engine.month_of(snap.period_end),
+        mpl_required=snap.mpl_required,
+        variance=snap.variance,
+        pct_of_mpl=np.nan if snap.pct_of_mpl is None else snap.pct_of_mpl,
+    )
+    return record
+
+
+def performance_series(contract: Contract, *, period: str, group: str) -> list[PerformanceSnapshot]:
+    """Every month's snapshot of a period and group, oldest first (for charts and tables on pages)."""
+    return list(
+        PerformanceSnapshot.objects.filter(contract=contract, period=period, group=group).order_by("month")
+    )
+
+
+def cohort_figures(contract: Contract, *, group: str, as_of: date | None) -> tuple[date | None, list[dict]]:
+    """(as_of used, cohort rows unrounded) from snapshots when they are as at the same date."""
+    default = latest_data_date(contract.pk)
+    as_of = as_of or default
+    if as_of is None:
+        return None, []
+    snaps = list(
+        CohortSnapshot.objects.filter(contract=contract, group=group, as_of=as_of).order_by("cohort")
+    )
+    if snaps or (as_of == default and CohortSnapshot.objects.filter(contract=contract, as_of=as_of).exists()):
+        return as_of, [
+            {
+                "cohort": f"{s.cohort:%Y-%m}",
+                "size": s.size,
+                "conversion_pct": s.conversion_pct,
+                "profile_pct": s.profile_pct,
+            }
+            for s in snaps
+        ]
+    inputs = contract_inputs(contract)
+    return as_of, engine.cohort_table(
+        contract_facts(contract.pk, inputs.rules.groups), inputs.rules, inputs.profiles, group, as_of
+    )
+
+
+def assessment_figures(contract: Contract, *, quarter_end: int, group: str, final: bool) -> dict:
+    snap = AssessmentSnapshot.objects.filter(
+        contract=contract, group=group, final=final, quarter_end=engine.month_first_day(quarter_end)
+    ).first()
+    if snap is not None:
+        return assessment_row(snap)
+    inputs = contract_inputs(contract)
+    frame = engine.assessment_table(
+        contract_facts(contract.pk, inputs.rules.groups),
+        inputs.rules,
+        inputs.terms,
+        inputs.profiles,
+        inputs.targets,
+        inputs.rounds,
+        [quarter_end],
+        (group,),
+        (final,),
+    )
+    return frame.iloc[0].to_dict()
+
+
+def open_recommendations(contract: Contract) -> list[Recommendation]:
+    return list(
+        Recommendation.objects.filter(contract=contract, status=Recommendation.Status.OPEN).order_by(
+            "quarter_end", "group"
+        )
+    )
+
+
+def performance_month(contract: Contract, *, month: int) -> list[dict]:
+    """Every group and period for month M in output form (a page's table): the snapshots in one query
+    when the month has them, else one engine call for the whole month."""
+    snaps = list(PerformanceSnapshot.objects.filter(contract=contract, month=engine.month_first_day(month)))
+    if snaps:
+        rows = [snapshot_performance_record(s) for s in snaps]
+    else:
+        inputs = contract_inputs(contract)
+        rows = engine.performance_table(
+            contract_facts(contract.pk, inputs.rules.groups),
+            inputs.rules,
+            inputs.terms,
+            inputs.profiles,
+            inputs.targets,
+            [month],
+        ).to_dict("records")
+    order = {g: i for i, g in enumerate(rules_for(contract.programme).report_groups)}
+    rows.sort(key=lambda r: (engine.PERIODS.index(r["period"]), order.get(r["group"], len(order))))
+    return [engine.performance_record(r, contract.ref) for r in rows]
+
+
+def contract_assessments(contract: Contract) -> list[dict]:
+    """Every stored quarterly assessment of the contract in output form, latest quarter first."""
+    snaps = AssessmentSnapshot.objects.filter(contract=contract).order_by("-quarter_end", "group", "final")
+    return [engine.assessment_record(assessment_row(s), contract.ref) for s in snaps]
+
+
+def assessment_row(snap: AssessmentSnapshot) -> dict:
+    """A snapshot as a row of engine.assessment_table (unrounded)."""
+    return {
+        "quarter_end": engine.month_of(snap.quarter_end),
+        "group": snap.group,
+        "final": snap.final,
+        "window_start": engine.month_of(snap.window_start),
+        "validated_months": snap.validated_months,
+        "validated_outcomes": snap.validated_outcomes,
+        "extrapolation_base": snap.extrapolation_base,
+        "extrapolated_outcomes": snap.extrapolated_outcomes,
+        "adjusted_outcomes": snap.adjusted_outcomes,
+        "invalid_pct_used": snap.invalid_pct_used,
+        "mpl_required": snap.mpl_required,
+        "met": snap.met,
+    }
+
+
+def latest_recompute(contract: Contract):
+    """The contract's latest performance recompute run (status, timing, progress, error), or None."""
+    from participants.models import JobRun
+
+    return (
+        JobRun.objects.filter(contract=contract, kind="performance.recompute").order_by("-started_at").first()
+    )
