@@ -1,8 +1,8 @@
-"""Write paths of the performance app: recomputing a contract's snapshots and recommendations."""
+"""Write paths of the performance app: recomputing a contract's snapshots and recommendations, each run
+claimed and recorded with participants.jobs.job_run."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 
@@ -11,6 +11,7 @@ import pandas as pd
 from django.db import transaction
 
 from participants.errors import FlightpathError
+from participants.jobs import RunHandle, job_run
 from participants.models import Contract
 
 from . import engine
@@ -23,7 +24,7 @@ from .models import (
 )
 from .selectors import figures as selectors
 
-Report = Callable[[int, str], None]
+JOB_KIND = "performance.recompute"
 
 
 @dataclass(frozen=True)
@@ -37,14 +38,9 @@ class RecomputeResult:
     recommendations: int
 
 
-def _no_report(progress: int, message: str = "") -> None:
-    return None
-
-
-def recompute_contract(
-    *, contract_id: int, months: list[str] | None = None, report: Report = _no_report
-) -> RecomputeResult:
+def recompute_contract(*, contract_id: int, months: list[str] | None = None) -> RecomputeResult:
     """Recompute a contract's performance snapshots, idempotently (replace by key in one transaction).
+    Raises JobClaimed when another run holds the claim.
 
     Which snapshots can change when an import touches months S (the months of the rows it wrote)?
     - Performance rows (flows and MPL required) for a month M < min(S) cover only months before min(S): their
@@ -63,9 +59,15 @@ def recompute_contract(
     in the performance rows, the bulk of the snapshots. months=None rewrites everything (nightly, first run).
     """
     contract = Contract.objects.select_related("programme").get(pk=contract_id)
+    with job_run(JOB_KIND, contract_id=contract.pk, params={"months": months}) as run:
+        return _recompute(contract, months, run)
+
+
+
+def _recompute(contract: Contract, months: list[str] | None, run: RunHandle) -> RecomputeResult:
     inputs = selectors.contract_inputs(contract)
-    report(5, "loading referrals and events")
-    facts = selectors.contract_facts(contract_id, inputs.rules.groups)
+    run.report(5, "loading referrals and events")
+    facts = selectors.contract_facts(contract.pk, inputs.rules.groups)
     as_of = engine.default_as_of(facts)
     start = inputs.terms.start_month
     last = max(start, engine.month_of(as_of)) if as_of else start
@@ -77,7 +79,7 @@ def recompute_contract(
             raise FlightpathError(
                 f"months: expected YYYY-MM months, got {months!r}", field="months"
             ) from None
-    report(30, "computing flows and MPL")
+    run.report(30, "computing flows and MPL")
     table = engine.monthly(facts, inputs.rules, inputs.terms, inputs.profiles, last + 12)
     performance = (
         engine.performance_table(
@@ -92,7 +94,7 @@ def recompute_contract(
         if first <= last
         else None
     )
-    report(50, "computing cohorts")
+    run.report(50, "computing cohorts")
     cohorts = (
         {
             g: engine.cohort_table(facts, inputs.rules, inputs.profiles, g, as_of)
@@ -103,7 +105,7 @@ def recompute_contract(
     )
     assessments = None
     if inputs.rules.has_quarterly_review:
-        report(60, "computing quarterly assessments")
+        run.report(60, "computing quarterly assessments")
         assessments = engine.assessment_table(
             facts,
             inputs.rules,
@@ -114,14 +116,14 @@ def recompute_contract(
             engine.quarter_ends_between(start, last),
             table=table,
         )
-    report(70, "projecting the next quarter ends")
+    run.report(70, "projecting the next quarter ends")
     # As at the latest data date (the recommendations' basis) and as at each month end rewritten, so the
     # page of any month finds the projection it shows (engine.projection_table is cheap once facts exist).
     projections = {
         day: engine.projection_table(facts, inputs.rules, inputs.terms, inputs.profiles, inputs.targets, day)
         for day in projection_dates(first, as_of)
     }
-    report(80, "writing snapshots")
+    run.report(80, "writing snapshots")
     written = _write(
         contract=contract,
         first_month=first,

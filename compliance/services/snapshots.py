@@ -1,7 +1,8 @@
 """Write paths: standards snapshots (contract, standard, group, as-of) with their failing items.
 
 Idempotent: each as-of date is replaced by key in one transaction, so running twice, or again after a crash,
-leaves the same rows (STYLE.md idempotent jobs). Every run is recorded with participants.jobs.job_run.
+leaves the same rows (STYLE.md idempotent jobs). The recompute claims its run with participants.jobs.job_run
+(recorded as a JobRun); a change to a contract's standards enqueues it again after commit.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ import pandas as pd
 from django.db import connection, transaction
 
 from participants.errors import FlightpathError
-from participants.jobs import RunHandle, job_run
+from participants.jobs import RunHandle, enqueue, job_run
 from participants.models import Contract
 
 from ..engine import ALL, ComplianceResult
@@ -28,6 +29,8 @@ from ..selectors.standards import (
 )
 
 JOB_KIND = "compliance.recompute"
+# The task that runs recompute_contract_snapshots (compliance.tasks), enqueued by name after commit.
+RECOMPUTE_TASK = "compliance.tasks.recompute_contract"
 
 
 def month_ends(first: date, last: date) -> list[date]:
@@ -153,14 +156,13 @@ def _recompute(contract: Contract, months: list[str] | None, run: RunHandle) -> 
     return {"as_of_dates": len(dates), "failing_items": written}
 
 
-def recompute_contract_snapshots(*, contract_id: int, months: list[str] | None = None) -> dict | None:
+def recompute_contract_snapshots(*, contract_id: int, months: list[str] | None = None) -> dict:
     """Recompute the contract's snapshots (all month ends and the latest day, or from the earliest touched
-    month). Returns counts, or None when another run holds the claim."""
+    month). Returns counts; raises JobClaimed when another run holds the claim."""
     contract = Contract.objects.select_related("programme").get(pk=contract_id)
     with job_run(JOB_KIND, contract_id=contract.pk, params={"months": months}) as run:
-        if run is None:
-            return None
         return _recompute(contract, months, run)
+
 
 
 # Contracts' own (tender) standards ------------------------------------------------------------------------
@@ -170,11 +172,9 @@ def _refresh_after_standards_change(contract: Contract) -> None:
     """Drop the contract's stored figures of standards that changed or no longer apply (a replaced programme
     standard, a deleted or edited tender standard), so pages compute them on demand, and enqueue the
     recompute job after commit to store them again."""
-    from .. import tasks  # tasks import this module
-
     current = [s.pk for s in contract_standards(contract)]
     StandardSnapshot.objects.filter(contract=contract).exclude(standard__in=current).delete()
-    transaction.on_commit(lambda: tasks.recompute_contract.delay(contract.pk))
+    enqueue(RECOMPUTE_TASK, contract.pk)
 
 
 @transaction.atomic

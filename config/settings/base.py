@@ -115,8 +115,6 @@ CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
-# Task modules beyond each app's tasks.py (autodiscovered) that workers must load.
-CELERY_IMPORTS = ["participants.tasks_workspace", "compliance.tasks_digest"]
 # Compliance pages: the due-soon horizon in working days and the CMO sample's lead time in days (seeds/003).
 FLIGHTPATH_DUE_SOON_WORKING_DAYS = env.int("FLIGHTPATH_DUE_SOON_WORKING_DAYS", default=3)
 FLIGHTPATH_CMO_EXPORT_LEAD_DAYS = env.int("FLIGHTPATH_CMO_EXPORT_LEAD_DAYS", default=5)

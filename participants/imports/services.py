@@ -2,7 +2,7 @@
 
 `import_bundle` reads and validates the whole bundle (`imports.validation`), then writes it in one
 transaction through the COPY writer (`imports.writer`). The run is recorded in ImportRun, also when it
-fails, and the affected contracts are recomputed after commit (`participants.tasks.enqueue_recompute`).
+fails, and the affected contracts are recomputed after commit (`participants.jobs.enqueue_recompute`).
 """
 
 from __future__ import annotations
@@ -17,8 +17,8 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from ..errors import FlightpathError
+from ..jobs import enqueue_recompute
 from ..models import RESOLUTION_CODES, Contract, ImportRun, JourneyEvent, Organisation, Programme, Referral
-from ..tasks import enqueue_recompute
 from .validation import BundleRejected, KnownState, read_bundle, validate_bundle
 from .writer import ALL_MONTHS, Changes, is_bulk_load, write_bundle
 
@@ -100,7 +100,7 @@ def _validate_and_write(*, raw, user) -> tuple[dict, dict[int, list[str] | None]
         contract_id: (ALL_MONTHS if touched is ALL_MONTHS or contract_id in first_import else sorted(touched))
         for contract_id, touched in changes.months.items()
     }
-    transaction.on_commit(lambda: enqueue_recompute(months))
+    enqueue_recompute(months)  # sent once the import commits
     return changes.counts(), months
 
 

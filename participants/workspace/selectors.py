@@ -362,17 +362,18 @@ def participant_history(participant: Participant, user, limit: int = 100) -> lis
     return rows[:limit]
 
 
-def overdue_for_reminders(today: dt.date) -> tuple[QuerySet, QuerySet]:
-    """(plans whose review is overdue, open follow-ups) of referrals with a key worker who has an email."""
-    has_email = Q(referral__key_worker__user__isnull=False) & ~Q(referral__key_worker__user__email="")
+def overdue_for_reminders(today: dt.date, *, users: QuerySet) -> tuple[QuerySet, QuerySet]:
+    """(plans whose review is overdue, open follow-ups) of referrals whose key worker's login is in `users`
+    (the daily email's recipients)."""
+    mine = Q(referral__key_worker__user__in=users)
     plans = (
-        ActionPlan.objects.filter(has_email, next_review_due__lt=today)
+        ActionPlan.objects.filter(mine, next_review_due__lt=today)
         .exclude(referral__in=Referral.objects.with_stage().filter(stage__in=CLOSED_STAGES))
         .select_related("referral__participant", "referral__key_worker__user")
         .order_by("next_review_due")
     )
     tasks = (
-        FollowUpTask.objects.filter(has_email, done_at__isnull=True)
+        FollowUpTask.objects.filter(mine, done_at__isnull=True)
         .select_related("referral__participant", "referral__key_worker__user")
         .order_by("due_date")
     )

@@ -6,19 +6,15 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import uuid
-from collections import defaultdict
 from decimal import Decimal
 
 from django.conf import settings
 from django.core.files.base import ContentFile
-from django.core.mail import EmailMessage, get_connection
 from django.db import transaction
 from django.db.models import F
-from django.template.loader import render_to_string
 from django.utils import timezone
 
 from ..errors import FlightpathError
-from ..jobs import job_run
 from ..models import (
     RESOLUTION_CODES,
     ActionPlan,
@@ -38,7 +34,7 @@ from ..models import (
     SmartGoal,
 )
 from . import rules as rules
-from .selectors import CLAIM_CODES, overdue_for_reminders, workspace_config
+from .selectors import CLAIM_CODES, workspace_config
 
 EARNINGS_CODES = (EventCode.EARNINGS_START, EventCode.EARNINGS_1000, EventCode.EARNINGS_2000)
 
@@ -478,44 +474,3 @@ def save_claim_checklist(*, event: JourneyEvent, answers: dict[str, bool], note:
     checklist.status = ClaimChecklist.Status.READY if complete else ClaimChecklist.Status.IN_PROGRESS
     checklist.save()
     return checklist
-
-
-# Reminders -------------------------------------------------------------------------------------------------
-
-REMINDER_JOB = "participants.review_reminders"
-
-
-def send_review_reminders(*, today: dt.date) -> int:
-    """Email each key worker their overdue action-plan reviews and open FTA follow-ups (DOMAIN.md 4:
-    overdue reviews raise reminders). Once per day: a second run on the same day sends nothing.
-    Returns the number of emails sent."""
-    from ..models import JobRun
-
-    if JobRun.objects.filter(
-        kind=REMINDER_JOB, status=JobRun.Status.SUCCEEDED, params__date=today.isoformat()
-    ).exists():
-        return 0
-    with job_run(REMINDER_JOB, params={"date": today.isoformat()}) as run:
-        if run is None:
-            return 0
-        plans, tasks = overdue_for_reminders(today)
-        by_user: dict = defaultdict(lambda: {"plans": [], "tasks": []})
-        for plan in plans:
-            by_user[plan.referral.key_worker.user]["plans"].append(plan)
-        for task in tasks:
-            by_user[task.referral.key_worker.user]["tasks"].append(task)
-        messages = [
-            EmailMessage(
-                subject=f"Flightpath: {len(items['plans'])} overdue review(s), "
-                f"{len(items['tasks'])} open follow-up(s)",
-                body=render_to_string(
-                    "participants/workspace/reminder_email.txt",
-                    {"user": user, "today": today, "site_url": settings.SITE_URL, **items},
-                ),
-                to=[user.email],
-            )
-            for user, items in sorted(by_user.items(), key=lambda pair: pair[0].pk)
-        ]
-        sent = get_connection().send_messages(messages) if messages else 0
-        run.report(100, f"{sent} reminder email(s) sent")
-        return sent or 0

@@ -13,7 +13,7 @@ from compliance.defaults import SHIPPED_STANDARDS
 from compliance.models import FailingItem, Standard, StandardSnapshot
 from compliance.selectors import standards as selectors
 from compliance.services import snapshots as services
-from participants.jobs import job_run
+from participants.jobs import JobClaimed, job_run
 from participants.models import EventCode, JobRun
 from tests import factories as f
 
@@ -151,7 +151,8 @@ def test_touched_months_leave_earlier_snapshots_alone_and_drop_a_stale_latest_da
 def test_task_retries_later_when_another_run_holds_the_claim(contract):
     with job_run(services.JOB_KIND, contract_id=contract.pk) as held:
         assert held is not None
-        assert services.recompute_contract_snapshots(contract_id=contract.pk) is None
+        with pytest.raises(JobClaimed):
+            services.recompute_contract_snapshots(contract_id=contract.pk)
         with pytest.raises(Retry):
             tasks.recompute_contract.apply(args=[contract.pk, None], throw=True)
 

@@ -4,7 +4,6 @@ ImportRun records, assignments, recompute on commit, .zip input, and the ORM pat
 from __future__ import annotations
 
 import hashlib
-import logging
 import zipfile
 from datetime import date
 
@@ -33,7 +32,6 @@ from participants.models import (
     Staff,
     ValidationRound,
 )
-from participants.tasks import enqueue_recompute
 from tests.factories import UserFactory
 from tests.golden import BUNDLES, FIXTURES
 
@@ -248,8 +246,9 @@ def test_recompute_is_enqueued_after_commit_with_the_months_touched(
     RECORDED.clear()
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
         import_bundle(path=small(tmp_path / "a"))
-    assert RECORDED == [] and len(callbacks) == 1  # nothing before the commit
-    callbacks[0]()
+    assert RECORDED == [] and len(callbacks) == 2  # one send per task and contract, none before the commit
+    for callback in callbacks:
+        callback()  # the task not installed is skipped (tests/participants/test_jobs.py)
     contract = Contract.objects.get(ref="T-1")
     assert RECORDED == [(contract.pk, None)]  # a first import recomputes everything
     RECORDED.clear()
@@ -257,22 +256,6 @@ def test_recompute_is_enqueued_after_commit_with_the_months_touched(
     with django_capture_on_commit_callbacks(execute=True):
         import_bundle(path=small(tmp_path / "b", **{"events.csv": events}))
     assert RECORDED == [(contract.pk, ["2025-08"])]
-
-
-def test_unregistered_recompute_tasks_are_skipped_with_a_warning(settings):
-    """Logged on the module's logger (Celery's Django fixup may reconfigure the root handlers meanwhile)."""
-    settings.FLIGHTPATH_RECOMPUTE_TASKS = ["not.installed.task"]
-    records: list[logging.LogRecord] = []
-    handler = logging.Handler(logging.WARNING)
-    handler.emit = records.append
-    logger = logging.getLogger("participants.tasks")
-    logger.addHandler(handler)
-    try:
-        assert enqueue_recompute({1: None}) == []
-    finally:
-        logger.removeHandler(handler)
-    messages = [record.getMessage() for record in records]
-    assert messages == ["recompute task not.installed.task is not registered; skipped"]
 
 
 def test_failed_import_enqueues_nothing(tmp_path, settings, django_capture_on_commit_callbacks):

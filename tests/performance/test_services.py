@@ -113,7 +113,7 @@ def test_open_recommendations_go_when_the_projection_recovers():
 def test_task_records_a_job_run_with_timing_and_progress():
     contract = _wp_contract()
     result = tasks.recompute_contract(contract.pk, ["2024-06"])
-    run = JobRun.objects.get(kind=tasks.JOB_KIND, contract=contract)
+    run = JobRun.objects.get(kind=services.JOB_KIND, contract=contract)
     assert run.status == JobRun.Status.SUCCEEDED and run.progress == 100 and run.finished_at is not None
     assert run.params == {"months": ["2024-06"]} and result["first_month"] == "2024-06"
 
@@ -123,7 +123,7 @@ def test_a_failing_recompute_is_recorded_as_failed():
     contract = _wp_contract()
     with pytest.raises(Exception, match="months"):
         tasks.recompute_contract(contract.pk, ["June"])
-    run = JobRun.objects.get(kind=tasks.JOB_KIND, contract=contract)
+    run = JobRun.objects.get(kind=services.JOB_KIND, contract=contract)
     assert run.status == JobRun.Status.FAILED and "months" in run.error
 
 
@@ -149,14 +149,14 @@ def test_a_real_worker_runs_the_recompute_enqueued_by_name(settings):
             while (
                 dt.datetime.now() < deadline
                 and not JobRun.objects.filter(
-                    contract=contract, kind=tasks.JOB_KIND, status=JobRun.Status.SUCCEEDED
+                    contract=contract, kind=services.JOB_KIND, status=JobRun.Status.SUCCEEDED
                 ).exists()
             ):
                 time.sleep(0.2)
     finally:
         app.conf.task_always_eager = True
     assert async_result.id
-    assert JobRun.objects.get(contract=contract, kind=tasks.JOB_KIND).status == JobRun.Status.SUCCEEDED
+    assert JobRun.objects.get(contract=contract, kind=services.JOB_KIND).status == JobRun.Status.SUCCEEDED
     assert PerformanceSnapshot.objects.filter(contract=contract, month__gte=dt.date(2024, 3, 1)).exists()
     assert engine.month_of(
         PerformanceSnapshot.objects.filter(contract=contract).earliest("month").month

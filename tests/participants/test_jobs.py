@@ -1,0 +1,124 @@
+"""participants.jobs: the one claim every background job takes (JobRun) and the one way tasks are enqueued
+(by name, after commit)."""
+
+from __future__ import annotations
+
+import logging
+from datetime import timedelta
+
+import pytest
+from celery import current_app
+from django.db import transaction
+from django_celery_beat.models import PeriodicTask
+
+from participants.jobs import STALE_AFTER, JobClaimed, enqueue, enqueue_for_every_contract, job_run
+from participants.models import JobRun
+from tests import factories as f
+
+pytestmark = pytest.mark.django_db
+
+SENT: list[tuple] = []
+
+
+@current_app.task(name="tests.jobs.record")
+def record(*args):
+    SENT.append(args)
+
+
+@pytest.fixture(autouse=True)
+def clear_sent():
+    SENT.clear()
+
+
+def test_a_run_is_recorded_with_progress_and_finishes_as_succeeded():
+    contract = f.ContractFactory()
+    with job_run("tests.job", contract_id=contract.pk, params={"months": None}) as run:
+        run.report(140, "x" * 300)  # clamped to 100 %, message cut to its column
+        held = JobRun.objects.get(pk=run.run.pk)
+        assert (held.status, held.progress, len(held.message)) == ("RUNNING", 100, 200)
+    done = JobRun.objects.get(pk=run.run.pk)
+    assert (done.status, done.progress, done.params) == ("SUCCEEDED", 100, {"months": None})
+    assert done.finished_at is not None
+
+
+def test_an_error_finishes_the_run_as_failed_with_the_error_and_is_raised():
+    with pytest.raises(ValueError, match="bad"), job_run("tests.job"):
+        raise ValueError("bad")
+    run = JobRun.objects.get(kind="tests.job")
+    assert run.status == "FAILED" and run.error == "ValueError: bad" and run.finished_at is not None
+
+
+def test_a_second_run_of_the_same_kind_and_contract_is_refused_while_the_first_runs():
+    contract, other = f.ContractFactory(), f.ContractFactory()
+    with job_run("tests.job", contract_id=contract.pk):
+        with pytest.raises(JobClaimed, match="^job is already running$"), job_run(
+            "tests.job", contract_id=contract.pk
+        ):
+            pass
+        with job_run("tests.job", contract_id=other.pk), job_run("tests.other", contract_id=contract.pk):
+            pass  # another contract or another kind is another claim
+    with job_run("tests.job", contract_id=contract.pk):
+        pass  # free again once the first finished
+    assert JobRun.objects.filter(kind="tests.job", contract=contract, status="SUCCEEDED").count() == 2
+
+
+def test_a_job_without_a_contract_is_claimed_once_too():
+    with job_run("tests.daily"), pytest.raises(JobClaimed), job_run("tests.daily"):
+        pass
+
+
+def test_a_run_left_running_by_a_killed_worker_is_taken_over_after_the_stale_period():
+    stale = JobRun.objects.create(kind="tests.job")
+    long_ago = stale.started_at - STALE_AFTER - timedelta(minutes=1)
+    JobRun.objects.filter(pk=stale.pk).update(started_at=long_ago)
+    with job_run("tests.job"):
+        pass
+    stale.refresh_from_db()
+    assert stale.status == "FAILED" and stale.error == "abandoned (worker stopped)"
+    assert JobRun.objects.filter(kind="tests.job", status="SUCCEEDED").count() == 1
+
+
+def test_enqueue_sends_by_name_only_once_the_transaction_commits(django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        with transaction.atomic():
+            enqueue("tests.jobs.record", 7, ["2025-01"])
+            assert SENT == []
+    assert SENT == [(7, ["2025-01"])]
+
+
+def test_a_rolled_back_transaction_enqueues_nothing(django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True), pytest.raises(RuntimeError):
+        with transaction.atomic():
+            enqueue("tests.jobs.record", 7)
+            raise RuntimeError("rolled back")
+    assert SENT == []
+
+
+def test_an_unregistered_task_is_skipped_with_a_warning(django_capture_on_commit_callbacks):
+    """Logged on the module's logger (Celery's Django fixup may reconfigure the root handlers meanwhile)."""
+    records: list[logging.LogRecord] = []
+    handler = logging.Handler(logging.WARNING)
+    handler.emit = records.append
+    logger = logging.getLogger("participants.jobs")
+    logger.addHandler(handler)
+    try:
+        with django_capture_on_commit_callbacks(execute=True):
+            enqueue("not.installed.task", 1, None)
+    finally:
+        logger.removeHandler(handler)
+    messages = [record.getMessage() for record in records]
+    assert messages == ["task not.installed.task is not registered; skipped"]
+
+
+def test_the_nightly_fan_out_enqueues_the_task_for_every_contract(django_capture_on_commit_callbacks):
+    contracts = [f.ContractFactory(), f.ContractFactory()]
+    with django_capture_on_commit_callbacks(execute=True):
+        assert enqueue_for_every_contract("tests.jobs.record") == 2
+    assert sorted(SENT) == sorted((c.pk,) for c in contracts)
+
+
+def test_every_beat_schedule_runs_a_registered_task():
+    """The schedules seeded by migrations (and renamed by reporting 0001) name tasks a worker has."""
+    current_app.loader.import_default_modules()
+    names = set(PeriodicTask.objects.filter(enabled=True).values_list("task", flat=True))
+    assert len(names) == 4 and names <= set(current_app.tasks)
