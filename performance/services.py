@@ -63,7 +63,6 @@ def recompute_contract(*, contract_id: int, months: list[str] | None = None) -> 
         return _recompute(contract, months, run)
 
 
-
 def _recompute(contract: Contract, months: list[str] | None, run: RunHandle) -> RecomputeResult:
     inputs = selectors.contract_inputs(contract)
     run.report(5, "loading referrals and events")

@@ -164,7 +164,6 @@ def recompute_contract_snapshots(*, contract_id: int, months: list[str] | None =
         return _recompute(contract, months, run)
 
 
-
 # Contracts' own (tender) standards ------------------------------------------------------------------------
 
 
