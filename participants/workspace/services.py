@@ -19,8 +19,8 @@ from django.utils import timezone
 
 from ..errors import FlightpathError
 from ..jobs import job_run
+from ..journey import RESOLUTION_CODES
 from ..models import (
-    RESOLUTION_CODES,
     ActionPlan,
     ActionPlanReview,
     ActionPlanVersion,
