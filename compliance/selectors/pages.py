@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, timedelta
+from fractions import Fraction
 
 import numpy as np
 import pandas as pd
@@ -14,7 +15,7 @@ from django.db.models import Count, F, Q, QuerySet, Value
 from django.db.models.functions import Coalesce, NullIf
 
 from participants.calendar import calendar_for
-from participants.journey import ALL
+from participants.journey import ALL, rounded
 from participants.models import Contract, Referral, Site, Staff
 
 from ..engine import BACKLOG_MAX, BACKLOG_SHARE, DEADLINE, MET, NOT_MET, StandardFigures
@@ -404,7 +405,7 @@ class SampleErrors:
 
     @property
     def error_pct(self) -> float | None:
-        return None if self.error_rate is None else round(self.error_rate * 100, 2)
+        return None if not self.sampled else rounded(Fraction(100 * self.failed, self.sampled))
 
     @property
     def extrapolated_errors(self) -> float | None:
