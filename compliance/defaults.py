@@ -6,7 +6,9 @@ Seeded into compliance.Standard by migration 0002; editable there (configuration
 
 from __future__ import annotations
 
-RESOLUTION = ["STARTED", "DID_NOT_START", "FAILED_TO_ATTEND"]
+from participants.journey import RESOLUTION_CODES
+
+RESOLUTION = list(RESOLUTION_CODES)  # a JSON list, as Standard.end_events holds it
 
 SHIPPED_STANDARDS: list[dict] = [
     {

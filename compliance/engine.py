@@ -17,11 +17,10 @@ import numpy as np
 import pandas as pd
 
 from participants.calendar import WorkingDayCalendar
-from participants.journey import RESOLUTION_CODES
+from participants.journey import ALL, RESOLUTION_CODES, report_groups, rounded
 
 STARTED = "STARTED"
 REFERRED = "REFERRED"
-ALL = "ALL"
 
 DEADLINE, BACKLOG_SHARE, BACKLOG_MAX = "deadline", "backlog_share", "backlog_max"
 MEASURES: tuple[str, ...] = (DEADLINE, BACKLOG_SHARE, BACKLOG_MAX)
@@ -129,10 +128,10 @@ class StandardFigures:
 
 
 def round_pct(numerator: int | None, denominator: int | None) -> float | None:
-    """numerator / denominator x 100 rounded half-to-even to 2 places, exactly (DOMAIN.md 15.16)."""
+    """numerator / denominator x 100 as shown (participants.journey.rounded), on the exact ratio."""
     if not denominator:
         return None
-    return float(round(Fraction(100 * int(numerator), int(denominator)), 2))
+    return rounded(Fraction(100 * int(numerator), int(denominator)))
 
 
 @dataclass(frozen=True)
@@ -299,7 +298,7 @@ def compute_standards(
     high = min(window_end or as_of, as_of)
     held = _held(referrals, events, as_of)
     at = np.datetime64(as_of, "D")
-    report_groups = [ALL] + [g for g in groups if g != ALL]
+    shown_groups = report_groups(groups)
     n_groups = len(held.group_names)
     figures: list[StandardFigures] = []
     failing: list[pd.DataFrame] = []
@@ -323,7 +322,7 @@ def compute_standards(
         n_failed = _per_group(failed, group, n_groups)
         oldest = np.full(n_groups, -1, dtype=np.int64)
         np.maximum.at(oldest, group[~has_end], age[~has_end])  # 15.6: even one under the limit
-        for name in report_groups:
+        for name in shown_groups:
             if name == ALL:
                 c, bad, old = int(n_counted.sum()), int(n_failed.sum()), int(oldest.max(initial=-1))
             elif name in held.group_names:

@@ -11,18 +11,20 @@ import plotly.graph_objects as go
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import HttpResponse, StreamingHttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 from django_tables2 import RequestConfig
-from openpyxl import Workbook
 
-from participants.api.renderers import streaming_csv_response
 from participants.charts import SERIES_COLOURS, chart_json
 from participants.errors import FlightpathError
+from participants.exports import REFERRAL_CSV_COLUMNS, csv_response, excel_response, values_of
+from participants.journey import report_groups
 from participants.models import Contract, Referral, Staff, ValidationRound
+from participants.params import error_text, parse_date
+from participants.selectors import latest_data_date, visible_contract
 
 from .engine import BACKLOG_MAX, MET, NOT_MET
 from .filtersets import DueSoonFilterSet, FailingItemFilterSet
@@ -47,18 +49,11 @@ EXPORT_FIELDS = [
 ]
 
 
-def _contract(request, ref: str) -> Contract:
-    """The contract by reference, 404 outside the user's scope."""
-    return get_object_or_404(Contract.objects.visible_to(request.user).select_related("programme"), ref=ref)
-
-
 def _standards_query(request, contract: Contract) -> selectors.StandardsQuery:
     """The query string with the default as-of: the latest snapshot, else the latest data date, else today."""
     params = request.GET.copy()
     if not params.get("as_of"):
-        default = (
-            selectors_pages.default_as_of(contract) or selectors.latest_data_date(contract.pk) or date.today()
-        )
+        default = selectors_pages.default_as_of(contract) or latest_data_date(contract.pk) or date.today()
         params["as_of"] = default.isoformat()
     return selectors.standards_query(contract, params)
 
@@ -110,7 +105,7 @@ def _trend_chart(trend, counts: set[str]) -> str | None:
 def contract_standing(request, ref: str):
     """The standards panel of the contract overview (loaded there with htmx): how many standards are met at
     the latest snapshot, and the ones that are not."""
-    contract = _contract(request, ref)
+    contract = visible_contract(request.user, ref)
     as_of, rows = selectors_pages.standing(contract)
     return render(
         request,
@@ -128,12 +123,12 @@ def contract_standing(request, ref: str):
 
 @login_required
 def standards(request, ref: str):
-    contract = _contract(request, ref)
+    contract = visible_contract(request.user, ref)
     try:
         query = _standards_query(request, contract)
     except FlightpathError as exc:
         return render(
-            request, "compliance/standards.html", {"contract": contract, "error": exc.message}, status=400
+            request, "compliance/standards.html", {"contract": contract, "error": error_text(exc)}, status=400
         )
     rows = selectors_pages.standard_rows(contract, selectors.standards_figures(contract, query))
     trend = selectors_pages.standards_trend(contract, as_of=query.as_of, group=query.group)
@@ -145,7 +140,7 @@ def standards(request, ref: str):
             "contract": contract,
             "query": query,
             "rows": rows,
-            "groups": selectors.valid_groups(contract),
+            "groups": report_groups(contract.programme.groups),
             "snapshot_dates": selectors.snapshot_dates(contract)[:36],
             "trend_json": _trend_chart(trend, counts),
             "can_add_standard": request.user.has_perm("compliance.add_standard"),
@@ -173,7 +168,7 @@ def _copied_standard(contract: Contract, code: str | None) -> dict:
 
 @login_required
 def tender_standard_edit(request, ref: str, pk: int | None = None):
-    contract = _contract(request, ref)
+    contract = visible_contract(request.user, ref)
     _require(request, "compliance.change_standard" if pk else "compliance.add_standard")
     standard = get_object_or_404(Standard, contract=contract, pk=pk) if pk else Standard()
     form = TenderStandardForm(
@@ -203,7 +198,7 @@ def tender_standard_edit(request, ref: str, pk: int | None = None):
 @login_required
 @require_POST
 def tender_standard_delete(request, ref: str, pk: int):
-    contract = _contract(request, ref)
+    contract = visible_contract(request.user, ref)
     _require(request, "compliance.delete_standard")
     standard = get_object_or_404(Standard, contract=contract, pk=pk)
     services.delete_tender_standard(contract=contract, standard=standard)
@@ -211,22 +206,9 @@ def tender_standard_delete(request, ref: str, pk: int):
     return redirect("compliance:standards", ref=contract.ref)
 
 
-def _excel_response(rows, filename: str) -> HttpResponse:
-    """An .xlsx of the rows in openpyxl's write-only mode (rows streamed in, never held as cells)."""
-    workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet("Failing items")
-    sheet.append(EXPORT_FIELDS)
-    for row in rows:
-        sheet.append([row.get(name) for name in EXPORT_FIELDS])
-    response = HttpResponse(content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    workbook.save(response)
-    return response
-
-
 @login_required
 def failing_items(request, ref: str, code: str):
-    contract = _contract(request, ref)
+    contract = visible_contract(request.user, ref)
     standard = selectors.standard_by_code(contract, code)
     if standard is None:
         return render(
@@ -241,25 +223,19 @@ def failing_items(request, ref: str, code: str):
         if not filterset.is_valid():
             raise FlightpathError("; ".join(f"{k}: {' '.join(v)}" for k, v in filterset.errors.items()))
     except FlightpathError as exc:
-        context = {"contract": contract, "standard": standard, "filter": filterset, "error": exc.message}
+        context = {"contract": contract, "standard": standard, "filter": filterset, "error": error_text(exc)}
         return render(request, "compliance/failing_items.html", context, status=400)
-    data = filterset.form.cleaned_data
     rows = selectors_pages.failing_item_rows(
-        contract,
-        standard,
-        query,
-        user=request.user,
-        key_worker=getattr(data.get("key_worker"), "pk", None),
-        site=getattr(data.get("site"), "pk", None),
-        organisation=getattr(data.get("organisation"), "pk", None),
-        state=data.get("state") or "",
+        contract, standard, query, user=request.user, filters=filterset.chosen()
     )
     export = request.GET.get("export")
     filename = f"{contract.ref}-{standard.code}-{query.as_of}-failing"
     if export == "csv":
-        return streaming_csv_response(_iterate(rows), EXPORT_FIELDS, f"{filename}.csv")
+        return csv_response(f"{filename}.csv", EXPORT_FIELDS, values_of(_iterate(rows), EXPORT_FIELDS))
     if export == "xlsx":
-        return _excel_response(_iterate(rows), f"{filename}.xlsx")
+        return excel_response(
+            f"{filename}.xlsx", EXPORT_FIELDS, values_of(_iterate(rows), EXPORT_FIELDS), sheet="Failing items"
+        )
     table = FailingItemTable(rows)
     RequestConfig(request, paginate={"per_page": 50}).configure(table)
     return render(
@@ -276,7 +252,7 @@ def _iterate(rows):
 def _today(request) -> date:
     """Today in the site's time zone; `?today=` for looking at past data (demo bundles, screenshots)."""
     value = request.GET.get("today")
-    return selectors.parse_date(value, field="today") if value else timezone.localdate()
+    return parse_date(value, field="today") if value else timezone.localdate()
 
 
 @login_required
@@ -289,7 +265,7 @@ def due_soon(request):
             raise FlightpathError("; ".join(f"{k}: {' '.join(v)}" for k, v in filterset.errors.items()))
     except FlightpathError as exc:
         template = "compliance/due_soon_panel.html" if fragment else "compliance/due_soon.html"
-        return render(request, template, {"filter": filterset, "error": exc.message}, status=400)
+        return render(request, template, {"filter": filterset, "error": error_text(exc)}, status=400)
     data = filterset.form.cleaned_data
     days = data.get("days")
     filterset.form.fields["days"].widget.attrs["placeholder"] = selectors_pages.due_soon_default_days()
@@ -337,7 +313,7 @@ def _attach(form, exc: FlightpathError) -> None:
 
 @login_required
 def assurance(request, ref: str):
-    contract = _contract(request, ref)
+    contract = visible_contract(request.user, ref)
     samples = list(CmoSample.objects.filter(contract=contract))
     ratings = list(PatRating.objects.filter(contract=contract).select_related("owner"))
     flags = selectors_pages.pat_flags(ratings)
@@ -356,7 +332,7 @@ def assurance(request, ref: str):
 
 @login_required
 def cmo_sample_new(request, ref: str):
-    contract = _contract(request, ref)
+    contract = visible_contract(request.user, ref)
     _require_edit(request)
     form = CmoSampleForm(request.POST or None, contract=contract)
     if request.method == "POST" and form.is_valid():
@@ -387,7 +363,7 @@ def cmo_sample_new(request, ref: str):
 
 @login_required
 def cmo_sample(request, ref: str, pk: int):
-    contract = _contract(request, ref)
+    contract = visible_contract(request.user, ref)
     sample = get_object_or_404(CmoSample, contract=contract, pk=pk)
     records = CmoSampleRecord.objects.filter(sample=sample).select_related("referral", "sample")
     editing = None
@@ -438,7 +414,7 @@ def cmo_sample(request, ref: str, pk: int):
 @login_required
 def cmo_sample_export(request, ref: str, pk: int):
     """The sample list (CSV), available from the lead days before the check (seeds/003 para 39)."""
-    contract = _contract(request, ref)
+    contract = visible_contract(request.user, ref)
     sample = get_object_or_404(CmoSample, contract=contract, pk=pk)
     available = selectors_pages.export_available_from(sample)
     if timezone.localdate() < available:
@@ -452,37 +428,18 @@ def cmo_sample_export(request, ref: str, pk: int):
     rows = (
         sample.records.filter(referral__in=referrals)
         .order_by("position")
-        .values(
-            "position",
-            "referral__ref",
-            "referral__participant__ref",
-            "referral__referral_date",
-            "referral__group",
-            "referral__organisation__ref",
-            "referral__site__ref",
-            "referral__key_worker__ref",
-        )
+        .values_list("position", *[f"referral__{path}" for _, path in REFERRAL_CSV_COLUMNS])
     )
-    header = [
-        "position",
-        "referral_ref",
-        "participant_ref",
-        "referral_date",
-        "group",
-        "org_ref",
-        "site",
-        "key_worker",
-    ]
-    renamed = (dict(zip(header, row.values(), strict=True)) for row in rows.iterator())
-    response: StreamingHttpResponse = streaming_csv_response(
-        renamed, header, f"{contract.ref}-cmo-sample-{sample.check_date}.csv"
+    return csv_response(
+        f"{contract.ref}-cmo-sample-{sample.check_date}.csv",
+        ["position", *[name for name, _ in REFERRAL_CSV_COLUMNS]],
+        rows.iterator(),
     )
-    return response
 
 
 @login_required
 def pat_rating_edit(request, ref: str, pk: int | None = None):
-    contract = _contract(request, ref)
+    contract = visible_contract(request.user, ref)
     _require_edit(request)
     instance = get_object_or_404(PatRating, contract=contract, pk=pk) if pk else None
     owners = Staff.objects.filter(organisation=contract.prime).order_by("name") | Staff.objects.filter(
@@ -519,7 +476,7 @@ def pat_rating_edit(request, ref: str, pk: int | None = None):
 
 @login_required
 def validation_round_edit(request, ref: str, pk: int | None = None):
-    contract = _contract(request, ref)
+    contract = visible_contract(request.user, ref)
     _require_edit(request)
     instance = get_object_or_404(ValidationRound, contract=contract, pk=pk) if pk else None
     initial = {}

@@ -23,11 +23,11 @@ import numpy as np
 import pandas as pd
 
 from participants.calendar import WorkingDayCalendar, calendar_for
+from participants.journey import DEFAULT_YEAR_START_MONTH, RESOLUTION_CODES
 
 DEFAULT_SEED = 2011  # the Work Programme's first referrals (DOMAIN.md 16)
 DEFAULT_REFERRALS = 3_000
 YEARS_OF_DATA = 2
-YEAR_START_MONTH = 4  # contract years start in April (DOMAIN.md 2); rounds and targets follow them
 
 PRIME_REF, SUB1, SUB2, SUB3 = "DEMO-PRIME", "DEMO-SUB1", "DEMO-SUB2", "DEMO-SUB3"
 PRIME = (PRIME_REF, "Northgate Employment Services Ltd")
@@ -126,8 +126,7 @@ CODES = (
 )
 PSG_LEVELS = ("PRE_CONTEMPLATION", "CONTEMPLATION", "PREPARATION", "CANDIDATE_POOL")
 DETAILS = ("", "self_employed", *PSG_LEVELS)
-RESOLUTIONS = ("STARTED", "DID_NOT_START", "FAILED_TO_ATTEND")
-RESOLUTION_SHARES = (0.81, 0.08, 0.11)  # the worked examples' mix: about 4 in 5 referrals start
+RESOLUTION_SHARES = (0.81, 0.08, 0.11)  # of RESOLUTION_CODES, the worked examples' mix: 4 in 5 start
 ETHNICITIES = ("WHITE", "ASIAN", "BLACK", "MIXED", "OTHER", "NOT_KNOWN")
 ETHNICITY_SHARES = (0.80, 0.08, 0.04, 0.03, 0.02, 0.03)
 ESA_GROUPS = ("PG6A", "PG6B", "PG7", "PG8", "PG9", "DISABILITY")
@@ -279,7 +278,7 @@ def _journeys(rng: np.random.Generator, spec: ContractSpec, refs: _Referrals, to
 
     # The single resolution (CSS1a, CAP1, CAP3) and the acknowledgement on PRaP before it (CSS2: within 2
     # working days).
-    resolution = rng.choice(len(RESOLUTIONS), size=n, p=RESOLUTION_SHARES)
+    resolution = rng.choice(len(RESOLUTION_CODES), size=n, p=RESOLUTION_SHARES)
     resolved_on = cal.deadline(referred, _delays(rng, RESOLUTION_DELAY_WD, n))
     acknowledged = cal.deadline(referred, _delays(rng, ACK_DELAY_WD, n))
     events.add("ACKNOWLEDGED", rows, np.minimum(acknowledged, resolved_on))
@@ -296,7 +295,7 @@ def _journeys(rng: np.random.Generator, spec: ContractSpec, refs: _Referrals, to
         prap[~started] = cal.deadline(resolved_on[~started], _delays(rng, PRAP_DELAY_WD, (~started).sum()))
     else:
         prap = cal.deadline(resolved_on, _delays(rng, PRAP_DELAY_WD, n))
-    for code_index, code in enumerate(RESOLUTIONS):
+    for code_index, code in enumerate(RESOLUTION_CODES):
         chosen = resolution == code_index
         events.add(code, rows[chosen], resolved_on[chosen])
     events.add("PRAP_RECORDED", rows, prap)
@@ -414,7 +413,7 @@ def _invalidations(rng: np.random.Generator, events: _Events, o_rows: np.ndarray
 def _validation_rounds(rng: np.random.Generator, ref: str, start: date, today: date) -> pd.DataFrame:
     """Half-yearly rounds on contract-year halves (April-September, October-March) from the contract
     start: FINAL, except the latest ended period's, still PROVISIONAL."""
-    first = np.datetime64(date(start.year - 1, YEAR_START_MONTH, 1), "M")
+    first = np.datetime64(date(start.year - 1, DEFAULT_YEAR_START_MONTH, 1), "M")
     halves = np.arange(first, np.datetime64(today, "M") + 1, 6)
     ends = (halves + 6).astype("datetime64[D]") - 1
     period_starts = np.maximum(halves.astype("datetime64[D]"), np.datetime64(start, "D"))
@@ -448,8 +447,8 @@ def _targets(spec: ContractSpec, refs: _Referrals, today: date) -> pd.DataFrame:
     """A couple of DWP-notified required figures (DATA.md mpl_targets.csv) for the two largest measured WP
     groups over the last whole contract year (inside the YEARS_OF_DATA held): about a tenth of the group's
     referrals there, DWP's figure rather than one derived here."""
-    year_start = np.datetime64(date(today.year - (1 if today.month >= YEAR_START_MONTH else 2),
-                                    YEAR_START_MONTH, 1), "D")
+    year_start = np.datetime64(date(today.year - (1 if today.month >= DEFAULT_YEAR_START_MONTH else 2),
+                                    DEFAULT_YEAR_START_MONTH, 1), "D")
     period = (year_start, (year_start.astype("datetime64[M]") + 12).astype("datetime64[D]") - 1)
     in_period = (refs.dates >= period[0]) & (refs.dates <= period[1])
     rows = []
@@ -641,7 +640,7 @@ def _contracts(start: date, specs: list[ContractSpec]) -> pd.DataFrame:
     return pd.DataFrame([{
         "contract_ref": spec.ref, "programme": spec.programme, "name": spec.name, "prime_ref": PRIME[0],
         "prime_name": PRIME[1], "cpa": spec.cpa, "nation": spec.nation, "start_date": start.isoformat(),
-        "end_date": end.isoformat(), "year_start_month": YEAR_START_MONTH,
+        "end_date": end.isoformat(), "year_start_month": DEFAULT_YEAR_START_MONTH,
     } for spec in specs])
 
 

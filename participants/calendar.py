@@ -12,6 +12,8 @@ from functools import lru_cache
 import holidays
 import numpy as np
 
+from .journey import NATIONS
+
 # Wide enough for any contract the product holds; numpy needs the holidays up front.
 FIRST_YEAR, LAST_YEAR = 2000, 2045
 
@@ -55,6 +57,7 @@ def _busdaycal(nation: str) -> np.busdaycalendar:
 
 
 def calendar_for(nation: str) -> WorkingDayCalendar:
-    if nation not in ("ENG", "WLS", "SCT"):
-        raise ValueError(f"nation: unknown nation {nation!r}; expected ENG, WLS or SCT")
+    if nation not in NATIONS:
+        expected = f"{', '.join(NATIONS[:-1])} or {NATIONS[-1]}"
+        raise ValueError(f"nation: unknown nation {nation!r}; expected {expected}")
     return WorkingDayCalendar(nation)

@@ -9,12 +9,17 @@ Frame schemas (the engines rely on these names and dtypes):
 from __future__ import annotations
 
 from collections.abc import Iterable
+from datetime import date
 
 import numpy as np
 import pandas as pd
 import psycopg
 from django.db import connection
+from django.db.models import Max
 from django.db.models.functions import Coalesce
+from django.shortcuts import get_object_or_404
+
+from .models import Contract, JourneyEvent, Referral
 
 # (frame column, table column, kind).
 _REFERRAL_FIELDS = [
@@ -166,3 +171,19 @@ def participant_timeline(participant, user):
         )
         .order_by("referral_date")
     )
+
+
+def visible_contract(user, ref: str) -> Contract:
+    """The contract `ref` with its programme and prime, for pages and the API; Http404 when it does not
+    exist or is outside the user's scope (DATA.md: the same answer, so a caller learns nothing)."""
+    return get_object_or_404(Contract.objects.visible_to(user).select_related("programme", "prime"), ref=ref)
+
+
+def latest_data_date(contract_id: int) -> date | None:
+    """The latest referral or event date held for the contract (DOMAIN.md 15.8): two indexed lookups."""
+    dates = [
+        Referral.objects.filter(contract_id=contract_id).aggregate(d=Max("referral_date"))["d"],
+        JourneyEvent.objects.filter(contract_id=contract_id).aggregate(d=Max("event_date"))["d"],
+    ]
+    dates = [d for d in dates if d is not None]
+    return max(dates) if dates else None

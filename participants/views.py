@@ -1,27 +1,17 @@
 """Pages of the participants app: home, contracts, referrals, participants. Thin: parse, select, render."""
 
 from django.contrib.auth.decorators import login_required
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import render
 from django.urls import reverse
 from django_tables2 import RequestConfig
 
 from . import selectors
-from .api.renderers import stream_csv
+from .exports import REFERRAL_CSV_COLUMNS, csv_response
 from .filtersets import ContractFilterSet, ReferralFilterSet
-from .models import Contract
 from .tables import ContractTable, ReferralTable
 
-CSV_COLUMNS = [
-    ("contract_ref", "contract__ref"),
-    ("referral_ref", "ref"),
-    ("participant_ref", "participant__ref"),
-    ("referral_date", "referral_date"),
-    ("group", "group"),
-    ("delivery_org_ref", "organisation__ref"),
-    ("site_ref", "site__ref"),
-    ("key_worker", "key_worker__ref"),
-    ("stage", "stage"),
-]
+# The list's export: the referral columns and the stage each has reached (selectors.visible_referrals).
+CSV_COLUMNS = [*REFERRAL_CSV_COLUMNS, ("stage", "stage")]
 
 
 @login_required
@@ -40,9 +30,7 @@ def contract_list(request):
 
 @login_required
 def contract_detail(request, ref):
-    contract = get_object_or_404(
-        Contract.objects.visible_to(request.user).select_related("programme", "prime"), ref=ref
-    )
+    contract = selectors.visible_contract(request.user, ref)
     return render(
         request,
         "participants/contract_detail.html",
@@ -70,7 +58,8 @@ def referral_list(request):
         rows = filterset.qs.order_by("contract__ref", "referral_date", "ref").values_list(
             *[field for _, field in CSV_COLUMNS]
         )
-        return stream_csv("referrals.csv", [name for name, _ in CSV_COLUMNS], rows.iterator(chunk_size=5000))
+        header = [name for name, _ in CSV_COLUMNS]
+        return csv_response("referrals.csv", header, rows.iterator(chunk_size=5000))
     table = ReferralTable(filterset.qs if filterset.is_valid() else filterset.queryset.none())
     RequestConfig(request, paginate={"per_page": 50}).configure(table)
     return render(request, "participants/referral_list.html", {"table": table, "filter": filterset})

@@ -19,9 +19,15 @@ from datetime import date
 import numpy as np
 import pandas as pd
 
-from participants.journey import RESOLUTION_CODES
+from participants.journey import (
+    ALL,
+    DEFAULT_YEAR_START_MONTH,
+    QUARTER_END_MONTHS,
+    RESOLUTION_CODES,
+    report_groups,
+    rounded,
+)
 
-ALL = "ALL"
 PERIODS = ("in_month", "rolling_3", "rolling_12", "quarter", "ytd", "ctd")
 FLOWS = (
     "referrals",
@@ -62,14 +68,13 @@ class ProgrammeRules:
 
     @property
     def report_groups(self) -> tuple[str, ...]:
-        """ALL first, then the programme's own groups (CAP's only group is ALL itself, 15.15)."""
-        return (ALL, *[g for g in self.groups if g != ALL])
+        return report_groups(self.groups)
 
 
 @dataclass(frozen=True)
 class ContractTerms:
     start_date: date
-    year_start_month: int = 4
+    year_start_month: int = DEFAULT_YEAR_START_MONTH
 
     @property
     def start_month(self) -> int:
@@ -556,8 +561,6 @@ def cohort_table(
 # WP formal quarterly review (DOMAIN.md 8, 15.14)
 # --------------------------------------------------------------------------------------------------------
 
-QUARTER_END_MONTHS = (3, 6, 9, 12)
-
 
 def is_quarter_end(month: int) -> bool:
     return month % 12 + 1 in QUARTER_END_MONTHS
@@ -804,16 +807,9 @@ def _observed_hazard(
 
 
 # --------------------------------------------------------------------------------------------------------
-# Output records: the API's shapes (DATA.md), rounded half-to-even to 2 places here and only here (15.16)
+# Output records: the API's shapes (DATA.md), rounded by participants.journey.rounded (15.16); required
+# outcomes reach it as the float nearest their exact value.
 # --------------------------------------------------------------------------------------------------------
-
-
-def rounded(value: float | None) -> float | None:
-    """Half-to-even to 2 places on the figure's binary value (Python's round, as the worked examples);
-    NaN / None -> None (no figure). Required outcomes reach here as the float nearest their exact value."""
-    if value is None or math.isnan(float(value)):
-        return None
-    return round(float(value), 2)
 
 
 def performance_record(row: dict, contract_ref: str) -> dict:

@@ -5,17 +5,18 @@ from __future__ import annotations
 
 import plotly.graph_objects as go
 from django.contrib.auth.decorators import login_required
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import render
 from django_tables2 import RequestConfig
 
-from participants.api.renderers import stream_csv
 from participants.charts import RAG_COLOURS, SERIES_COLOURS, chart_json
 from participants.errors import FlightpathError
-from participants.models import Contract
-from participants.selectors import visible_referrals
+from participants.exports import REFERRAL_CSV_COLUMNS, csv_response
+from participants.journey import rounded
+from participants.params import parse_choice
+from participants.selectors import visible_contract, visible_referrals
 
 from . import engine
-from .drilldown import ASSESSMENT_MEASURES, COHORT_MEASURES
+from .drilldown import ASSESSMENT_MEASURES, COHORT_MEASURES, MEASURES
 from .filtersets import PerformanceFilterForm
 from .models import Period
 from .rag import CSS_CLASSES, LABELS
@@ -42,40 +43,22 @@ PERIOD_LABELS = dict(Period.choices)
 # Cohort curves drawn: one every CHART_COHORT_STEP months back from the latest, CHART_COHORTS of them (recent
 # cohorts of different ages); the cohort table lists them all.
 CHART_COHORTS, CHART_COHORT_STEP = 6, 3
-CSV_COLUMNS = [
-    ("contract_ref", "contract__ref"),
-    ("referral_ref", "ref"),
-    ("participant_ref", "participant__ref"),
-    ("referral_date", "referral_date"),
-    ("group", "group"),
-    ("delivery_org_ref", "organisation__ref"),
-    ("site_ref", "site__ref"),
-    ("key_worker", "key_worker__ref"),
-]
-
-
-def _contract(request, ref: str) -> Contract:
-    return get_object_or_404(
-        Contract.objects.visible_to(request.user).select_related("programme", "prime"), ref=ref
-    )
-
-
 PROJECTION_DECIMALS = ("actual", "expected", "projected", "low", "high", "mpl_required", "projected_pct")
 ASSESSMENT_DECIMALS = ("extrapolated_outcomes", "adjusted_outcomes", "invalid_pct_used", "mpl_required")
 
 
 def _rounded(row: dict, keys: tuple[str, ...]) -> dict:
-    """The row with `keys` rounded for output as the API rounds them (engine.rounded, DOMAIN.md 15.16)."""
-    return {**row, **{key: engine.rounded(row[key]) for key in keys}}
+    """The row with `keys` rounded for output as the API rounds them (journey.rounded, DOMAIN.md 15.16)."""
+    return {**row, **{key: rounded(row[key]) for key in keys}}
 
 
 def _shown(record: dict) -> dict:
-    """A performance record as shown: rounded as the API (engine.rounded, DOMAIN.md 15.16), RAG kept."""
+    """A performance record as shown: rounded as the API (journey.rounded, DOMAIN.md 15.16), RAG kept."""
     return {
         **{name: int(record[name]) for name in engine.FLOWS},
-        "mpl_required": engine.rounded(record["mpl_required"]),
-        "variance": engine.rounded(record["variance"]),
-        "pct_of_mpl": engine.rounded(record["pct_of_mpl"]),
+        "mpl_required": rounded(record["mpl_required"]),
+        "variance": rounded(record["variance"]),
+        "pct_of_mpl": rounded(record["pct_of_mpl"]),
         "rag": record["rag"],
         "rag_class": CSS_CLASSES[record["rag"]],
         "rag_label": LABELS[record["rag"]],
@@ -88,7 +71,7 @@ def _shown(record: dict) -> dict:
 def contract_standing(request, ref: str):
     """The performance panel of the contract overview (loaded there with htmx): rolling-twelve job outcomes
     against MPL of ALL and the measured groups, and the open early-warning recommendations."""
-    contract = _contract(request, ref)
+    contract = visible_contract(request.user, ref)
     month, records = selectors_pages.standing(contract)
     return render(
         request,
@@ -104,7 +87,7 @@ def contract_standing(request, ref: str):
 
 @login_required
 def contract_performance(request, ref: str):
-    contract = _contract(request, ref)
+    contract = visible_contract(request.user, ref)
     data = selectors_pages.ContractData(contract)
     try:
         params = data.params(request.GET)
@@ -257,11 +240,11 @@ def _projection(rows: list[dict], quarterly_review: bool) -> go.Figure:
 @login_required
 def figure_referrals(request, ref: str):
     """The referrals behind one figure of the performance page, computed by the functions that count it."""
-    contract = _contract(request, ref)
+    contract = visible_contract(request.user, ref)
     data = selectors_pages.ContractData(contract)
     try:
         params = data.params(request.GET)
-        measure = selectors_pages.parse_measure(request.GET.get("measure"))
+        measure = parse_choice(request.GET.get("measure"), MEASURES, field="measure")
         if measure in COHORT_MEASURES:
             cohort = request.GET.get("cohort")
             members = selectors_pages.cohort_members(data, measure=measure, group=params.group, cohort=cohort)
@@ -277,10 +260,12 @@ def figure_referrals(request, ref: str):
         )
     queryset = visible_referrals(request.user).filter(contract=contract, pk__in=list(members.counts))
     if request.GET.get("export") == "csv":
-        rows = queryset.order_by("referral_date", "ref").values_list("pk", *[f for _, f in CSV_COLUMNS])
-        return stream_csv(
+        rows = queryset.order_by("referral_date", "ref").values_list(
+            "pk", *[f for _, f in REFERRAL_CSV_COLUMNS]
+        )
+        return csv_response(
             f"{contract.ref}-{measure}-{params.group}.csv",
-            [name for name, _ in CSV_COLUMNS] + ["times_counted"],
+            [name for name, _ in REFERRAL_CSV_COLUMNS] + ["times_counted"],
             ((*row[1:], members.counts[row[0]]) for row in rows.iterator(chunk_size=2000)),
         )
     table = MemberTable(queryset, counts=members.counts)

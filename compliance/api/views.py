@@ -8,8 +8,9 @@ from rest_framework.exceptions import NotFound
 from rest_framework.renderers import BrowsableAPIRenderer, JSONRenderer
 from rest_framework.response import Response
 
-from participants.api.renderers import CSVRenderer, streaming_csv_response
+from participants.api.renderers import CSVRenderer
 from participants.api.views import ContractScopedView
+from participants.exports import csv_response, values_of
 
 from ..selectors import standards as selectors
 from .serializers import FAILURE_CSV_FIELDS, FailingItemSerializer, StandardsResponseSerializer
@@ -95,10 +96,10 @@ class StandardFailuresView(ContractScopedView):
         items = selectors.failing_items(contract, standard, query, user=request.user)
         if request.accepted_renderer.format == CSVRenderer.format:
             rows = items.iterator(chunk_size=5000) if hasattr(items, "iterator") else items
-            return streaming_csv_response(
-                rows,
+            return csv_response(
+                f"{contract.ref}-{standard.code}-failures-{query.as_of.isoformat()}.csv",
                 FAILURE_CSV_FIELDS,
-                filename=f"{contract.ref}-{standard.code}-failures-{query.as_of.isoformat()}.csv",
+                values_of(rows, FAILURE_CSV_FIELDS),
             )
         page = self.paginate_queryset(items)
         return self.get_paginated_response(FailingItemSerializer(page, many=True).data)

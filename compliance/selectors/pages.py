@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, timedelta
+from fractions import Fraction
 
 import numpy as np
 import pandas as pd
@@ -14,9 +15,11 @@ from django.db.models import Count, F, Q, QuerySet, Value
 from django.db.models.functions import Coalesce, NullIf
 
 from participants.calendar import calendar_for
+from participants.journey import ALL, rounded
 from participants.models import Contract, Referral, Site, Staff
 
-from ..engine import ALL, BACKLOG_MAX, BACKLOG_SHARE, DEADLINE, MET, NOT_MET, StandardFigures
+from ..engine import BACKLOG_MAX, BACKLOG_SHARE, DEADLINE, MET, NOT_MET, StandardFigures
+from ..filtersets import FailingItemFilters, matching
 from ..models import Standard, StandardSnapshot
 from .standards import (
     StandardsQuery,
@@ -174,42 +177,21 @@ def failing_item_rows(
     query: StandardsQuery,
     *,
     user,
-    key_worker: int | None = None,
-    site: int | None = None,
-    organisation: int | None = None,
-    state: str = "",
+    filters: FailingItemFilters,
 ) -> QuerySet | list[dict]:
-    """The failing items (standards.failing_items, scoped to `user`) narrowed by key worker, site,
-    organisation and state ("open": no end at A; "late": ended after the deadline), with site and key worker
-    names and the participant id for links. A queryset from a snapshot (paged in SQL), else a list."""
+    """The failing items (standards.failing_items, scoped to `user`) narrowed by the filters (their one
+    meaning: FailingItemFilters.lookups), with site and key worker names and the participant id for links.
+    A queryset from a snapshot (filtered and paged in SQL), else a list (filtered by `matching`)."""
     items = failing_items(contract, standard, query, user=user)
-    org_referrals = (
-        Referral.objects.filter(contract=contract, organisation_id=organisation) if organisation else None
-    )
+    lookups = filters.lookups(contract)
     if isinstance(items, QuerySet):
-        if key_worker:
-            items = items.filter(key_worker_id=key_worker)
-        if site:
-            items = items.filter(site_id=site)
-        if org_referrals is not None:
-            items = items.filter(referral_id__in=org_referrals.values("pk"))
-        if state:
-            items = items.filter(end_date__isnull=state == "open")
+        items = items.filter(**lookups)
         return items.values(
             *items._fields, participant_id=F("referral__participant_id"), **FAILING_ITEM_NAMES
         )
-    frame = pd.DataFrame(items, columns=list(items[0]) if items else None)
-    if not len(frame):
+    if not items:
         return []
-    keep = np.ones(len(frame), dtype=bool)
-    if key_worker:
-        keep &= frame["key_worker_id"].to_numpy() == key_worker
-    if site:
-        keep &= frame["site_id"].to_numpy() == site
-    if org_referrals is not None:
-        keep &= frame["referral_id"].isin(list(org_referrals.values_list("pk", flat=True))).to_numpy()
-    if state:
-        keep &= frame["end_date"].isna().to_numpy() == (state == "open")
+    keep = matching(pd.DataFrame(items, columns=list(items[0])), lookups)
     return with_display_names([items[i] for i in np.flatnonzero(keep)])
 
 
@@ -423,7 +405,7 @@ class SampleErrors:
 
     @property
     def error_pct(self) -> float | None:
-        return None if self.error_rate is None else round(self.error_rate * 100, 2)
+        return None if not self.sampled else rounded(Fraction(100 * self.failed, self.sampled))
 
     @property
     def extrapolated_errors(self) -> float | None:

@@ -9,14 +9,15 @@ from datetime import date
 
 import numpy as np
 import pandas as pd
-from django.db.models import Max, QuerySet
+from django.db.models import QuerySet
 
+from participants import params
 from participants.calendar import calendar_for
-from participants.errors import FlightpathError
-from participants.models import Contract, JourneyEvent, Referral, Site, Staff
+from participants.journey import ALL, report_groups
+from participants.models import Contract, Referral, Site, Staff
 from participants.selectors import contract_frames
 
-from ..engine import ALL, FAILURE_COLUMNS, ComplianceResult, StandardFigures, codes_read, compute_standards
+from ..engine import FAILURE_COLUMNS, ComplianceResult, StandardFigures, codes_read, compute_standards
 from ..models import FailingItem, Standard, StandardSnapshot
 
 # A failing item as stored and listed: the engine's failure columns less the standard's code.
@@ -37,36 +38,14 @@ class StandardsQuery:
         return self.window_start is None and self.window_end is None
 
 
-def valid_groups(contract: Contract) -> list[str]:
-    """`ALL` and the programme's groups (DOMAIN.md 15.15; CAP's only group is ALL)."""
-    return [ALL] + [g for g in contract.programme.groups if g != ALL]
-
-
-def parse_date(value: str | None, *, field: str, required: bool = False) -> date | None:
-    if value in (None, ""):
-        if required:
-            raise FlightpathError(f"{field} is required (YYYY-MM-DD).", field=field)
-        return None
-    try:
-        return date.fromisoformat(value)
-    except ValueError:
-        raise FlightpathError(f"{field}: {value!r} is not a date (YYYY-MM-DD).", field=field) from None
-
-
-def standards_query(contract: Contract, params) -> StandardsQuery:
-    """Parse and check the query parameters of the standards endpoints; a FlightpathError names the field."""
-    as_of = parse_date(params.get("as_of"), field="as_of", required=True)
-    group = params.get("group") or ALL
-    groups = valid_groups(contract)
-    if group not in groups:
-        raise FlightpathError(
-            f"{group!r} is not a group of {contract.programme.code}; valid groups: {', '.join(groups)}.",
-            field="group",
-        )
-    window_start = parse_date(params.get("window_start"), field="window_start")
-    window_end = parse_date(params.get("window_end"), field="window_end")
-    if window_start and window_end and window_end < window_start:
-        raise FlightpathError("window_end is before window_start.", field="window_end")
+def standards_query(contract: Contract, query) -> StandardsQuery:
+    """The standards pages' and endpoints' query string (as_of, group, window_start, window_end), parsed by
+    participants.params; a FlightpathError names the field."""
+    as_of = params.parse_date(query.get("as_of"), field="as_of", required=True)
+    group = params.parse_group(
+        query.get("group"), groups=report_groups(contract.programme.groups), programme=contract.programme.code
+    )
+    window_start, window_end = params.parse_window(query.get("window_start"), query.get("window_end"))
     return StandardsQuery(as_of=as_of, group=group, window_start=window_start, window_end=window_end)
 
 
@@ -101,7 +80,7 @@ def compute_for_contract(
         standards=[s.as_rule() for s in standards],
         as_of=as_of,
         contract_start=contract.start_date,
-        groups=valid_groups(contract),
+        groups=report_groups(contract.programme.groups),
         window_start=window_start,
         window_end=window_end,
     )
@@ -235,14 +214,6 @@ def with_names(rows: Iterable[dict]) -> list[dict]:
         {**r, "site": str(sites.get(r["site_id"], "")), "key_worker": str(staff.get(r["key_worker_id"], ""))}
         for r in rows
     ]
-
-
-def latest_data_date(contract_id: int) -> date | None:
-    """The latest referral or event date held for the contract."""
-    referral = Referral.objects.filter(contract_id=contract_id).aggregate(d=Max("referral_date"))["d"]
-    event = JourneyEvent.objects.filter(contract_id=contract_id).aggregate(d=Max("event_date"))["d"]
-    dates = [d for d in (referral, event) if d is not None]
-    return max(dates) if dates else None
 
 
 def snapshot_dates(contract: Contract) -> list[date]:

@@ -17,16 +17,11 @@ from django.db import connection, transaction
 from participants.errors import FlightpathError
 from participants.jobs import RunHandle, enqueue, job_run
 from participants.models import Contract
+from participants.selectors import latest_data_date
 
 from ..engine import ALL, ComplianceResult
 from ..models import FailingItem, Standard, StandardSnapshot
-from ..selectors.standards import (
-    FAILURE_FIELDS,
-    compute_for_contract,
-    contract_standards,
-    latest_data_date,
-    standards_frames,
-)
+from ..selectors.standards import FAILURE_FIELDS, compute_for_contract, contract_standards, standards_frames
 
 JOB_KIND = "compliance.recompute"
 # The task that runs recompute_contract_snapshots (compliance.tasks), enqueued by name after commit.

@@ -1,12 +1,13 @@
-from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import extend_schema
 from rest_framework import generics
 from rest_framework.generics import GenericAPIView
 from rest_framework.renderers import BrowsableAPIRenderer, JSONRenderer
 
+from ..exports import csv_response, values_of
 from ..filtersets import ContractFilterSet
 from ..models import Contract
-from .renderers import CSVRenderer, streaming_csv_response
+from ..selectors import visible_contract
+from .renderers import CSVRenderer
 from .serializers import ContractSerializer
 
 
@@ -22,15 +23,12 @@ class JSONErrorsMixin:
 
 class ContractScopedView(JSONErrorsMixin, GenericAPIView):
     """A contract the caller may see, by reference; any other is a 404 (DATA.md). Query parameters are
-    parsed by the apps' selectors, not filter backends."""
+    parsed by participants.params, not filter backends."""
 
     filter_backends: list = []
 
     def get_contract(self) -> Contract:
-        return get_object_or_404(
-            Contract.objects.visible_to(self.request.user).select_related("programme"),
-            ref=self.kwargs["contract_ref"],
-        )
+        return visible_contract(self.request.user, self.kwargs["contract_ref"])
 
 
 class CSVListMixin(JSONErrorsMixin):
@@ -45,7 +43,8 @@ class CSVListMixin(JSONErrorsMixin):
             serializer_class = self.get_serializer_class()
             rows = (serializer_class(obj, context=self.get_serializer_context()).data
                     for obj in queryset.iterator(chunk_size=2000))
-            return streaming_csv_response(rows, list(serializer_class().fields), self.csv_filename)
+            header = list(serializer_class().fields)
+            return csv_response(self.csv_filename, header, values_of(rows, header))
         return super().list(request, *args, **kwargs)
 
 

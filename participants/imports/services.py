@@ -18,7 +18,8 @@ from django.utils import timezone
 
 from ..errors import FlightpathError
 from ..jobs import enqueue_recompute
-from ..models import RESOLUTION_CODES, Contract, ImportRun, JourneyEvent, Organisation, Programme, Referral
+from ..journey import RESOLUTION_CODES
+from ..models import Contract, ImportRun, JourneyEvent, Organisation, Programme, Referral
 from .validation import BundleRejected, KnownState, read_bundle, validate_bundle
 from .writer import ALL_MONTHS, Changes, is_bulk_load, write_bundle
 

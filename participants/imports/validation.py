@@ -21,15 +21,13 @@ import numpy as np
 import pandas as pd
 
 from ..errors import FlightpathError
-from ..models import RESOLUTION_CODES, EventCode, PeerSupportGroup
+from ..journey import ALL, DEFAULT_YEAR_START_MONTH, NATIONS, RESOLUTION_CODES
+from ..models import EventCode, PeerSupportGroup
 
 MAX_MESSAGES = 100
-ALL_GROUPS = "ALL"  # DOMAIN.md 15.10/15.15: "ALL" is every group; a notified target may be given for it.
 EVENT_CODES = frozenset(EventCode.values) - {EventCode.REFERRED}  # REFERRED is implicit in referrals.csv
-RESOLUTIONS = frozenset(str(code) for code in RESOLUTION_CODES)
 PSG_VALUES = frozenset(PeerSupportGroup.values)
 JOB_OUTCOME_DETAILS = frozenset({"", "self_employed"})
-NATIONS = ("ENG", "WLS", "SCT")
 PROGRAMME_RE = r"[A-Z0-9_]+"
 
 
@@ -590,7 +588,9 @@ def _check_rows(
         org_kinds.update((ref, "PRIME") for ref in contracts["prime_ref"] if ref not in org_kinds)
         programmes.update(zip(contracts["contract_ref"], contracts["programme"], strict=True))
         typed[name] = contracts.assign(
-            start_date=start, end_date=end, year_start_month=month.fillna(4).astype("int64")
+            start_date=start,
+            end_date=end,
+            year_start_month=month.fillna(DEFAULT_YEAR_START_MONTH).astype("int64"),
         )
 
     groups = pd.DataFrame(
@@ -675,7 +675,8 @@ def _check_rows(
 
     if (targets := frames.get("mpl_targets.csv")) is not None:
         name = "mpl_targets.csv"
-        check_contract_and_group(name, targets, extra_groups=(ALL_GROUPS,))
+        # DOMAIN.md 15.10/15.15: ALL is every group; a notified target may be given for it.
+        check_contract_and_group(name, targets, extra_groups=(ALL,))
         start = _dates(errors, name, targets, "period_start")
         end = _dates(errors, name, targets, "period_end")
         errors.add(name, targets, end < start, "period_end", "before period_start")
@@ -810,7 +811,7 @@ def _second_resolutions(
     """DOMAIN.md 4: at most one of STARTED / DID_NOT_START / FAILED_TO_ATTEND per referral, counting the
     database's (a held event with the same key is the same event re-imported, not a second one)."""
     name = "events.csv"
-    in_file = usable & events["event"].isin(list(RESOLUTIONS)).to_numpy()
+    in_file = usable & events["event"].isin(RESOLUTION_CODES).to_numpy()
     rows = pd.DataFrame(
         {
             "ref": keyed["ref"].to_numpy()[in_file],

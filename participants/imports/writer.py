@@ -11,6 +11,7 @@ from contextlib import contextmanager
 import pandas as pd
 from django.db import connection
 
+from ..journey import DEFAULT_YEAR_START_MONTH
 from ..models import (
     Contract,
     JourneyEvent,
@@ -326,7 +327,8 @@ def write_bundle(valid: ValidBundle, changes: Changes, user, *, bulk: bool) -> N
                     contract="id",
                     incoming=f"SELECT s.contract_ref AS ref, p.id AS programme_id, s.name, o.id AS prime_id, "
                     "s.cpa, s.nation, s.start_date, s.end_date, "
-                    f"COALESCE(s.year_start_month, 4) AS year_start_month FROM {stage} s "
+                    f"COALESCE(s.year_start_month, {DEFAULT_YEAR_START_MONTH:d}) AS year_start_month "
+                    f"FROM {stage} s "
                     f"JOIN {_t(Programme)} p ON p.code = s.programme JOIN {org} o ON o.ref = s.prime_ref",
                 ),
             )

@@ -2,7 +2,6 @@
 
 from .contracts import CohortBasis, Contract, Nation, Organisation, Programme, Role, Site, Staff, Team
 from .journey import (
-    RESOLUTION_CODES,
     EventCode,
     JourneyEvent,
     Participant,
@@ -29,7 +28,6 @@ from .workspace import (
 )
 
 __all__ = [
-    "RESOLUTION_CODES",
     "ActionPlan",
     "ActionPlanReview",
     "ActionPlanVersion",

@@ -4,13 +4,14 @@ from django.conf import settings
 from django.db import models
 from simple_history.models import HistoricalRecords
 
+from .. import journey
 from ..querysets import ContractQuerySet
 
 
 class Nation(models.TextChoices):
-    ENGLAND = "ENG", "England"
-    WALES = "WLS", "Wales"
-    SCOTLAND = "SCT", "Scotland"
+    ENGLAND = journey.ENGLAND, "England"
+    WALES = journey.WALES, "Wales"
+    SCOTLAND = journey.SCOTLAND, "Scotland"
 
 
 class CohortBasis(models.TextChoices):
@@ -76,7 +77,8 @@ class Contract(models.Model):
     start_date = models.DateField()
     end_date = models.DateField()
     year_start_month = models.PositiveSmallIntegerField(
-        default=4, help_text="Month the contract year starts (1-12); places the quarters."
+        default=journey.DEFAULT_YEAR_START_MONTH,
+        help_text="Month the contract year starts (1-12); places the quarters.",
     )
     regime = models.CharField(max_length=8, choices=Regime.choices, default=Regime.PMR)
     devolution_deal_areas = models.JSONField(default=list, blank=True)

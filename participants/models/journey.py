@@ -3,7 +3,6 @@
 from django.conf import settings
 from django.db import models
 
-from .. import journey
 from ..querysets import ParticipantQuerySet, ReferralQuerySet
 from .contracts import Contract, Organisation, Site, Staff
 
@@ -111,10 +110,6 @@ class EventCode(models.TextChoices):
     EXITED = "EXITED", "Exited"
     EXIT_REPORT_SENT = "EXIT_REPORT_SENT", "Exit report sent"
     PSG_CHANGED = "PSG_CHANGED", "Peer support group changed"
-
-
-# A referral has at most one of these (DOMAIN.md 4); it is resolved from that event's date.
-RESOLUTION_CODES = tuple(EventCode(code) for code in journey.RESOLUTION_CODES)
 
 
 class PeerSupportGroup(models.TextChoices):

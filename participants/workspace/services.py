@@ -15,8 +15,8 @@ from django.db.models import F
 from django.utils import timezone
 
 from ..errors import FlightpathError
+from ..journey import RESOLUTION_CODES
 from ..models import (
-    RESOLUTION_CODES,
     ActionPlan,
     ActionPlanReview,
     ActionPlanVersion,

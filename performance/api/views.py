@@ -9,9 +9,10 @@ from rest_framework.exceptions import NotFound
 from rest_framework.renderers import BrowsableAPIRenderer, JSONRenderer
 from rest_framework.response import Response
 
-from participants.api.renderers import CSVRenderer, streaming_csv_response
+from participants import params
+from participants.api.renderers import CSVRenderer
 from participants.api.views import ContractScopedView
-from participants.errors import FlightpathError
+from participants.exports import csv_response, values_of
 
 from .. import engine
 from ..selectors import figures as selectors
@@ -70,12 +71,13 @@ class PerformanceView(ContractFiguresView):
     def get(self, request, contract_ref: str):
         contract = self.get_contract()
         rules = selectors.rules_for(contract.programme)
-        month = selectors.parse_month(request.query_params.get("month"), contract=contract)
-        period = selectors.parse_period(request.query_params.get("period"))
-        group = selectors.parse_group(
-            request.query_params.get("group", engine.ALL), valid=rules.report_groups
+        query = request.query_params
+        month = params.parse_month(query.get("month"), contract_start=contract.start_date)
+        period = params.parse_choice(query.get("period"), engine.PERIODS, field="period")
+        group = params.parse_group(query.get("group"), groups=rules.report_groups, programme=rules.code)
+        figures = selectors.performance_figures(
+            contract, month=engine.month_of(month), period=period, group=group
         )
-        figures = selectors.performance_figures(contract, month=month, period=period, group=group)
         return Response(PerformanceSerializer(engine.performance_record(figures, contract.ref)).data)
 
 
@@ -105,15 +107,17 @@ class CohortsView(ContractFiguresView):
     def get(self, request, contract_ref: str):
         contract = self.get_contract()
         rules = selectors.rules_for(contract.programme)
-        group = selectors.parse_group(
-            request.query_params.get("group", engine.ALL), valid=rules.report_groups
+        group = params.parse_group(
+            request.query_params.get("group"), groups=rules.report_groups, programme=rules.code
         )
-        as_of = selectors.parse_date(request.query_params.get("as_of"), field="as_of")
+        as_of = params.parse_date(request.query_params.get("as_of"), field="as_of")
         as_of, rows = selectors.cohort_figures(contract, group=group, as_of=as_of)
         results = engine.cohort_records(rows)
         if request.accepted_renderer.format == CSVRenderer.format:
-            return streaming_csv_response(
-                cohort_csv_rows(results), COHORT_CSV_FIELDS, filename=f"{contract.ref}-cohorts-{group}.csv"
+            return csv_response(
+                f"{contract.ref}-cohorts-{group}.csv",
+                COHORT_CSV_FIELDS,
+                values_of(cohort_csv_rows(results), COHORT_CSV_FIELDS),
             )
         return Response(
             CohortsResponseSerializer(
@@ -151,18 +155,17 @@ class AssessmentsView(ContractFiguresView):
         rules = selectors.rules_for(contract.programme)
         if not rules.has_quarterly_review:  # DOMAIN.md 15.15
             raise NotFound(f"{rules.code} contracts have no formal quarterly reviews.")
-        quarter_end = selectors.parse_month(
-            request.query_params.get("quarter_end"), contract=contract, field="quarter_end"
+        query = request.query_params
+        quarter_end = params.parse_quarter_end(query.get("quarter_end"), contract_start=contract.start_date)
+        group = params.parse_group(
+            query.get("group"),
+            groups=rules.measured_groups,
+            programme=rules.code,
+            kind="measured group",
+            default=None,
         )
-        if not engine.is_quarter_end(quarter_end):
-            raise FlightpathError(
-                "A quarter ends in March, June, September or December.", field="quarter_end"
-            )
-        group = selectors.parse_group(request.query_params.get("group"), valid=rules.measured_groups)
-        final = request.query_params.get("final", "false").lower()
-        if final not in ("true", "false"):
-            raise FlightpathError("Expected true or false.", field="final")
+        final = params.parse_bool(query.get("final"), field="final")
         figures = selectors.assessment_figures(
-            contract, quarter_end=quarter_end, group=group, final=final == "true"
+            contract, quarter_end=engine.month_of(quarter_end), group=group, final=final
         )
         return Response(AssessmentSerializer(engine.assessment_record(figures, contract.ref)).data)

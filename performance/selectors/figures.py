@@ -10,10 +10,9 @@ import numpy as np
 import pandas as pd
 import psycopg
 from django.db import connection
-from django.db.models import Max
 
-from participants.errors import FlightpathError
-from participants.models import Contract, JourneyEvent, MplProfile, MplTarget, Referral, ValidationRound
+from participants.models import Contract, MplProfile, MplTarget, Referral, ValidationRound
+from participants.selectors import latest_data_date
 
 from .. import engine
 from ..models import AssessmentSnapshot, CohortSnapshot, PerformanceSnapshot, Recommendation
@@ -159,61 +158,6 @@ def engine_frames(
 def contract_facts(contract_id: int, groups: tuple[str, ...] | None = None) -> engine.Facts:
     """Per-referral facts of a contract; pass the programme's groups to spare a scan (engine_frames)."""
     return engine.referral_facts(*engine_frames(contract_id, groups))
-
-
-def latest_data_date(contract_id: int) -> date | None:
-    """The latest referral or event date held for the contract (DOMAIN.md 15.8): two indexed lookups."""
-    dates = [
-        Referral.objects.filter(contract_id=contract_id).aggregate(d=Max("referral_date"))["d"],
-        JourneyEvent.objects.filter(contract_id=contract_id).aggregate(d=Max("event_date"))["d"],
-    ]
-    dates = [d for d in dates if d is not None]
-    return max(dates) if dates else None
-
-
-# ------------------------------------------------------------------------------------------------------
-# Parameters (DATA.md: 400 naming the field)
-# ------------------------------------------------------------------------------------------------------
-
-
-def parse_month(value: str | None, *, contract: Contract, field: str = "month") -> int:
-    if not value:
-        raise FlightpathError("This parameter is required (YYYY-MM).", field=field)
-    try:
-        month = engine.parse_month(value)
-    except ValueError:
-        raise FlightpathError(f"'{value}' is not a month (YYYY-MM).", field=field) from None
-    if month < engine.month_of(contract.start_date):
-        raise FlightpathError(
-            f"{value} is before the contract start ({contract.start_date:%Y-%m}).", field=field
-        )
-    return month
-
-
-def parse_date(value: str | None, *, field: str) -> date | None:
-    if not value:
-        return None
-    try:
-        return date.fromisoformat(value)
-    except ValueError:
-        raise FlightpathError(f"'{value}' is not a date (YYYY-MM-DD).", field=field) from None
-
-
-def parse_period(value: str | None) -> str:
-    if value not in engine.PERIODS:
-        raise FlightpathError(
-            f"Unknown period '{value or ''}'; expected one of {', '.join(engine.PERIODS)}.", field="period"
-        )
-    return value
-
-
-def parse_group(value: str | None, *, valid: tuple[str, ...]) -> str:
-    if value not in valid:
-        raise FlightpathError(
-            f"Group '{value or ''}' is not in this programme; valid groups: {', '.join(valid)}.",
-            field="group",
-        )
-    return value
 
 
 # ------------------------------------------------------------------------------------------------------

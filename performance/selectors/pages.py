@@ -16,7 +16,10 @@ import pandas as pd
 from django.conf import settings
 
 from participants.errors import FlightpathError
+from participants.journey import ALL
 from participants.models import Contract
+from participants.params import parse_choice, parse_group, parse_month, require_quarter_end
+from participants.selectors import latest_data_date
 
 from .. import drilldown, engine
 from ..models import AssessmentSnapshot, PerformanceSnapshot, ProjectionSnapshot
@@ -63,7 +66,7 @@ class ContractData:
 
     @cached_property
     def latest_date(self) -> date | None:
-        return selectors.latest_data_date(self.contract.pk)
+        return latest_data_date(self.contract.pk)
 
     @cached_property
     def default_month(self) -> int:
@@ -72,17 +75,19 @@ class ContractData:
         return max(start, engine.month_of(self.latest_date)) if self.latest_date else start
 
     def params(self, query) -> PageParams:
-        """month (default: the latest with data), period (default rolling_12), group (default ALL); bad
-        values raise FlightpathError naming the field."""
+        """month (default: the latest with data), period (default rolling_12), group (default ALL), parsed
+        by participants.params; bad values raise FlightpathError naming the field."""
         month = (
-            selectors.parse_month(query.get("month"), contract=self.contract)
+            engine.month_of(parse_month(query.get("month"), contract_start=self.contract.start_date))
             if query.get("month")
             else self.default_month
         )
         return PageParams(
             month=month,
-            period=selectors.parse_period(query.get("period") or DEFAULT_PERIOD),
-            group=selectors.parse_group(query.get("group") or engine.ALL, valid=self.rules.report_groups),
+            period=parse_choice(query.get("period"), engine.PERIODS, field="period", default=DEFAULT_PERIOD),
+            group=parse_group(
+                query.get("group"), groups=self.rules.report_groups, programme=self.rules.code
+            ),
         )
 
 
@@ -128,7 +133,7 @@ def standing(contract: Contract) -> tuple[int | None, list[dict]]:
     latest = snaps.order_by("-month").values_list("month", flat=True).first()
     if latest is None:
         return None, []
-    wanted = [engine.ALL, *rules.measured_groups]
+    wanted = [ALL, *rules.measured_groups]
     held = {s.group: s for s in snaps.filter(month=latest, group__in=wanted)}
     return engine.month_of(latest), [
         _with_rag(selectors.snapshot_performance_record(held[g])) for g in wanted if g in held
@@ -268,15 +273,6 @@ class Members:
     counts: dict[int, int] = field(default_factory=dict)
 
 
-def parse_measure(value: str | None) -> str:
-    if value not in drilldown.MEASURES:
-        raise FlightpathError(
-            f"Unknown measure '{value or ''}'; expected one of {', '.join(drilldown.MEASURES)}.",
-            field="measure",
-        )
-    return value
-
-
 def _members(data: ContractData, measure: str, positions: np.ndarray) -> Members:
     ids = data.frames[0]["referral_id"].to_numpy()[positions]
     unique, times = np.unique(ids, return_counts=True)
@@ -302,10 +298,7 @@ def flow_members(data: ContractData, *, measure: str, params: PageParams) -> Mem
 def cohort_members(data: ContractData, *, measure: str, group: str, cohort: str | None) -> Members:
     """A cohort's referrals (`cohort`) or those of them with a counted outcome (`cohort_outcomes`), as at the
     cohorts' default as-of date (DOMAIN.md 15.8)."""
-    try:
-        cohort_month = engine.parse_month(cohort or "")
-    except ValueError:
-        raise FlightpathError(f"'{cohort or ''}' is not a month (YYYY-MM).", field="cohort") from None
+    cohort_month = engine.month_of(parse_month(cohort, field="cohort"))
     as_of = data.latest_date
     last = engine.last_ended_month(as_of) if as_of else cohort_month - 1
     positions = drilldown.cohort_members(
@@ -326,9 +319,10 @@ def assessment_members(data: ContractData, *, measure: str, params: PageParams) 
         raise FlightpathError(
             f"{data.rules.code} contracts have no formal quarterly reviews.", field="measure"
         )
-    if not engine.is_quarter_end(params.month):
-        raise FlightpathError("A quarter ends in March, June, September or December.", field="month")
-    group = selectors.parse_group(params.group, valid=data.rules.measured_groups)
+    require_quarter_end(engine.month_first_day(params.month), field="month")
+    group = parse_group(
+        params.group, groups=data.rules.measured_groups, programme=data.rules.code, kind="measured group"
+    )
     positions = drilldown.assessment_members(
         data.facts, measure=measure, group=group, quarter_end=params.month
     )

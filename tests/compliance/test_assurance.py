@@ -17,6 +17,7 @@ from compliance.models import CmoSample, PatRating
 from compliance.selectors import pages as selectors_pages
 from compliance.services import assurance as services_assurance
 from participants.errors import FlightpathError
+from participants.exports import REFERRAL_CSV_COLUMNS
 from participants.models import ValidationRound
 from tests import factories as f
 from tests.compliance.pages_support import build_pages_world
@@ -142,6 +143,8 @@ def test_sample_export_refused_before_five_days_before_the_check(world, client, 
     response = client.get(f"/compliance/contracts/CP-1/assurance/cmo-samples/{ready.pk}/export/")
     rows = list(csv.DictReader(io.StringIO(b"".join(response.streaming_content).decode())))
     assert response.status_code == 200 and [r["referral_ref"] for r in rows] == refs(ready)
+    # The sample list's columns: its position, then a referral's columns as every export has them.
+    assert list(rows[0]) == ["position", *(name for name, _ in REFERRAL_CSV_COLUMNS)]
     settings.FLIGHTPATH_CMO_EXPORT_LEAD_DAYS = 7
     assert (
         client.get(f"/compliance/contracts/CP-1/assurance/cmo-samples/{early.pk}/export/").status_code == 200

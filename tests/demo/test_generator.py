@@ -22,8 +22,8 @@ from participants.calendar import calendar_for
 from participants.errors import FlightpathError
 from participants.imports.services import known_state
 from participants.imports.validation import read_bundle, validate_bundle
+from participants.journey import RESOLUTION_CODES
 from participants.models import (
-    RESOLUTION_CODES,
     Contract,
     EventCode,
     JourneyEvent,
@@ -37,7 +37,7 @@ from participants.models import (
 from participants.roles import group_for
 
 TODAY = date(2026, 3, 18)
-RESOLUTIONS = [str(code) for code in RESOLUTION_CODES]
+RESOLUTIONS = list(RESOLUTION_CODES)
 
 
 @lru_cache(maxsize=4)
