@@ -15,7 +15,7 @@ from participants.models import Contract
 from participants.selectors import visible_referrals
 
 from . import engine
-from .drilldown import ASSESSMENT_MEASURES, COHORT_MEASURES
+from .engine.drilldown import ASSESSMENT_MEASURES, COHORT_MEASURES
 from .filtersets import PerformanceFilterForm
 from .models import Period
 from .rag import CSS_CLASSES, LABELS

@@ -15,6 +15,7 @@ from participants.errors import FlightpathError
 
 from .. import engine
 from ..selectors import figures as selectors
+from . import records
 from .serializers import (
     COHORT_CSV_FIELDS,
     AssessmentSerializer,
@@ -76,7 +77,7 @@ class PerformanceView(ContractFiguresView):
             request.query_params.get("group", engine.ALL), valid=rules.report_groups
         )
         figures = selectors.performance_figures(contract, month=month, period=period, group=group)
-        return Response(PerformanceSerializer(engine.performance_record(figures, contract.ref)).data)
+        return Response(PerformanceSerializer(records.performance_record(figures, contract.ref)).data)
 
 
 class CohortsView(ContractFiguresView):
@@ -110,7 +111,7 @@ class CohortsView(ContractFiguresView):
         )
         as_of = selectors.parse_date(request.query_params.get("as_of"), field="as_of")
         as_of, rows = selectors.cohort_figures(contract, group=group, as_of=as_of)
-        results = engine.cohort_records(rows)
+        results = records.cohort_records(rows)
         if request.accepted_renderer.format == CSVRenderer.format:
             return streaming_csv_response(
                 cohort_csv_rows(results), COHORT_CSV_FIELDS, filename=f"{contract.ref}-cohorts-{group}.csv"
@@ -165,4 +166,4 @@ class AssessmentsView(ContractFiguresView):
         figures = selectors.assessment_figures(
             contract, quarter_end=quarter_end, group=group, final=final == "true"
         )
-        return Response(AssessmentSerializer(engine.assessment_record(figures, contract.ref)).data)
+        return Response(AssessmentSerializer(records.assessment_record(figures, contract.ref)).data)

@@ -15,7 +15,7 @@ from rest_framework.test import APIClient
 from participants.imports.services import import_bundle
 from participants.models import Contract
 from performance import engine, services
-from performance.drilldown import MEASURES
+from performance.engine.drilldown import MEASURES
 from tests.factories import UserFactory
 from tests.golden import FIXTURES, bundle_frames
 from tests.scoping import build_world
