@@ -10,7 +10,8 @@ Months are integers: months since 1970-01 (numpy's datetime64[M]). Figures are r
 and lists of plain rows; readers round with `rounded` at output (DOMAIN.md 15.16) and every comparison (met,
 below MPL) is unrounded. What the MI API returns is shaped in performance/api/records.py, not here.
 
-One module per concern; callers use this package's names (`from performance import engine; engine.x`):
+One module per concern, listed below. The rest of the product uses the names this package re-exports
+(`from performance import engine; engine.x`) and the drilldown as `performance.engine.drilldown`:
 
     months      month indexes, labels, the last ended month, quarter ends
     rules       flows, periods, the codes read, ProgrammeRules / ContractTerms, output rounding
@@ -23,12 +24,11 @@ One module per concern; callers use this package's names (`from performance impo
     drilldown   the referrals behind a figure, selected as the figure is counted
 """
 
-from .assessment import assessment_table, invalid_rate, validated_months_for, validation_round_used
+from .assessment import assessment_table, invalid_rate, validation_round_used
 from .cohorts import cohort_table
-from .facts import Facts, cohort_basis_month, cohort_outcome_month, default_as_of, referral_facts
-from .flows import Monthly, monthly, performance_table, period_bounds
+from .facts import Facts, default_as_of, referral_facts
+from .flows import monthly, performance_table, period_bounds
 from .months import (
-    NO_MONTH,
     is_quarter_end,
     last_ended_month,
     month_first_day,
@@ -38,26 +38,19 @@ from .months import (
     parse_month,
     quarter_ends_between,
 )
-from .profiles import UNITS, Targets, profile_curve, profile_points
+from .profiles import profile_points
 from .projection import projection_table
-from .rules import ALL, CODES_READ, FLOWS, PERIODS, RESOLUTION_FLOWS, ContractTerms, ProgrammeRules, rounded
+from .rules import ALL, CODES_READ, FLOWS, PERIODS, ContractTerms, ProgrammeRules, rounded
 
 __all__ = [
     "ALL",
     "CODES_READ",
     "FLOWS",
-    "NO_MONTH",
     "PERIODS",
-    "RESOLUTION_FLOWS",
-    "UNITS",
     "ContractTerms",
     "Facts",
-    "Monthly",
     "ProgrammeRules",
-    "Targets",
     "assessment_table",
-    "cohort_basis_month",
-    "cohort_outcome_month",
     "cohort_table",
     "default_as_of",
     "invalid_rate",
@@ -71,12 +64,10 @@ __all__ = [
     "parse_month",
     "performance_table",
     "period_bounds",
-    "profile_curve",
     "profile_points",
     "projection_table",
     "quarter_ends_between",
     "referral_facts",
     "rounded",
-    "validated_months_for",
     "validation_round_used",
 ]
