@@ -95,37 +95,6 @@ class StandardFigures:
             return None if pct is None else (MET if pct <= self.target else NOT_MET)
         return MET if self.over_limit <= self.target else NOT_MET
 
-    def as_output(self) -> dict:
-        """The MI API shape (DATA.md), percentages rounded half-to-even to 2 places here and only here."""
-        out: dict = {
-            "code": self.code,
-            "measure": self.measure,
-            "limit_working_days": self.limit_working_days,
-        }
-        if self.measure == DEADLINE:
-            out.update(
-                target=float(self.target),
-                eligible=self.eligible,
-                met=self.met,
-                compliance_pct=round_pct(self.met, self.eligible),
-            )
-        elif self.measure == BACKLOG_SHARE:
-            out.update(
-                target=float(self.target),
-                referrals=self.referrals,
-                backlog=self.backlog,
-                backlog_pct=round_pct(self.backlog, self.referrals),
-                oldest_age_working_days=self.oldest_age_working_days,
-            )
-        else:
-            out.update(
-                target=int(self.target),
-                over_limit=self.over_limit,
-                oldest_age_working_days=self.oldest_age_working_days,
-            )
-        out["status"] = self.status
-        return out
-
 
 def round_pct(numerator: int | None, denominator: int | None) -> float | None:
     """numerator / denominator x 100 as shown (participants.journey.rounded), on the exact ratio."""

@@ -3,11 +3,8 @@ assurance records (DOMAIN.md 9, 13, 15). Thin: parse, call a selector or service
 
 from __future__ import annotations
 
-import math
 from datetime import date
 
-import pandas as pd
-import plotly.graph_objects as go
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -18,7 +15,6 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 from django_tables2 import RequestConfig
 
-from participants.charts import SERIES_COLOURS, chart_json
 from participants.errors import FlightpathError
 from participants.exports import REFERRAL_CSV_COLUMNS, csv_response, excel_response, values_of
 from participants.journey import report_groups
@@ -26,7 +22,8 @@ from participants.models import Contract, Referral, Staff, ValidationRound
 from participants.params import error_text, parse_date
 from participants.selectors import latest_data_date, visible_contract
 
-from .engine import BACKLOG_MAX, MET, NOT_MET
+from . import charts
+from .engine import MET, NOT_MET
 from .filtersets import DueSoonFilterSet, FailingItemFilterSet
 from .forms import CmoRecordForm, CmoSampleForm, PatRatingForm, TenderStandardForm, ValidationRoundForm
 from .models import CmoSample, CmoSampleRecord, PatRating, Standard
@@ -56,49 +53,6 @@ def _standards_query(request, contract: Contract) -> selectors.StandardsQuery:
         default = selectors_pages.default_as_of(contract) or latest_data_date(contract.pk) or date.today()
         params["as_of"] = default.isoformat()
     return selectors.standards_query(contract, params)
-
-
-def _count_step(values: pd.Series) -> int:
-    """Whole-number ticks on the count axis: about five of them, never a fraction of a referral."""
-    largest = pd.to_numeric(values, errors="coerce").max()
-    return 1 if pd.isna(largest) else max(1, math.ceil(largest / 5))
-
-
-def _trend_chart(trend, counts: set[str]) -> str | None:
-    """One line per standard over the month ends; count standards (backlog maximum) on the right axis."""
-    if trend.empty:
-        return None
-    fig = go.Figure()
-    months = [d.strftime("%b %Y") for d in sorted(trend["month_end"].unique())]
-    for i, (code, rows) in enumerate(trend.groupby("code", sort=False)):
-        count = code in counts
-        fig.add_trace(
-            go.Scatter(
-                x=[d.strftime("%b %Y") for d in rows["month_end"]],
-                y=rows["value"].round(2).tolist(),
-                name=code,
-                mode="lines+markers",
-                yaxis="y2" if count else "y",
-                line={
-                    "color": SERIES_COLOURS[i % len(SERIES_COLOURS)],
-                    "dash": "dot" if count else ("solid" if i < len(SERIES_COLOURS) else "dash"),
-                },
-            )
-        )
-    fig.update_layout(
-        yaxis={"title": "% met, or backlog %", "rangemode": "tozero"},
-        yaxis2={
-            "title": "Referrals over limit",
-            "overlaying": "y",
-            "side": "right",
-            "rangemode": "tozero",
-            "tickformat": "d",
-            "dtick": _count_step(trend.loc[trend["code"].isin(counts), "value"]),
-            "showgrid": False,
-        },
-        xaxis={"type": "category", "categoryorder": "array", "categoryarray": months},
-    )
-    return chart_json(fig)
 
 
 @login_required
@@ -132,7 +86,6 @@ def standards(request, ref: str):
         )
     rows = selectors_pages.standard_rows(contract, selectors.standards_figures(contract, query))
     trend = selectors_pages.standards_trend(contract, as_of=query.as_of, group=query.group)
-    counts = {r.figures.code for r in rows if r.figures.measure == BACKLOG_MAX}
     return render(
         request,
         "compliance/standards.html",
@@ -142,7 +95,7 @@ def standards(request, ref: str):
             "rows": rows,
             "groups": report_groups(contract.programme.groups),
             "snapshot_dates": selectors.snapshot_dates(contract)[:36],
-            "trend_json": _trend_chart(trend, counts),
+            "trend_json": charts.standards_trend(trend, rows),
             "can_add_standard": request.user.has_perm("compliance.add_standard"),
             "can_change_standard": request.user.has_perm("compliance.change_standard"),
         },

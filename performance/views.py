@@ -3,20 +3,18 @@ query, call performance.selectors.pages, shape rows and charts for the template,
 
 from __future__ import annotations
 
-import plotly.graph_objects as go
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
 from django_tables2 import RequestConfig
 
-from participants.charts import RAG_COLOURS, SERIES_COLOURS, chart_json
 from participants.errors import FlightpathError
 from participants.exports import REFERRAL_CSV_COLUMNS, csv_response
 from participants.journey import rounded
 from participants.params import parse_choice
 from participants.selectors import visible_contract, visible_referrals
 
-from . import engine
-from .drilldown import ASSESSMENT_MEASURES, COHORT_MEASURES, MEASURES
+from . import charts, engine
+from .engine.drilldown import ASSESSMENT_MEASURES, COHORT_MEASURES, MEASURES
 from .filtersets import PerformanceFilterForm
 from .models import Period
 from .rag import CSS_CLASSES, LABELS
@@ -40,9 +38,6 @@ MEASURE_LABELS = {
     "extrapolation_base": "Job outcomes extrapolated",
 }
 PERIOD_LABELS = dict(Period.choices)
-# Cohort curves drawn: one every CHART_COHORT_STEP months back from the latest, CHART_COHORTS of them (recent
-# cohorts of different ages); the cohort table lists them all.
-CHART_COHORTS, CHART_COHORT_STEP = 6, 3
 PROJECTION_DECIMALS = ("actual", "expected", "projected", "low", "high", "mpl_required", "projected_pct")
 ASSESSMENT_DECIMALS = ("extrapolated_outcomes", "adjusted_outcomes", "invalid_pct_used", "mpl_required")
 
@@ -133,108 +128,21 @@ def contract_performance(request, ref: str):
         "measured_groups": data.rules.measured_groups,
         "amber_margin": selectors_pages.amber_margin(),
         "series": series,
-        "actual_chart": chart_json(_actual_vs_required(series, params.group)),
+        "actual_chart": charts.actual_vs_required(series, params.group),
         "cohort_as_of": cohort_as_of,
         "cohorts": list(reversed(cohorts)),
-        "cohort_chart": chart_json(
-            _cohort_curves(cohorts[::-CHART_COHORT_STEP][:CHART_COHORTS][::-1], params.group)
-        )
-        if cohorts
-        else None,
-        "chart_cohorts": (CHART_COHORTS, CHART_COHORT_STEP),
+        "cohort_chart": charts.cohort_curves(cohorts, params.group),
+        "chart_cohorts": (charts.CHART_COHORTS, charts.CHART_COHORT_STEP),
         "projection_as_of": projection_as_of,
         "projection": [
             {**_rounded(row, PROJECTION_DECIMALS), "rag_class": CSS_CLASSES[row["rag"]]} for row in projection
         ],
-        "projection_chart": chart_json(_projection(projection, data.rules.has_quarterly_review))
-        if projection
-        else None,
+        "projection_chart": charts.projection_ranges(projection, data.rules.has_quarterly_review),
         "risk_label": "PIN risk" if data.rules.has_quarterly_review else "MPL risk",
         "has_quarterly_review": data.rules.has_quarterly_review,
         "assessments": [_rounded(row, ASSESSMENT_DECIMALS) for row in assessments],
     }
     return render(request, "performance/contract_performance.html", context)
-
-
-def _actual_vs_required(series: list[dict], group: str) -> go.Figure:
-    months = [row["month"] for row in series]
-    fig = go.Figure()
-    fig.add_bar(
-        x=months,
-        y=[row["job_outcomes"] for row in series],
-        name="Job outcomes (actual)",
-        marker_color=SERIES_COLOURS[0],
-    )
-    fig.add_scatter(
-        x=months,
-        y=[round(row["mpl_required"], 2) for row in series],
-        name="MPL required",
-        mode="lines+markers",
-        line={"color": SERIES_COLOURS[1], "width": 2},
-    )
-    fig.update_layout(yaxis_title=f"Outcomes in month ({group})", xaxis={"type": "category"})
-    return fig
-
-
-def _cohort_curves(cohorts: list[dict], group: str) -> go.Figure:
-    fig = go.Figure()
-    for i, row in enumerate(cohorts):
-        fig.add_scatter(
-            x=list(range(1, len(row["conversion_pct"]) + 1)),
-            y=[round(v, 2) for v in row["conversion_pct"]],
-            name=f"{row['cohort']} (n={row['size']})",
-            mode="lines+markers",
-            line={"color": SERIES_COLOURS[(i + 2) % len(SERIES_COLOURS)] if i else SERIES_COLOURS[0]},
-        )
-    longest = max(cohorts, key=lambda r: len(r["profile_pct"]))
-    fig.add_scatter(
-        x=list(range(1, len(longest["profile_pct"]) + 1)),
-        y=[round(v, 2) for v in longest["profile_pct"]],
-        name=f"MPL profile ({group})",
-        mode="lines",
-        line={"color": "#212529", "dash": "dash", "width": 3},
-    )
-    fig.update_layout(
-        xaxis_title="Month on programme", yaxis_title="Cumulative job outcome %", hovermode="closest"
-    )
-    return fig
-
-
-def _projection(rows: list[dict], quarterly_review: bool) -> go.Figure:
-    fig = go.Figure()
-    risk = "PIN risk" if quarterly_review else "MPL risk"
-    labels = [f"{row['group']} {row['quarter_end_label']}" for row in rows]
-    fig.add_scatter(
-        x=labels,
-        y=[row["projected_pct"] for row in rows],
-        mode="markers",
-        name="Projected % of MPL (90% range)",
-        marker={
-            "size": 12,
-            "color": [RAG_COLOURS[row["rag"]] for row in rows],
-        },
-        error_y={
-            "type": "data",
-            "symmetric": False,
-            "array": [row["high_pct"] - row["projected_pct"] for row in rows],
-            "arrayminus": [row["projected_pct"] - row["low_pct"] for row in rows],
-            "color": "#495057",
-        },
-        text=[risk if row["below_mpl"] else "" for row in rows],
-        textposition="top right",
-    )
-    fig.update_traces(mode="markers+text")
-    fig.add_hline(
-        y=100,
-        line_dash="dash",
-        line_color=RAG_COLOURS["RED"],
-        annotation_text="MPL (100%)",
-        annotation_position="bottom right",
-    )
-    fig.update_layout(
-        yaxis_title="Rolling-12 job outcomes, % of MPL", xaxis={"type": "category"}, hovermode="closest"
-    )
-    return fig
 
 
 @login_required

@@ -1,11 +1,12 @@
-"""MI API v1 shapes of the standards endpoints (DATA.md). Figures come from selectors.standards; the
-engine's StandardFigures.as_output does the rounding, so every reader shows the same numbers."""
+"""MI API v1 shapes of the standards endpoints (DATA.md). Figures come from selectors.standards unrounded;
+StandardResultSerializer shapes them and rounds the percentages with the engine's `round_pct` (DOMAIN.md
+15.16), so every reader shows the same numbers."""
 
 from __future__ import annotations
 
 from rest_framework import serializers
 
-from compliance.engine import StandardFigures
+from compliance.engine import BACKLOG_SHARE, DEADLINE, StandardFigures, round_pct
 from compliance.models import Measure
 
 
@@ -29,7 +30,35 @@ class StandardResultSerializer(serializers.Serializer):
     status = serializers.ChoiceField(choices=["MET", "NOT_MET"], allow_null=True)
 
     def to_representation(self, instance: StandardFigures) -> dict:
-        return instance.as_output()
+        """The fields of the standard's measure only (DATA.md), percentages rounded half-to-even."""
+        out: dict = {
+            "code": instance.code,
+            "measure": instance.measure,
+            "limit_working_days": instance.limit_working_days,
+        }
+        if instance.measure == DEADLINE:
+            out.update(
+                target=float(instance.target),
+                eligible=instance.eligible,
+                met=instance.met,
+                compliance_pct=round_pct(instance.met, instance.eligible),
+            )
+        elif instance.measure == BACKLOG_SHARE:
+            out.update(
+                target=float(instance.target),
+                referrals=instance.referrals,
+                backlog=instance.backlog,
+                backlog_pct=round_pct(instance.backlog, instance.referrals),
+                oldest_age_working_days=instance.oldest_age_working_days,
+            )
+        else:
+            out.update(
+                target=int(instance.target),
+                over_limit=instance.over_limit,
+                oldest_age_working_days=instance.oldest_age_working_days,
+            )
+        out["status"] = instance.status
+        return out
 
 
 class StandardsResponseSerializer(serializers.Serializer):

@@ -1,6 +1,6 @@
 """MI API v1 shapes of the performance endpoints (DATA.md). The figures arrive already in output form from
-performance.engine's *_record functions (the one place that rounds, DOMAIN.md 15.16); these serializers
-declare the shapes for the schema and pass the records through."""
+the functions of records.py (which round, DOMAIN.md 15.16); these serializers declare the shapes for the
+schema and pass the records through."""
 
 from __future__ import annotations
 

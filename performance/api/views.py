@@ -16,6 +16,7 @@ from participants.exports import csv_response, values_of
 
 from .. import engine
 from ..selectors import figures as selectors
+from . import records
 from .serializers import (
     COHORT_CSV_FIELDS,
     AssessmentSerializer,
@@ -78,7 +79,7 @@ class PerformanceView(ContractFiguresView):
         figures = selectors.performance_figures(
             contract, month=engine.month_of(month), period=period, group=group
         )
-        return Response(PerformanceSerializer(engine.performance_record(figures, contract.ref)).data)
+        return Response(PerformanceSerializer(records.performance_record(figures, contract.ref)).data)
 
 
 class CohortsView(ContractFiguresView):
@@ -112,7 +113,7 @@ class CohortsView(ContractFiguresView):
         )
         as_of = params.parse_date(request.query_params.get("as_of"), field="as_of")
         as_of, rows = selectors.cohort_figures(contract, group=group, as_of=as_of)
-        results = engine.cohort_records(rows)
+        results = records.cohort_records(rows)
         if request.accepted_renderer.format == CSVRenderer.format:
             return csv_response(
                 f"{contract.ref}-cohorts-{group}.csv",
@@ -168,4 +169,4 @@ class AssessmentsView(ContractFiguresView):
         figures = selectors.assessment_figures(
             contract, quarter_end=engine.month_of(quarter_end), group=group, final=final
         )
-        return Response(AssessmentSerializer(engine.assessment_record(figures, contract.ref)).data)
+        return Response(AssessmentSerializer(records.assessment_record(figures, contract.ref)).data)

@@ -261,33 +261,6 @@ def open_recommendations(contract: Contract) -> list[Recommendation]:
     )
 
 
-def performance_month(contract: Contract, *, month: int) -> list[dict]:
-    """Every group and period for month M in output form (a page's table): the snapshots in one query
-    when the month has them, else one engine call for the whole month."""
-    snaps = list(PerformanceSnapshot.objects.filter(contract=contract, month=engine.month_first_day(month)))
-    if snaps:
-        rows = [snapshot_performance_record(s) for s in snaps]
-    else:
-        inputs = contract_inputs(contract)
-        rows = engine.performance_table(
-            contract_facts(contract.pk, inputs.rules.groups),
-            inputs.rules,
-            inputs.terms,
-            inputs.profiles,
-            inputs.targets,
-            [month],
-        ).to_dict("records")
-    order = {g: i for i, g in enumerate(rules_for(contract.programme).report_groups)}
-    rows.sort(key=lambda r: (engine.PERIODS.index(r["period"]), order.get(r["group"], len(order))))
-    return [engine.performance_record(r, contract.ref) for r in rows]
-
-
-def contract_assessments(contract: Contract) -> list[dict]:
-    """Every stored quarterly assessment of the contract in output form, latest quarter first."""
-    snaps = AssessmentSnapshot.objects.filter(contract=contract).order_by("-quarter_end", "group", "final")
-    return [engine.assessment_record(assessment_row(s), contract.ref) for s in snaps]
-
-
 def assessment_row(snap: AssessmentSnapshot) -> dict:
     """A snapshot as a row of engine.assessment_table (unrounded)."""
     return {
@@ -304,12 +277,3 @@ def assessment_row(snap: AssessmentSnapshot) -> dict:
         "mpl_required": snap.mpl_required,
         "met": snap.met,
     }
-
-
-def latest_recompute(contract: Contract):
-    """The contract's latest performance recompute run (status, timing, progress, error), or None."""
-    from participants.models import JobRun
-
-    return (
-        JobRun.objects.filter(contract=contract, kind="performance.recompute").order_by("-started_at").first()
-    )

@@ -21,7 +21,8 @@ from participants.models import Contract
 from participants.params import parse_choice, parse_group, parse_month, require_quarter_end
 from participants.selectors import latest_data_date
 
-from .. import drilldown, engine
+from .. import engine
+from ..engine import drilldown
 from ..models import AssessmentSnapshot, PerformanceSnapshot, ProjectionSnapshot
 from ..rag import mpl_rag
 from . import figures as selectors
@@ -213,7 +214,7 @@ def assessments(data: ContractData, *, through: int) -> list[dict]:
         ).to_dict("records")
     order = {g: i for i, g in enumerate(data.rules.measured_groups)}
     rows.sort(key=lambda r: (-r["quarter_end"], order.get(r["group"], 99)))
-    rounds = {q: drilldown.validation_round_used(data.inputs.rounds, q) for q in quarter_ends}
+    rounds = {q: engine.validation_round_used(data.inputs.rounds, q) for q in quarter_ends}
     return [
         {
             **r,

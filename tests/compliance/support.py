@@ -8,7 +8,7 @@ from datetime import date, timedelta
 
 import pandas as pd
 
-from compliance.api.serializers import FailingItemSerializer
+from compliance.api.serializers import FailingItemSerializer, StandardResultSerializer
 from compliance.defaults import SHIPPED_STANDARDS
 from compliance.engine import ComplianceResult, StandardRule
 from compliance.selectors.standards import failure_dicts
@@ -110,7 +110,7 @@ def outputs(result: ComplianceResult, group: str = "ALL") -> dict:
     for figures in result.results_for(group):
         rows = FailingItemSerializer(failure_dicts(result.failures_for(figures.code, group)), many=True).data
         out[figures.code] = (
-            figures.as_output(),
+            StandardResultSerializer(figures).data,
             [{k: v for k, v in row.items() if k != "group"} for row in rows],
         )
     return out

@@ -7,9 +7,11 @@ import datetime as dt
 import pytest
 from rest_framework.test import APIClient
 
-from participants.models import MplProfile, MplTarget, Programme, ValidationRound
+from participants.models import JobRun, MplProfile, MplTarget, Programme, ValidationRound
 from performance import services
+from performance.api.records import performance_record
 from performance.models import PerformanceSnapshot
+from performance.selectors import pages
 from tests import factories as f
 from tests.scoping import build_world
 
@@ -246,18 +248,25 @@ def test_performance_answers_csv_as_one_row(admin_api, wp_contract):
     assert row.startswith("WP-1,PG1,in_month,2024-09,2024-09,0,0,0,0,0,0,4,")
 
 
-def test_page_selectors_give_a_whole_month_and_the_assessments(wp_contract):
-    from performance.selectors import figures as selectors
+def test_a_whole_month_and_the_reviews_read_from_snapshots_equal_those_computed_on_demand(wp_contract):
+    month = engine_month("2024-12")
 
-    on_demand = selectors.performance_month(wp_contract, month=engine_month("2024-12"))
+    def shown() -> tuple[dict, list[dict]]:
+        """The page's figures of every period and group in the API's shape, and its quarterly reviews."""
+        data = pages.ContractData(wp_contract)
+        grid = pages.performance_grid(data, month=month)
+        records = {key: performance_record(row, "WP-1") for key, row in grid.items()}
+        return records, pages.assessments(data, through=month)
+
+    on_demand, reviews = shown()
     services.recompute_contract(contract_id=wp_contract.pk)
-    assert selectors.performance_month(wp_contract, month=engine_month("2024-12")) == on_demand
+    assert shown() == (on_demand, reviews)
     assert len(on_demand) == 6 * 11
-    assert on_demand[0]["period"] == "in_month" and on_demand[0]["group"] == "ALL"
-    assessments = selectors.contract_assessments(wp_contract)
-    assert assessments[0]["quarter_end"] == "2024-12"
-    assert {a["group"] for a in assessments} == {"PG1", "PG2", "PG6A"}
-    assert selectors.latest_recompute(wp_contract).status == "SUCCEEDED"  # the service records its run
+    assert on_demand[("in_month", "ALL")]["mpl_required"] is not None
+    assert reviews[0]["quarter_end_label"] == "2024-12"
+    assert {r["group"] for r in reviews} == {"PG1", "PG2", "PG6A"}
+    run = JobRun.objects.filter(kind="performance.recompute", contract=wp_contract).latest("started_at")
+    assert run.status == JobRun.Status.SUCCEEDED  # the service records its run
 
 
 def engine_month(label: str) -> int:

@@ -1,4 +1,5 @@
-"""The worked examples at engine level (no database): every performance, cohorts and assessments entry."""
+"""The worked examples at engine level (no database): every performance, cohorts and assessments entry, in
+the API's shape (performance.api.records)."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ from datetime import date
 import pytest
 
 from performance import engine
+from performance.api import records
 from tests.golden import BUNDLES, assert_matches, bundle_frames, expected
 from tests.performance.golden_support import (
     cohort_profile_ties,
@@ -30,10 +32,9 @@ def test_engine_reproduces_every_golden_performance_entry(name):
     wanted = expected(name)["performance"]
     months = sorted({engine.parse_month(w["period_end"]) for w in wanted})
     frame = engine.performance_table(facts, rules, terms, bundle.profiles, bundle.targets, months)
-    got = {
-        (r["period_end"], r["period"], r["group"]): r
-        for r in engine.performance_records(frame, bundle.contract["contract_ref"])
-    }
+    ref = bundle.contract["contract_ref"]
+    shaped = [records.performance_record(row, ref) for row in frame.to_dict("records")]
+    got = {(r["period_end"], r["period"], r["group"]): r for r in shaped}
     ties = tie_keys(frame)
     assert len(got) == len(wanted)
     for w in wanted:
@@ -47,7 +48,7 @@ def test_engine_reproduces_every_golden_cohort_table(name):
     as_of = date.fromisoformat(expected(name)["as_of"])
     for group, wanted in expected(name)["cohorts"].items():
         rows = engine.cohort_table(facts, rules, bundle.profiles, group, as_of)
-        got = {"results": engine.cohort_records(rows)}
+        got = {"results": records.cohort_records(rows)}
         assert_matches(got, cohorts_tie_tolerant(wanted, got, cohort_profile_ties(rows)), group)
 
 
@@ -62,10 +63,9 @@ def test_engine_reproduces_every_golden_assessment(name):
     frame = engine.assessment_table(
         facts, rules, terms, bundle.profiles, bundle.targets, bundle.rounds, quarters
     )
-    got = {
-        (r["quarter_end"], r["group"], r["validated_months"] == 12): r
-        for r in engine.assessment_records(frame, bundle.contract["contract_ref"])
-    }
+    ref = bundle.contract["contract_ref"]
+    shaped = [records.assessment_record(row, ref) for row in frame.to_dict("records")]
+    got = {(r["quarter_end"], r["group"], r["validated_months"] == 12): r for r in shaped}
     assert len(got) == len(wanted)
     for w in wanted:
         assert_matches(got[(w["quarter_end"], w["group"], w["validated_months"] == 12)], w, w["quarter_end"])

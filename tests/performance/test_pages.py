@@ -13,9 +13,10 @@ from django.test import Client
 from rest_framework.test import APIClient
 
 from participants.imports.services import import_bundle
+from participants.journey import ALL, rounded
 from participants.models import Contract
 from performance import engine, services
-from performance.drilldown import MEASURES
+from performance.engine.drilldown import MEASURES
 from tests.factories import UserFactory
 from tests.golden import FIXTURES, bundle_frames
 from tests.scoping import build_world
@@ -177,7 +178,7 @@ def test_the_monthly_chart_data_equals_the_in_month_figures(browser_client, api,
     for row in series[::5]:
         want = _api(api, golden, row["month"], "in_month", "PG2")
         assert row["job_outcomes"] == want["job_outcomes"]
-        assert engine.rounded(row["mpl_required"]) == want["mpl_required"]
+        assert rounded(row["mpl_required"]) == want["mpl_required"]
 
 
 def test_cohorts_equal_the_apis(browser_client, api, golden):
@@ -186,7 +187,7 @@ def test_cohorts_equal_the_apis(browser_client, api, golden):
     shown = list(reversed(response.context["cohorts"]))
     assert [r["cohort"] for r in shown] == [w["cohort"] for w in want]
     assert [r["size"] for r in shown] == [w["size"] for w in want]
-    assert [engine.rounded(r["latest_conversion_pct"]) for r in shown] == [
+    assert [rounded(r["latest_conversion_pct"]) for r in shown] == [
         w["conversion_pct"][-1] for w in want
     ]
 
@@ -211,7 +212,7 @@ def test_the_assessment_panel_equals_the_api_and_names_the_round_used(browser_cl
         ):
             assert row[name] == want[name], (row["quarter_end_label"], row["group"], name)
         shown_rate = row["round"]["invalid_pct"] if row["round"] else 0.0  # the round named beside the rate
-        assert engine.rounded(shown_rate) == want["invalid_pct_used"]
+        assert rounded(shown_rate) == want["invalid_pct_used"]
     assert "Formal quarterly reviews" in response.content.decode()
 
 
@@ -233,8 +234,8 @@ def test_other_programmes_show_flows_cohorts_and_projection_without_quarterly_re
     assert response.status_code == 200
     assert response.context["assessments"] == []
     assert "Formal quarterly reviews" not in response.content.decode()
-    own_groups = [g for g in contract.programme.groups if g != engine.ALL]
-    assert [row["group"] for row in response.context["flow_rows"]] == [engine.ALL, *own_groups]
+    own_groups = [g for g in contract.programme.groups if g != ALL]
+    assert [row["group"] for row in response.context["flow_rows"]] == [ALL, *own_groups]
     assert response.context["cohorts"] and response.context["projection"]
     assert "MPL risk" in response.content.decode() or not any(
         r["below_mpl"] for r in response.context["projection"]
@@ -272,7 +273,7 @@ def test_quarterly_review_drilldowns_equal_the_assessment_figures(browser_client
         base = browser_client.get(drill_url(golden), {"measure": "extrapolation_base", **params})
         assert validated.context["members"].figure == want["validated_outcomes"]
         assert base.context["members"].figure == row["extrapolation_base"]
-        assert engine.rounded(
+        assert rounded(
             base.context["members"].figure * (1 - want["invalid_pct_used"] / 100)
         ) == pytest.approx(want["extrapolated_outcomes"], abs=0.011)
 

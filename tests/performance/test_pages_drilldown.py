@@ -1,6 +1,6 @@
-"""The referrals behind each figure (performance.drilldown) are exactly as many as the figure, for every
-measure, period and group of the golden bundles; and the validation round shown is the one whose rate is
-applied."""
+"""The referrals behind each figure (performance.engine.drilldown) are exactly as many as the figure, for
+every measure, period and group of the golden bundles; and the validation round shown is the one whose rate
+is applied."""
 
 from __future__ import annotations
 
@@ -10,7 +10,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from performance import drilldown, engine
+from performance import engine
+from performance.engine import drilldown
 from tests.golden import BUNDLES, bundle_frames, expected
 from tests.performance.golden_support import rules_for, terms_for
 
@@ -101,14 +102,15 @@ def test_the_round_shown_is_the_one_whose_rate_the_assessment_applies(name):
     bundle, facts, rules, terms = _setup(name)
     first = terms.start_month
     rounds = bundle.rounds
-    for q in engine.quarter_ends_between(first, first + 60):
-        used = drilldown.validation_round_used(rounds, q)
-        rate = engine.invalid_rate(rounds, q)
-        assert (0.0 if used is None else used["invalid_pct"] / 100) == pytest.approx(rate)
+    quarter_ends = engine.quarter_ends_between(first, first + 60)
+    applied = engine.assessment_table(
+        facts, rules, terms, bundle.profiles, bundle.targets, rounds, quarter_ends, finals=(False,)
+    )
+    for row in applied.to_dict("records"):  # quarter ends x measured groups
+        used = engine.validation_round_used(rounds, row["quarter_end"])
+        assert (0.0 if used is None else used["invalid_pct"]) == pytest.approx(row["invalid_pct_used"])
     if not rounds.empty:
-        assert any(
-            drilldown.validation_round_used(rounds, q) for q in engine.quarter_ends_between(first, first + 60)
-        )
+        assert any(engine.validation_round_used(rounds, q) for q in quarter_ends)
 
 
 def test_the_higher_round_wins_a_tie_on_period_end():
@@ -121,8 +123,8 @@ def test_the_higher_round_wins_a_tie_on_period_end():
             "status": ["FINAL", "FINAL", "FINAL"],
         }
     )
-    assert drilldown.validation_round_used(rounds, engine.parse_month("2024-03"))["round"] == 2
-    assert drilldown.validation_round_used(rounds, engine.parse_month("2023-12")) is None
+    assert engine.validation_round_used(rounds, engine.parse_month("2024-03"))["round"] == 2
+    assert engine.validation_round_used(rounds, engine.parse_month("2023-12")) is None
     assert np.isclose(engine.invalid_rate(rounds, engine.parse_month("2024-03")), 0.06)
 
 

@@ -1,41 +1,46 @@
 """Which referrals stand behind a figure (DOMAIN.md 6, 5; 15.13): the members of a flow count and of a cohort.
 
 Pure functions of the engine's per-referral `Facts` (no Django). They select with the same facts and the same
-period bounds the engine counts with (`engine.referral_facts`, `engine.period_bounds`,
-`engine.cohort_basis_month`, `engine.cohort_outcome_month`); tests/performance/test_pages_drilldown.py checks
-that every measure's member count equals the engine's figure on the golden bundles.
+period bounds the engine counts with (`referral_facts`, `period_bounds`, `cohort_basis_month`,
+`cohort_outcome_month`, `validated_months_for`); tests/performance/test_pages_drilldown.py checks that every
+measure's member count equals the engine's figure on the golden bundles.
 """
 
 from __future__ import annotations
 
 import numpy as np
-import pandas as pd
 
-from . import engine
+from participants.journey import ALL
+
+from .assessment import validated_months_for
+from .facts import Facts, cohort_basis_month, cohort_outcome_month
+from .flows import period_bounds
+from .months import NO_MONTH
+from .rules import FLOWS, RESOLUTION_FLOWS, ContractTerms, ProgrammeRules
 
 # Flows counted once per referral by its single resolution event (DOMAIN.md 4, 15.13), from the engine's map.
-_RESOLUTION_KIND = {name: kind for kind, name in engine.RESOLUTION_FLOWS.items()}
+_RESOLUTION_KIND = {name: kind for kind, name in RESOLUTION_FLOWS.items()}
 COHORT_MEASURES = ("cohort", "cohort_outcomes")
 # The two parts of a WP quarterly review's outcomes (DOMAIN.md 8): the validated months' outcomes net of
 # invalidation, and the later months' gross outcomes that the invalid rate is applied to.
 ASSESSMENT_MEASURES = ("validated_outcomes", "extrapolation_base")
-MEASURES = (*engine.FLOWS, *COHORT_MEASURES, *ASSESSMENT_MEASURES)
+MEASURES = (*FLOWS, *COHORT_MEASURES, *ASSESSMENT_MEASURES)
 
 
-def _group_mask(facts: engine.Facts, group: str) -> np.ndarray:
+def _group_mask(facts: Facts, group: str) -> np.ndarray:
     """ALL is every referral held (performance_table sums every group's row for ALL, DOMAIN.md 15.10)."""
-    return np.ones(facts.size, bool) if group == engine.ALL else facts.in_group(group)
+    return np.ones(facts.size, bool) if group == ALL else facts.in_group(group)
 
 
 def flow_members(
-    facts: engine.Facts, terms: engine.ContractTerms, *, measure: str, group: str, month: int, period: str
+    facts: Facts, terms: ContractTerms, *, measure: str, group: str, month: int, period: str
 ) -> np.ndarray:
     """Positions (into the referrals frame) of the referrals behind a flow figure of `group` for `period`
     ending with `month`: one entry per count, so a referral with two SUSTAINMENTs in the period appears twice
     (per-event flows, DOMAIN.md 15.13); len() of the result is the figure."""
-    if measure not in engine.FLOWS:
+    if measure not in FLOWS:
         raise ValueError(measure)
-    first, last = (int(b[0]) for b in engine.period_bounds(np.array([month]), period, terms))
+    first, last = (int(b[0]) for b in period_bounds(np.array([month]), period, terms))
     members = _group_mask(facts, group)
 
     def inside(months: np.ndarray) -> np.ndarray:
@@ -49,14 +54,14 @@ def flow_members(
         )
     if measure == "job_outcomes":  # first job outcomes, gross of invalidation
         return np.flatnonzero(members & inside(facts.outcome_month))
-    counted = (facts.event_flow == engine.FLOWS.index(measure)) & inside(facts.event_month)
+    counted = (facts.event_flow == FLOWS.index(measure)) & inside(facts.event_month)
     positions = facts.event_referral[counted]
     return np.sort(positions[members[positions]], kind="stable")
 
 
 def cohort_members(
-    facts: engine.Facts,
-    rules: engine.ProgrammeRules,
+    facts: Facts,
+    rules: ProgrammeRules,
     *,
     group: str,
     cohort_month: int,
@@ -68,15 +73,15 @@ def cohort_members(
     conversion figure, DOMAIN.md 15.11). A cohort after `last_month` is not reported: no members."""
     if cohort_month > last_month:
         return np.zeros(0, np.int64)
-    chosen = facts.in_group(group) & (engine.cohort_basis_month(facts, rules) == cohort_month)
+    chosen = facts.in_group(group) & (cohort_basis_month(facts, rules) == cohort_month)
     if converted:
-        outcome = engine.cohort_outcome_month(facts, rules)
-        chosen &= (outcome != engine.NO_MONTH) & (outcome <= last_month)
+        outcome = cohort_outcome_month(facts, rules)
+        chosen &= (outcome != NO_MONTH) & (outcome <= last_month)
     return np.flatnonzero(chosen)
 
 
 def assessment_members(
-    facts: engine.Facts, *, measure: str, group: str, quarter_end: int, final: bool = False
+    facts: Facts, *, measure: str, group: str, quarter_end: int, final: bool = False
 ) -> np.ndarray:
     """Positions of the referrals behind a quarterly review's outcomes at `quarter_end` (DOMAIN.md 8, 15.14):
     `validated_outcomes`, first job outcomes in the validated months of the twelve ending Q whose referral
@@ -85,30 +90,9 @@ def assessment_members(
     if measure not in ASSESSMENT_MEASURES:
         raise ValueError(measure)
     window_start = quarter_end - 11
-    split = window_start + engine.validated_months_for(quarter_end, final)
+    split = window_start + validated_months_for(quarter_end, final)
     outcome = facts.outcome_month
     members = _group_mask(facts, group)
     if measure == "validated_outcomes":
         return np.flatnonzero(members & (outcome >= window_start) & (outcome < split) & ~facts.invalidated)
     return np.flatnonzero(members & (outcome >= split) & (outcome <= quarter_end))
-
-
-def validation_round_used(rounds: pd.DataFrame | None, quarter_end: int) -> dict | None:
-    """The validation round whose invalid rate a quarterly assessment at `quarter_end` applies (DOMAIN.md
-    15.14): the FINAL round with the latest period end on or before the quarter's last day, the higher round
-    on a tie; None when there is none (rate 0). Shown beside the rate; tests check its rate equals
-    `engine.invalid_rate` for every quarter end of the golden bundles."""
-    if rounds is None or rounds.empty:
-        return None
-    ends = pd.to_datetime(rounds["period_end"]).dt.date
-    usable = rounds[(rounds["status"] == "FINAL") & (ends <= engine.month_last_day(quarter_end))]
-    if usable.empty:
-        return None
-    ordered = usable.assign(_end=ends[usable.index], _round=usable["round"].astype(int))
-    row = ordered.sort_values(["_end", "_round"]).iloc[-1]
-    return {
-        "round": int(row["_round"]),
-        "period_start": row["period_start"],
-        "period_end": row["period_end"],
-        "invalid_pct": float(row["invalid_pct"]),
-    }
