@@ -13,7 +13,7 @@ from django.db.models import Max, QuerySet
 
 from participants.calendar import calendar_for
 from participants.errors import FlightpathError
-from participants.models import Contract, JourneyEvent, Referral, Site, Staff
+from participants.models import Contract, JourneyEvent, Referral
 from participants.selectors import contract_frames
 
 from ..engine import ALL, FAILURE_COLUMNS, ComplianceResult, StandardFigures, codes_read, compute_standards
@@ -222,18 +222,6 @@ def failure_dicts(failures: pd.DataFrame) -> list[dict]:
     return [
         dict(zip(FAILURE_FIELDS, row, strict=True))
         for row in zip(*(columns[f] for f in FAILURE_FIELDS), strict=True)
-    ]
-
-
-def with_names(rows: Iterable[dict]) -> list[dict]:
-    """A page of failing items (from `failing_items`) with `site` and `key_worker` display names added, for
-    worklists: two queries for the whole page, none per row."""
-    rows = list(rows)
-    sites = Site.objects.in_bulk({r["site_id"] for r in rows if r["site_id"] is not None})
-    staff = Staff.objects.in_bulk({r["key_worker_id"] for r in rows if r["key_worker_id"] is not None})
-    return [
-        {**r, "site": str(sites.get(r["site_id"], "")), "key_worker": str(staff.get(r["key_worker_id"], ""))}
-        for r in rows
     ]
 
 
