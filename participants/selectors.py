@@ -14,7 +14,10 @@ import numpy as np
 import pandas as pd
 import psycopg
 from django.db import connection
+from django.db.models import Count, IntegerField, OuterRef, Subquery
 from django.db.models.functions import Coalesce
+
+from .models import Contract, ImportRun, JobRun, Referral
 
 # (frame column, table column, kind).
 _REFERRAL_FIELDS = [
@@ -95,8 +98,6 @@ def contract_frames(
 
 def visible_referrals(user):
     """Referrals a user may see, with what lists show, stage included (one query with joins)."""
-    from .models import Referral
-
     return (
         Referral.objects.visible_to(user)
         .select_related("contract", "participant", "organisation", "site", "key_worker")
@@ -107,10 +108,6 @@ def visible_referrals(user):
 def visible_contracts(user):
     """The user's contracts with their referral counts, each counted on its own (a correlated count over
     the referral table's contract index, not a join of every referral grouped back to its contract)."""
-    from django.db.models import Count, IntegerField, OuterRef, Subquery
-
-    from .models import Contract, Referral
-
     counts = (
         Referral.objects.filter(contract=OuterRef("pk")).order_by().values("contract").annotate(n=Count("*"))
     )
@@ -124,10 +121,6 @@ def visible_contracts(user):
 
 def contract_summary(contract) -> dict:
     """What the contract page shows beside the contract itself: referrals by group and the latest runs."""
-    from django.db.models import Count
-
-    from .models import ImportRun, JobRun, Referral
-
     by_group = dict(
         Referral.objects.filter(contract=contract)
         .values_list("group")
@@ -147,22 +140,3 @@ def contract_summary(contract) -> dict:
         "organisations": contract.delivery_organisations.order_by("kind", "name"),
     }
 
-
-def participant_timeline(participant, user):
-    """The participant's visible referrals, each with its events (oldest first) and assignment history."""
-    from django.db.models import Prefetch
-
-    from .models import JourneyEvent, ReferralAssignment
-
-    return list(
-        visible_referrals(user)
-        .filter(participant=participant)
-        .prefetch_related(
-            Prefetch("events", queryset=JourneyEvent.objects.order_by("event_date", "id")),
-            Prefetch(
-                "assignments",
-                queryset=ReferralAssignment.objects.select_related("organisation", "site", "key_worker"),
-            ),
-        )
-        .order_by("referral_date")
-    )
