@@ -21,5 +21,6 @@ urlpatterns = [
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
     path("compliance/", include("compliance.urls")),
     path("performance/", include("performance.urls")),
+    path("", include("reporting.urls")),
     path("", include("participants.urls")),
 ]

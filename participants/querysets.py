@@ -13,7 +13,10 @@ from __future__ import annotations
 
 from django.db import models
 from django.db.models import Q
-from django.db.models.functions import Coalesce
+from django.db.models.functions import Coalesce, NullIf
+
+# Roles and stages come from a module without models: the models import this one.
+from .choices import Role, Stage
 
 
 def staff_of(user):
@@ -26,10 +29,16 @@ def staff_of(user):
         return None
 
 
+def name_or_ref(relation: str = "") -> Coalesce:
+    """How staff and sites are named on every page and export, as an SQL expression for `annotate` or
+    `values`: the name, else the reference (imported key workers often arrive with a reference only).
+    `relation` reaches a related row ("site", "key_worker"); empty, the row itself."""
+    prefix = f"{relation}__" if relation else ""
+    return Coalesce(NullIf(models.F(f"{prefix}name"), models.Value("")), models.F(f"{prefix}ref"))
+
+
 def _referral_scope(user) -> Q | None:
     """The Q a referral must match for `user`; None means everything, Q(pk__in=[]) nothing."""
-    from .models import Organisation, Role
-
     if not getattr(user, "is_authenticated", False):
         return Q(pk__in=[])
     if user.is_superuser:
@@ -48,27 +57,15 @@ def _referral_scope(user) -> Q | None:
     if staff.role == Role.PERFORMANCE_MANAGER:
         site_ids = list(staff.sites.values_list("pk", flat=True))
         return own_org & Q(site__in=site_ids) if site_ids else own_org
-    if org.kind == Organisation.Kind.SUBCONTRACTOR:
+    if org.kind == org.Kind.SUBCONTRACTOR:
         return own_org
     if staff.role == Role.PARTNERSHIPS_MANAGER:
         return Q(organisation__parent=org) | own_org
     return Q(contract__prime=org)
 
 
-class Stage(models.TextChoices):
-    """The journey stage of a referral, derived from its events (DOMAIN.md 2, 4): the furthest reached."""
-
-    REFERRED = "REFERRED", "Referred"
-    FAILED_TO_ATTEND = "FAILED_TO_ATTEND", "Failed to attend"
-    DID_NOT_START = "DID_NOT_START", "Did not start"
-    STARTED = "STARTED", "On programme"
-    IN_WORK = "IN_WORK", "In work"
-    JOB_OUTCOME = "JOB_OUTCOME", "Job outcome"
-    EXITED = "EXITED", "Exited"
-
-
-# Checked in order: the first event code a referral has decides its stage.
 SEARCH_IDS = 10_000  # beyond this many matching participants a search stays one query
+# Checked in order: the first event code a referral has decides its stage.
 STAGE_BY_EVENT = [
     ("EXITED", Stage.EXITED),
     ("JOB_OUTCOME", Stage.JOB_OUTCOME),
@@ -86,8 +83,7 @@ class ReferralQuerySet(models.QuerySet):
         One correlated subquery over the referral's own events (an index probe on referral_id): a page of
         fifty referrals costs fifty probes however many are held. (Six EXISTS tests instead let PostgreSQL
         plan hashed subplans that scan every event of a code first: 1.5 s a page at a million referrals.)"""
-        from .models import JourneyEvent
-
+        events = self.model._meta.get_field("events").related_model.objects
         has = {
             f"has_{code.lower()}": models.Max(
                 models.Case(
@@ -107,7 +103,7 @@ class ReferralQuerySet(models.QuerySet):
             output_field=models.CharField(),
         )
         derived = (
-            JourneyEvent.objects.filter(referral=models.OuterRef("pk"))
+            events.filter(referral=models.OuterRef("pk"))
             .order_by()
             .values("referral")
             .annotate(**has)
@@ -124,9 +120,8 @@ class ReferralQuerySet(models.QuerySet):
         """Referrals whose reference, or whose participant's, begins with `value`, any case: two prefix
         lookups (PostgreSQL: the indexes of migration 0006), the participants' ids fetched first so the
         referral side is an index OR index lookup, not a scan testing every referral against a subquery."""
-        from .models import Participant
-
-        matching = Participant.objects.filter(ref__istartswith=value).values_list("pk", flat=True)
+        participants = self.model._meta.get_field("participant").related_model.objects
+        matching = participants.filter(ref__istartswith=value).values_list("pk", flat=True)
         ids = list(matching[: SEARCH_IDS + 1])
         participants = ids if len(ids) <= SEARCH_IDS else matching
         return self.filter(Q(ref__istartswith=value) | Q(participant__in=participants))
@@ -140,17 +135,14 @@ class ReferralQuerySet(models.QuerySet):
 
 class ParticipantQuerySet(models.QuerySet):
     def visible_to(self, user) -> ParticipantQuerySet:
-        from .models import Referral
-
         if getattr(user, "is_superuser", False):
             return self
-        return self.filter(pk__in=Referral.objects.visible_to(user).values("participant_id"))
+        referrals = self.model._meta.get_field("referrals").related_model.objects
+        return self.filter(pk__in=referrals.visible_to(user).values("participant_id"))
 
 
 class ContractQuerySet(models.QuerySet):
     def visible_to(self, user) -> ContractQuerySet:
-        from .models import Role
-
         if not getattr(user, "is_authenticated", False):
             return self.none()
         if user.is_superuser:

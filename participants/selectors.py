@@ -15,11 +15,11 @@ import numpy as np
 import pandas as pd
 import psycopg
 from django.db import connection
-from django.db.models import Max
+from django.db.models import Count, IntegerField, Max, OuterRef, Subquery
 from django.db.models.functions import Coalesce
 from django.shortcuts import get_object_or_404
 
-from .models import Contract, JourneyEvent, Referral
+from .models import Contract, ImportRun, JobRun, JourneyEvent, Referral
 
 # (frame column, table column, kind).
 _REFERRAL_FIELDS = [
@@ -100,8 +100,6 @@ def contract_frames(
 
 def visible_referrals(user):
     """Referrals a user may see, with what lists show, stage included (one query with joins)."""
-    from .models import Referral
-
     return (
         Referral.objects.visible_to(user)
         .select_related("contract", "participant", "organisation", "site", "key_worker")
@@ -112,10 +110,6 @@ def visible_referrals(user):
 def visible_contracts(user):
     """The user's contracts with their referral counts, each counted on its own (a correlated count over
     the referral table's contract index, not a join of every referral grouped back to its contract)."""
-    from django.db.models import Count, IntegerField, OuterRef, Subquery
-
-    from .models import Contract, Referral
-
     counts = (
         Referral.objects.filter(contract=OuterRef("pk")).order_by().values("contract").annotate(n=Count("*"))
     )
@@ -129,10 +123,6 @@ def visible_contracts(user):
 
 def contract_summary(contract) -> dict:
     """What the contract page shows beside the contract itself: referrals by group and the latest runs."""
-    from django.db.models import Count
-
-    from .models import ImportRun, JobRun, Referral
-
     by_group = dict(
         Referral.objects.filter(contract=contract)
         .values_list("group")
@@ -151,27 +141,6 @@ def contract_summary(contract) -> dict:
         "latest_jobs": JobRun.objects.filter(contract=contract)[:5],
         "organisations": contract.delivery_organisations.order_by("kind", "name"),
     }
-
-
-def participant_timeline(participant, user):
-    """The participant's visible referrals, each with its events (oldest first) and assignment history."""
-    from django.db.models import Prefetch
-
-    from .models import JourneyEvent, ReferralAssignment
-
-    return list(
-        visible_referrals(user)
-        .filter(participant=participant)
-        .prefetch_related(
-            Prefetch("events", queryset=JourneyEvent.objects.order_by("event_date", "id")),
-            Prefetch(
-                "assignments",
-                queryset=ReferralAssignment.objects.select_related("organisation", "site", "key_worker"),
-            ),
-        )
-        .order_by("referral_date")
-    )
-
 
 def visible_contract(user, ref: str) -> Contract:
     """The contract `ref` with its programme and prime, for pages and the API; Http404 when it does not

@@ -21,21 +21,8 @@ urlpatterns = [
         "participants/<int:pk>/section/<str:section>/", workspace.participant_section,
         name="participant-section",
     ),
-    path(
-        "referrals/<int:referral_id>/appointments/new/", workspace.appointment_book, name="appointment-book"
-    ),
-    path("appointments/<int:pk>/rebook/", workspace.appointment_rebook, name="appointment-rebook"),
-    path("appointments/<int:pk>/cancel/", workspace.appointment_cancel, name="appointment-cancel"),
-    path("appointments/<int:pk>/attendance/", workspace.appointment_outcome, name="appointment-outcome"),
-    path("follow-ups/<int:pk>/done/", workspace.follow_up_done, name="follow-up-done"),
-    path("referrals/<int:referral_id>/psg/", workspace.psg_move, name="psg-move"),
-    path("referrals/<int:referral_id>/jobs/new/", workspace.job_start, name="job-start"),
-    path("referrals/<int:referral_id>/earnings/new/", workspace.earnings, name="earnings-milestone"),
-    path(
-        "referrals/<int:referral_id>/in-work-contacts/new/", workspace.in_work_contact, name="in-work-contact"
-    ),
-    path("referrals/<int:referral_id>/notes/new/", workspace.note_add, name="note-add"),
-    path("referrals/<int:referral_id>/evidence/new/", workspace.evidence_upload, name="evidence-upload"),
+    # The small forms: one generic view each, from the table workspace.ACTIONS.
+    *(path(action.route, workspace.action_view(action), name=action.name) for action in workspace.ACTIONS),
     path("evidence/<int:pk>/", workspace.evidence_download, name="evidence-download"),
     path("claims/<int:event_id>/checklist/", workspace.claim_checklist, name="claim-checklist"),
     path("referrals/<int:referral_id>/action-plan/", workspace.action_plan, name="action-plan"),
@@ -46,5 +33,4 @@ urlpatterns = [
         "referrals/<int:referral_id>/action-plan/review/", workspace.action_plan_review,
         name="action-plan-review",
     ),
-    path("referrals/<int:referral_id>/action-plan.pdf", workspace.action_plan_pdf, name="action-plan-pdf"),
 ]

@@ -11,12 +11,12 @@ from fractions import Fraction
 import numpy as np
 import pandas as pd
 from django.conf import settings
-from django.db.models import Count, F, Q, QuerySet, Value
-from django.db.models.functions import Coalesce, NullIf
+from django.db.models import Count, F, Q, QuerySet
 
 from participants.calendar import calendar_for
 from participants.journey import ALL, rounded
 from participants.models import Contract, Referral, Site, Staff
+from participants.querysets import name_or_ref
 
 from ..engine import BACKLOG_MAX, BACKLOG_SHARE, DEADLINE, MET, NOT_MET, StandardFigures
 from ..filtersets import FailingItemFilters, matching
@@ -163,12 +163,7 @@ def standards_trend(contract: Contract, *, as_of: date, group: str = ALL) -> pd.
     return pd.DataFrame(rows, columns=["month_end", "code", "value", "status"])
 
 
-def _name_or_ref(relation: str):
-    """A related row's display name: its name, else its reference (staff often arrive with refs only)."""
-    return Coalesce(NullIf(F(f"{relation}__name"), Value("")), F(f"{relation}__ref"))
-
-
-FAILING_ITEM_NAMES = {"site_name": _name_or_ref("site"), "key_worker_name": _name_or_ref("key_worker")}
+FAILING_ITEM_NAMES = {"site_name": name_or_ref("site"), "key_worker_name": name_or_ref("key_worker")}
 
 
 def failing_item_rows(
@@ -195,22 +190,26 @@ def failing_item_rows(
     return with_display_names([items[i] for i in np.flatnonzero(keep)])
 
 
-def _display(obj) -> str:
-    return "" if obj is None else (obj.name or obj.ref)
-
-
 def with_display_names(rows: list[dict]) -> list[dict]:
     """Rows with `site_name`, `key_worker_name` and `participant_id` added: three queries for all rows."""
-    sites = Site.objects.in_bulk({r["site_id"] for r in rows if r["site_id"] is not None})
-    staff = Staff.objects.in_bulk({r["key_worker_id"] for r in rows if r["key_worker_id"] is not None})
+    sites = dict(
+        Site.objects.filter(pk__in={r["site_id"] for r in rows if r["site_id"] is not None}).values_list(
+            "pk", name_or_ref()
+        )
+    )
+    staff = dict(
+        Staff.objects.filter(
+            pk__in={r["key_worker_id"] for r in rows if r["key_worker_id"] is not None}
+        ).values_list("pk", name_or_ref())
+    )
     participants = dict(
         Referral.objects.filter(pk__in={r["referral_id"] for r in rows}).values_list("pk", "participant_id")
     )
     return [
         {
             **r,
-            "site_name": _display(sites.get(r["site_id"])),
-            "key_worker_name": _display(staff.get(r["key_worker_id"])),
+            "site_name": sites.get(r["site_id"], ""),
+            "key_worker_name": staff.get(r["key_worker_id"], ""),
             "participant_id": participants.get(r["referral_id"]),
         }
         for r in rows
@@ -318,8 +317,8 @@ def due_soon_rows(items: pd.DataFrame, referrals: QuerySet) -> list[dict]:
                 "participant_id",
                 "organisation_id",
                 organisation_name=F("organisation__name"),
-                site_name=_name_or_ref("site"),
-                key_worker_name=_name_or_ref("key_worker"),
+                site_name=name_or_ref("site"),
+                key_worker_name=name_or_ref("key_worker"),
             )
         ),
         columns=[

@@ -14,7 +14,7 @@ from django.db.models import QuerySet
 from participants import params
 from participants.calendar import calendar_for
 from participants.journey import ALL, report_groups
-from participants.models import Contract, Referral, Site, Staff
+from participants.models import Contract, Referral
 from participants.selectors import contract_frames
 
 from ..engine import FAILURE_COLUMNS, ComplianceResult, StandardFigures, codes_read, compute_standards
@@ -204,16 +204,6 @@ def failure_dicts(failures: pd.DataFrame) -> list[dict]:
     ]
 
 
-def with_names(rows: Iterable[dict]) -> list[dict]:
-    """A page of failing items (from `failing_items`) with `site` and `key_worker` display names added, for
-    worklists: two queries for the whole page, none per row."""
-    rows = list(rows)
-    sites = Site.objects.in_bulk({r["site_id"] for r in rows if r["site_id"] is not None})
-    staff = Staff.objects.in_bulk({r["key_worker_id"] for r in rows if r["key_worker_id"] is not None})
-    return [
-        {**r, "site": str(sites.get(r["site_id"], "")), "key_worker": str(staff.get(r["key_worker_id"], ""))}
-        for r in rows
-    ]
 
 
 def snapshot_dates(contract: Contract) -> list[date]:

@@ -169,6 +169,9 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
+    # WeasyPrint logs every step of every PDF at INFO, its own stylesheets' too when imported (at start-up,
+    # reporting/pdf.py being reached from the URLconf): its warnings are what matters.
+    "loggers": {"weasyprint": {"level": "WARNING"}},
 }
 
 # After an import commits, these tasks run for each affected contract (by name, so the participants app

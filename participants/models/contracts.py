@@ -5,6 +5,7 @@ from django.db import models
 from simple_history.models import HistoricalRecords
 
 from .. import journey
+from ..choices import Role
 from ..querysets import ContractQuerySet
 
 
@@ -136,17 +137,6 @@ class Team(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.site})"
-
-
-class Role(models.TextChoices):
-    """DOMAIN.md section 1. Each role is also a Django group carrying its permissions."""
-
-    KEY_WORKER = "KEY_WORKER", "Key worker"
-    PERFORMANCE_MANAGER = "PERFORMANCE_MANAGER", "Team leader / performance manager"
-    PARTNERSHIPS_MANAGER = "PARTNERSHIPS_MANAGER", "Partnerships manager"
-    CONTRACT_MANAGER = "CONTRACT_MANAGER", "Contract manager"
-    CLAIMS_OFFICER = "CLAIMS_OFFICER", "Claims officer"
-    DWP_CONTACT = "DWP_CONTACT", "DWP contact"
 
 
 class Staff(models.Model):

@@ -1,6 +1,7 @@
 """The key workers' records: appointments, follow-ups, action plans, jobs, evidence, claims, notes."""
 
 from django.conf import settings
+from django.core.files.storage import FileSystemStorage
 from django.db import models
 from simple_history.models import HistoricalRecords
 
@@ -241,8 +242,6 @@ class InWorkSupportContact(models.Model):
 
 def evidence_storage():
     """Evidence lives under MEDIA_ROOT/evidence/ with no public URL: only the evidence view serves it."""
-    from django.core.files.storage import FileSystemStorage
-
     return FileSystemStorage(location=settings.MEDIA_ROOT, base_url=None)
 
 

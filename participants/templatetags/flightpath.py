@@ -1,6 +1,6 @@
 from django import template
 
-from participants.querysets import Stage
+from participants.choices import Stage
 
 register = template.Library()
 

@@ -3,9 +3,9 @@
 import django_filters
 from django.db.models import Q
 
+from ..choices import Stage
 from ..filtersets import StyledFilterSet
 from ..models import PeerSupportGroup, Referral, Staff
-from ..querysets import Stage
 from .selectors import CLOSED_STAGES
 
 ATTENTION_CHOICES = [

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from django.db.models import (
     Case,
+    Count,
     DateField,
     F,
     OuterRef,
@@ -18,12 +19,18 @@ from django.db.models import (
     When,
 )
 from django.db.models.functions import Coalesce, Greatest, TruncDate
+from django.http import Http404
+from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
 from .. import selectors
+from ..choices import Stage
 from ..models import (
     ActionPlan,
+    ActionPlanReview,
+    ActionPlanVersion,
     Appointment,
+    ClaimChecklist,
     EventCode,
     EvidenceDocument,
     FollowUpTask,
@@ -33,9 +40,12 @@ from ..models import (
     Note,
     Participant,
     Referral,
+    ReferralAssignment,
+    SmartGoal,
     WorkspaceSettings,
 )
-from ..querysets import Stage, staff_of
+from ..querysets import name_or_ref, staff_of
+from . import rules
 
 # Stages in which a referral is closed: it leaves the active caseload (DOMAIN.md 4: FTA and DNS close it).
 CLOSED_STAGES = (Stage.EXITED, Stage.DID_NOT_START, Stage.FAILED_TO_ATTEND)
@@ -109,13 +119,14 @@ def caseload(user, *, team: bool = False, today: dt.date | None = None) -> Query
     row annotated with what the caseload shows and sorts on, all in one SQL query (no query per row).
 
     Annotations: stage, psg, started_on, next_appointment, open_follow_up_due, review_due,
-    last_contact, review_state ("overdue" / "due" / ""), no_contact (bool)."""
+    last_contact, review_state ("overdue" / "due" / ""), no_contact (bool); key_worker_name (team only)."""
     today = today or timezone.localdate()
     now = timezone.now()
     # Only the relations the caseload shows: each joined row is a model built per referral.
-    related = ["contract", "participant", "key_worker"] if team else ["contract", "participant"]
-    queryset = Referral.objects.visible_to(user).select_related(*related).with_stage()
-    if not team:
+    queryset = Referral.objects.visible_to(user).select_related("contract", "participant").with_stage()
+    if team:
+        queryset = queryset.annotate(key_worker_name=name_or_ref("key_worker"))
+    else:
         staff = staff_of(user)
         queryset = queryset.filter(key_worker=staff) if staff else queryset.none()
     configs = configured_contracts()
@@ -186,11 +197,9 @@ COUNTS = ("total", "fta_open", "reviews_overdue", "no_contact")
 def team_summary(queryset: QuerySet) -> list[dict]:
     """Per key worker: caseload size and what needs attention, one grouped query (grouped, so the counts
     can filter on the row annotations)."""
-    from django.db.models import Count
-
     return list(
         queryset.order_by()
-        .values("key_worker_id", "key_worker__name", "key_worker__ref")
+        .values("key_worker_id", key_worker_name=name_or_ref("key_worker"))
         .annotate(
             total=Count("pk"),
             fta_open=Count("pk", filter=Q(open_follow_up_due__isnull=False)),
@@ -207,16 +216,42 @@ def caseload_summary(rows: list[dict]) -> dict:
 
 
 def visible_referral(user, referral_id: int) -> Referral:
-    """One referral the user may see (Referral.DoesNotExist otherwise), with its contract and participant."""
-    return (
-        Referral.objects.visible_to(user)
-        .select_related("contract", "participant", "key_worker")
-        .get(pk=referral_id)
-    )
+    """One referral the user may see (404 otherwise, as if it did not exist), with its contract, participant
+    and key worker."""
+    try:
+        return (
+            Referral.objects.visible_to(user)
+            .select_related("contract", "participant", "key_worker")
+            .get(pk=referral_id)
+        )
+    except Referral.DoesNotExist as exc:
+        raise Http404("No such referral.") from exc
 
 
 def visible_participant(user, pk: int) -> Participant:
-    return Participant.objects.visible_to(user).select_related("prime").get(pk=pk)
+    """One participant the user may see (404 otherwise), with their prime."""
+    try:
+        return Participant.objects.visible_to(user).select_related("prime").get(pk=pk)
+    except Participant.DoesNotExist as exc:
+        raise Http404("No such participant.") from exc
+
+
+def visible_appointment(user, pk: int) -> Appointment:
+    """One appointment of a referral the user may see (404 otherwise), with its referral and contract."""
+    return get_object_or_404(
+        Appointment.objects.filter(referral__in=Referral.objects.visible_to(user)).select_related(
+            "referral__contract"
+        ),
+        pk=pk,
+    )
+
+
+def visible_follow_up(user, pk: int) -> FollowUpTask:
+    """One follow-up task of a referral the user may see (404 otherwise), with its referral."""
+    return get_object_or_404(
+        FollowUpTask.objects.filter(referral__in=Referral.objects.visible_to(user)).select_related("referral"),
+        pk=pk,
+    )
 
 
 def participant_page(participant: Participant, user) -> list[Referral]:
@@ -247,8 +282,6 @@ def participant_page(participant: Participant, user) -> list[Referral]:
 
 
 def _assignments():
-    from ..models import ReferralAssignment
-
     return ReferralAssignment.objects.select_related("organisation", "site", "key_worker")
 
 
@@ -309,8 +342,6 @@ def participant_notes(participant: Participant, user) -> QuerySet:
 def participant_history(participant: Participant, user, limit: int = 100) -> list[dict]:
     """Who changed what: the simple-history records of the participant's workspace rows, newest first,
     each with the fields that changed since that row's previous record. One query per audited model."""
-    from ..models import ActionPlanReview, ClaimChecklist, SmartGoal
-
     referral_ids = list(
         Referral.objects.visible_to(user).filter(participant=participant).values_list("pk", flat=True)
     )
@@ -360,6 +391,22 @@ def participant_history(participant: Participant, user, limit: int = 100) -> lis
             )
     rows.sort(key=lambda row: row["when"], reverse=True)
     return rows[:limit]
+
+
+def action_plan_history(referral: Referral) -> dict:
+    """What the action plan page and its PDF show: the plan with its goals (None before the first save), its
+    versions newest first, each with `changes` from the version before it, and its reviews."""
+    plan = ActionPlan.objects.filter(referral=referral).prefetch_related("goals").first()
+    versions: list[ActionPlanVersion] = (
+        list(plan.versions.select_related("created_by").order_by("-number")) if plan else []
+    )
+    older_versions = [*versions[1:], None] if versions else []  # the first version has none before it
+    for newer, older in zip(versions, older_versions, strict=True):
+        newer.changes = rules.plan_changes(
+            older.goals if older else [], newer.goals, dict(SmartGoal.Status.choices)
+        )
+    reviews: list[ActionPlanReview] = list(plan.reviews.select_related("reviewed_by")) if plan else []
+    return {"plan": plan, "versions": versions, "reviews": reviews}
 
 
 def overdue_for_reminders(today: dt.date, *, users: QuerySet) -> tuple[QuerySet, QuerySet]:

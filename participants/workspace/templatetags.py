@@ -1,9 +1,12 @@
-import datetime
+"""Template tags of the workspace pages (`{% load workspace %}`, registered in TEMPLATES' libraries)."""
 
 from django import template
 from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
+
+from ..choices import Stage
+from ..models import PeerSupportGroup
 
 register = template.Library()
 
@@ -20,8 +23,6 @@ def invalid_widget(field):
 @register.filter
 def psg_label(value: str) -> str:
     """A PSG_CHANGED event's detail shown as its group's name; other details unchanged."""
-    from participants.models import PeerSupportGroup
-
     return PeerSupportGroup(value).label if value in PeerSupportGroup.values else value
 
 
@@ -39,23 +40,10 @@ def person(user) -> str:
     return user.get_full_name() or user.username
 
 
-@register.filter
-def strftime(value, fmt: str) -> str:
-    """Format a date or (local) datetime with strftime: several times faster than |date for a whole
-    caseload's cells; the product is English only (LANGUAGE_CODE en-gb)."""
-    if value in (None, ""):
-        return ""
-    if isinstance(value, datetime.datetime):
-        value = timezone.localtime(value)
-    return value.strftime(fmt)
-
-
 @register.simple_tag
 def caseload_cells(record, table) -> str:
     """One caseload row's cells. Built in Python because a whole caseload (150+ rows) through template
     variable lookups and filters cost most of the page's time (benchmarks/bench_workspace.py)."""
-    from participants.querysets import Stage
-
     today = table.today
     flags = []
     if record.open_follow_up_due:
@@ -88,7 +76,7 @@ def caseload_cells(record, table) -> str:
                     (today - record.started_on).days if record.started_on else "—"),
     ]
     if table.team:
-        cells.append(format_html("<td>{}</td>", record.key_worker.name if record.key_worker else "—"))
+        cells.append(format_html("<td>{}</td>", record.key_worker_name or "—"))
     cells += [format_html('<td class="d-none d-xxl-table-cell">{}</td>', value)
               for value in (record.participant.ref, record.contract.ref, record.group)]
     return mark_safe("".join(cells))

@@ -1,16 +1,22 @@
 """The key workers' workspace pages (DOMAIN.md 1, 4, 11): caseloads, the participant page and its forms.
 
 Thin views: parse input, call a selector or a service, render. Every row comes through `visible_to`
-(404 outside the user's scope); DWP contacts are read-only (403 on every write)."""
+(404 outside the user's scope); DWP contacts are read-only (403 on every write). The small forms are rows
+of ACTIONS, served by one generic view; the pages that differ are written out below it."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
+from operator import attrgetter
+from typing import Any
+
+from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
@@ -19,20 +25,14 @@ from django_tables2 import RequestConfig
 from ..errors import FlightpathError
 from ..models import (
     ActionPlan,
-    Appointment,
     EvidenceDocument,
-    FollowUpTask,
     JourneyEvent,
-    Participant,
     PeerSupportGroup,
     Referral,
     Role,
-    SmartGoal,
     Staff,
 )
 from ..querysets import staff_of
-from ..tables import CaseloadTable
-from . import rules as rules
 from . import selectors as sel
 from . import services as services
 from .filtersets import CaseloadFilterSet
@@ -53,6 +53,7 @@ from .forms import (
     ReviewForm,
     goal_formset,
 )
+from .tables import CaseloadTable
 
 SECTIONS = ("jobs", "evidence", "notes", "history")
 
@@ -64,18 +65,22 @@ def _is_htmx(request) -> bool:
     return request.headers.get("HX-Request") == "true"
 
 
-def _require_writer(request) -> None:
+def _can_write(user) -> bool:
     """DWP contacts see, never record (DOMAIN.md 1)."""
-    staff = staff_of(request.user)
-    if not request.user.is_superuser and (staff is None or staff.role == Role.DWP_CONTACT):
+    staff = staff_of(user)
+    return user.is_superuser or (staff is not None and staff.role != Role.DWP_CONTACT)
+
+
+def _require_writer(request) -> None:
+    if not _can_write(request.user):
         raise PermissionDenied("Your role can view these records but not change them.")
 
 
-def _referral(request, referral_id: int) -> Referral:
-    try:
-        return sel.visible_referral(request.user, referral_id)
-    except Referral.DoesNotExist as exc:
-        raise Http404("No such referral.") from exc
+def _can_check_claims(user) -> bool:
+    staff = staff_of(user)
+    return user.is_superuser or (
+        staff is not None and staff.role in (Role.CLAIMS_OFFICER, Role.CONTRACT_MANAGER)
+    )
 
 
 def _run(form, call) -> bool:
@@ -99,7 +104,7 @@ def _done(request, referral: Referral, message: str, *, to: str | None = None) -
     return redirect(url)
 
 
-def _action(
+def _form_action(
     request, referral: Referral, *, form, title: str, submit: str, call, success: str, multipart: bool = False
 ) -> HttpResponse:
     """The shape of every small form: GET shows it, POST validates, calls the service, and on an error
@@ -118,6 +123,136 @@ def _action(
     if _is_htmx(request):
         return render(request, "participants/workspace/_form.html", context)
     return render(request, "participants/workspace/form_page.html", context)
+
+
+# The small forms, as data ----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Target:
+    """What an action's URL names: how it is found in the user's scope (a selector that 404s outside it),
+    the keyword the service takes it by, and the referral whose page the form returns to."""
+
+    find: Callable[[Any, int], Any]
+    keyword: str
+    referral: Callable[[Any], Referral]
+
+
+REFERRAL = Target(sel.visible_referral, "referral", lambda referral: referral)
+APPOINTMENT = Target(sel.visible_appointment, "appointment", attrgetter("referral"))
+FOLLOW_UP = Target(sel.visible_follow_up, "task", attrgetter("referral"))
+
+
+def _no_options(target) -> dict:
+    return {}
+
+
+@dataclass(frozen=True)
+class Action:
+    """One small form: `action_view` serves it and participants/urls.py gives it its URL, so a new form is
+    a row of ACTIONS rather than another copy of the same view."""
+
+    name: str  # the URL name
+    route: str  # the URL path; its one argument is the target's id
+    target: Target
+    form: type[forms.Form]
+    title: str  # formatted with the target as `object`: "Rebook {object}"
+    submit: str
+    # Called as service(<target.keyword>=target, user=..., **arguments(cleaned data)).
+    service: Callable[..., object]
+    success: str
+    form_options: Callable[[Any], dict] = _no_options  # the form's extra keyword arguments, from the target
+    arguments: Callable[[dict], dict] = dict
+    multipart: bool = False
+
+
+def _evidence_arguments(data: dict) -> dict:
+    return {"uploaded_file": data["file"], "kind": data["kind"], "claim_code": data["claim_code"]}
+
+
+# Each row: URL name, route, target, form, title, submit label, service, success message; then options.
+ACTIONS = (
+    # Appointments and failure to attend.
+    Action(
+        "appointment-book", "referrals/<int:referral_id>/appointments/new/", REFERRAL, AppointmentForm,
+        "Book an appointment", "Book appointment", services.book_appointment, "Appointment booked.",
+    ),
+    Action(
+        "appointment-rebook", "appointments/<int:pk>/rebook/", APPOINTMENT, RebookForm,
+        "Rebook {object}", "Rebook", services.rebook_appointment, "Appointment rebooked.",
+        form_options=lambda appointment: {
+            "initial": {"starts_at": appointment.starts_at, "location": appointment.location}
+        },
+    ),
+    Action(
+        "appointment-cancel", "appointments/<int:pk>/cancel/", APPOINTMENT, CancelForm,
+        "Cancel {object}", "Cancel appointment", services.cancel_appointment, "Appointment cancelled.",
+    ),
+    Action(
+        "appointment-outcome", "appointments/<int:pk>/attendance/", APPOINTMENT, AttendanceForm,
+        "Record attendance: {object}", "Record attendance", services.record_attendance,
+        "Attendance recorded.",
+    ),
+    Action(
+        "follow-up-done", "follow-ups/<int:pk>/done/", FOLLOW_UP, FollowUpDoneForm,
+        "Follow-up done: {object.description}", "Mark done", services.complete_follow_up,
+        "Follow-up marked done.",
+    ),
+    # Peer support groups, jobs, earnings, in-work support, notes.
+    Action(
+        "psg-move", "referrals/<int:referral_id>/psg/", REFERRAL, PsgForm,
+        "Move peer support group", "Move", services.move_psg, "Peer support group changed.",
+    ),
+    Action(
+        "job-start", "referrals/<int:referral_id>/jobs/new/", REFERRAL, JobStartForm,
+        "Record a job start", "Record job start", services.record_job_start, "Job start recorded.",
+    ),
+    Action(
+        "earnings-milestone", "referrals/<int:referral_id>/earnings/new/", REFERRAL, EarningsForm,
+        "Record an earnings milestone", "Record milestone", services.record_earnings_milestone,
+        "Earnings milestone recorded.",
+    ),
+    Action(
+        "in-work-contact", "referrals/<int:referral_id>/in-work-contacts/new/", REFERRAL, InWorkContactForm,
+        "Record in-work support contact", "Record contact", services.record_in_work_contact,
+        "In-work support contact recorded.",
+        form_options=lambda referral: {"referral": referral},
+    ),
+    Action(
+        "note-add", "referrals/<int:referral_id>/notes/new/", REFERRAL, NoteForm,
+        "Add a note", "Add note", services.add_note, "Note added.",
+    ),
+    # Evidence.
+    Action(
+        "evidence-upload", "referrals/<int:referral_id>/evidence/new/", REFERRAL, EvidenceForm,
+        "Upload evidence", "Upload", services.upload_evidence, "Evidence uploaded.",
+        arguments=_evidence_arguments, multipart=True,
+    ),
+)
+
+
+def action_view(action: Action) -> Callable[..., HttpResponse]:
+    """The view of one row of ACTIONS: find its target (404 outside the user's scope), then `_form_action`."""
+
+    def view(request: HttpRequest, **url: int) -> HttpResponse:
+        (target_id,) = url.values()  # each action's route has one argument, its target's id
+        target = action.target.find(request.user, target_id)
+        form = action.form(request.POST or None, request.FILES or None, **action.form_options(target))
+        return _form_action(
+            request,
+            action.target.referral(target),
+            form=form,
+            title=action.title.format(object=target),
+            submit=action.submit,
+            call=lambda data: action.service(
+                **{action.target.keyword: target}, user=request.user, **action.arguments(data)
+            ),
+            success=action.success,
+            multipart=action.multipart,
+        )
+
+    view.__name__ = view.__qualname__ = action.name.replace("-", "_")
+    return login_required(view)
 
 
 # Caseloads -------------------------------------------------------------------------------------------------
@@ -158,10 +293,7 @@ def team_caseload(request):
 
 @login_required
 def participant_detail(request, pk: int):
-    try:
-        participant = sel.visible_participant(request.user, pk)
-    except Participant.DoesNotExist as exc:
-        raise Http404("No such participant.") from exc
+    participant = sel.visible_participant(request.user, pk)
     referrals = sel.participant_page(participant, request.user)
     today = timezone.localdate()
     for referral in referrals:
@@ -181,20 +313,12 @@ def participant_detail(request, pk: int):
     )
 
 
-def _can_write(user) -> bool:
-    staff = staff_of(user)
-    return user.is_superuser or (staff is not None and staff.role != Role.DWP_CONTACT)
-
-
 @login_required
 def participant_section(request, pk: int, section: str):
     """A lazily loaded section of the participant page (htmx), so the page itself stays a few queries."""
     if section not in SECTIONS:
         raise Http404("No such section.")
-    try:
-        participant = sel.visible_participant(request.user, pk)
-    except Participant.DoesNotExist as exc:
-        raise Http404("No such participant.") from exc
+    participant = sel.visible_participant(request.user, pk)
     user = request.user
     context = {"participant": participant, "can_write": _can_write(user)}
     if section == "jobs":
@@ -211,201 +335,7 @@ def participant_section(request, pk: int, section: str):
     return render(request, f"participants/workspace/section_{section}.html", context)
 
 
-# Appointments and failure to attend ------------------------------------------------------------------------
-
-
-@login_required
-def appointment_book(request, referral_id: int):
-    referral = _referral(request, referral_id)
-    form = AppointmentForm(request.POST or None)
-    return _action(
-        request,
-        referral,
-        form=form,
-        title="Book an appointment",
-        submit="Book appointment",
-        call=lambda data: services.book_appointment(referral=referral, user=request.user, **data),
-        success="Appointment booked.",
-    )
-
-
-def _appointment(request, pk: int) -> Appointment:
-    return get_object_or_404(
-        Appointment.objects.filter(referral__in=Referral.objects.visible_to(request.user)).select_related(
-            "referral__contract"
-        ),
-        pk=pk,
-    )
-
-
-@login_required
-def appointment_rebook(request, pk: int):
-    appointment = _appointment(request, pk)
-    form = RebookForm(
-        request.POST or None, initial={"starts_at": appointment.starts_at, "location": appointment.location}
-    )
-    return _action(
-        request,
-        appointment.referral,
-        form=form,
-        title=f"Rebook {appointment}",
-        submit="Rebook",
-        call=lambda data: services.rebook_appointment(appointment=appointment, user=request.user, **data),
-        success="Appointment rebooked.",
-    )
-
-
-@login_required
-def appointment_cancel(request, pk: int):
-    appointment = _appointment(request, pk)
-    form = CancelForm(request.POST or None)
-    return _action(
-        request,
-        appointment.referral,
-        form=form,
-        title=f"Cancel {appointment}",
-        submit="Cancel appointment",
-        call=lambda data: services.cancel_appointment(appointment=appointment, user=request.user, **data),
-        success="Appointment cancelled.",
-    )
-
-
-@login_required
-def appointment_outcome(request, pk: int):
-    appointment = _appointment(request, pk)
-    form = AttendanceForm(request.POST or None)
-    return _action(
-        request,
-        appointment.referral,
-        form=form,
-        title=f"Record attendance: {appointment}",
-        submit="Record attendance",
-        call=lambda data: services.record_attendance(appointment=appointment, user=request.user, **data),
-        success="Attendance recorded.",
-    )
-
-
-@login_required
-def follow_up_done(request, pk: int):
-    task = get_object_or_404(
-        FollowUpTask.objects.filter(referral__in=Referral.objects.visible_to(request.user)).select_related(
-            "referral"
-        ),
-        pk=pk,
-    )
-    form = FollowUpDoneForm(request.POST or None)
-    return _action(
-        request,
-        task.referral,
-        form=form,
-        title=f"Follow-up done: {task.description}",
-        submit="Mark done",
-        call=lambda data: services.complete_follow_up(task=task, user=request.user, **data),
-        success="Follow-up marked done.",
-    )
-
-
-# Peer support groups, jobs, earnings, in-work support, notes -----------------------------------------------
-
-
-@login_required
-def psg_move(request, referral_id: int):
-    referral = _referral(request, referral_id)
-    form = PsgForm(request.POST or None)
-    return _action(
-        request,
-        referral,
-        form=form,
-        title="Move peer support group",
-        submit="Move",
-        call=lambda data: services.move_psg(referral=referral, user=request.user, **data),
-        success="Peer support group changed.",
-    )
-
-
-@login_required
-def job_start(request, referral_id: int):
-    referral = _referral(request, referral_id)
-    form = JobStartForm(request.POST or None)
-    return _action(
-        request,
-        referral,
-        form=form,
-        title="Record a job start",
-        submit="Record job start",
-        call=lambda data: services.record_job_start(referral=referral, user=request.user, **data),
-        success="Job start recorded.",
-    )
-
-
-@login_required
-def earnings(request, referral_id: int):
-    referral = _referral(request, referral_id)
-    form = EarningsForm(request.POST or None)
-    return _action(
-        request,
-        referral,
-        form=form,
-        title="Record an earnings milestone",
-        submit="Record milestone",
-        call=lambda data: services.record_earnings_milestone(referral=referral, user=request.user, **data),
-        success="Earnings milestone recorded.",
-    )
-
-
-@login_required
-def in_work_contact(request, referral_id: int):
-    referral = _referral(request, referral_id)
-    form = InWorkContactForm(request.POST or None, referral=referral)
-    return _action(
-        request,
-        referral,
-        form=form,
-        title="Record in-work support contact",
-        submit="Record contact",
-        call=lambda data: services.record_in_work_contact(referral=referral, user=request.user, **data),
-        success="In-work support contact recorded.",
-    )
-
-
-@login_required
-def note_add(request, referral_id: int):
-    referral = _referral(request, referral_id)
-    form = NoteForm(request.POST or None)
-    return _action(
-        request,
-        referral,
-        form=form,
-        title="Add a note",
-        submit="Add note",
-        call=lambda data: services.add_note(referral=referral, user=request.user, **data),
-        success="Note added.",
-    )
-
-
 # Evidence and claims ---------------------------------------------------------------------------------------
-
-
-@login_required
-def evidence_upload(request, referral_id: int):
-    referral = _referral(request, referral_id)
-    form = EvidenceForm(request.POST or None, request.FILES or None)
-    return _action(
-        request,
-        referral,
-        form=form,
-        title="Upload evidence",
-        submit="Upload",
-        multipart=True,
-        call=lambda data: services.upload_evidence(
-            referral=referral,
-            user=request.user,
-            uploaded_file=data["file"],
-            kind=data["kind"],
-            claim_code=data["claim_code"],
-        ),
-        success="Evidence uploaded.",
-    )
 
 
 @login_required
@@ -424,15 +354,9 @@ def evidence_download(request, pk: int):
     return response
 
 
-def _can_check_claims(user) -> bool:
-    staff = staff_of(user)
-    return user.is_superuser or (
-        staff is not None and staff.role in (Role.CLAIMS_OFFICER, Role.CONTRACT_MANAGER)
-    )
-
-
 @login_required
 def claim_checklist(request, event_id: int):
+    """A small form, but only claims officers may use it and it opens with the saved answers ticked."""
     event = get_object_or_404(
         JourneyEvent.objects.filter(
             referral__in=Referral.objects.visible_to(request.user), code__in=sel.CLAIM_CODES
@@ -449,7 +373,7 @@ def claim_checklist(request, event_id: int):
         f"Claim checklist: {event.get_code_display()} on {event.event_date:%d %b %Y}, "
         f"referral {event.referral.ref}"
     )
-    return _action(
+    return _form_action(
         request,
         event.referral,
         form=form,
@@ -465,29 +389,20 @@ def claim_checklist(request, event_id: int):
 # Action plans ----------------------------------------------------------------------------------------------
 
 
-def _plan_context(referral: Referral) -> dict:
-    plan = ActionPlan.objects.filter(referral=referral).prefetch_related("goals").first()
-    versions = list(plan.versions.select_related("created_by").order_by("-number")) if plan else []
-    for newer, older in zip(versions, [*versions[1:], None], strict=True):
-        newer.changes = rules.plan_changes(
-            older.goals if older else [], newer.goals, dict(SmartGoal.Status.choices)
-        )
-    reviews = list(plan.reviews.select_related("reviewed_by")) if plan else []
-    return {
+def _plan_page(request, referral: Referral, review_form: ReviewForm) -> HttpResponse:
+    context = {
         "referral": referral,
-        "plan": plan,
-        "versions": versions,
-        "reviews": reviews,
         "today": timezone.localdate(),
+        "review_form": review_form,
+        "can_write": _can_write(request.user),
+        **sel.action_plan_history(referral),
     }
+    return render(request, "participants/workspace/action_plan.html", context)
 
 
 @login_required
 def action_plan(request, referral_id: int):
-    referral = _referral(request, referral_id)
-    context = _plan_context(referral)
-    context.update(review_form=ReviewForm(), can_write=_can_write(request.user))
-    return render(request, "participants/workspace/action_plan.html", context)
+    return _plan_page(request, sel.visible_referral(request.user, referral_id), ReviewForm())
 
 
 def _goals_from(formset) -> list[dict]:
@@ -510,7 +425,7 @@ def action_plan_edit(request, referral_id: int):
     """Write or revise the plan. Optimistic locking: the form carries the version it was opened at; if
     someone saved since, the save is refused with a message and the typed text is shown again, untouched."""
     _require_writer(request)
-    referral = _referral(request, referral_id)
+    referral = sel.visible_referral(request.user, referral_id)
     plan = ActionPlan.objects.filter(referral=referral).prefetch_related("goals").first()
     goals = list(plan.goals.all()) if plan else []
     formset_class = goal_formset(extra=1 if goals else 3)
@@ -576,29 +491,11 @@ def action_plan_edit(request, referral_id: int):
 @require_POST
 def action_plan_review(request, referral_id: int):
     _require_writer(request)
-    referral = _referral(request, referral_id)
+    referral = sel.visible_referral(request.user, referral_id)
     plan = get_object_or_404(ActionPlan, referral=referral)
     form = ReviewForm(request.POST)
     if form.is_valid() and _run(
         form, lambda: services.record_review(plan=plan, user=request.user, **form.cleaned_data)
     ):
         return _done(request, referral, "Review recorded.", to=reverse("action-plan", args=[referral.pk]))
-    context = _plan_context(referral)
-    context.update(review_form=form, can_write=True)
-    return render(request, "participants/workspace/action_plan.html", context)
-
-
-@login_required
-def action_plan_pdf(request, referral_id: int):
-    """The latest plan as a PDF for a DWP work coach (DOMAIN.md 14 exports)."""
-    from weasyprint import HTML
-
-    referral = _referral(request, referral_id)
-    context = _plan_context(referral)
-    if context["plan"] is None:
-        raise Http404("This referral has no action plan yet.")
-    html = render_to_string("participants/workspace/action_plan_pdf.html", context, request=request)
-    pdf = HTML(string=html, base_url=request.build_absolute_uri("/")).write_pdf()
-    response = HttpResponse(pdf, content_type="application/pdf")
-    response["Content-Disposition"] = f'attachment; filename="action-plan-{referral.ref}.pdf"'
-    return response
+    return _plan_page(request, referral, form)

@@ -10,6 +10,7 @@ import pytest
 from rest_framework.test import APIClient
 
 from compliance.models import Standard
+from compliance.selectors import pages
 from compliance.selectors import standards as selectors
 from compliance.services import snapshots as services
 from participants.models import EventCode
@@ -282,16 +283,21 @@ def test_openapi_schema_describes_both_endpoints_and_their_parameters(admin_api)
     assert "text/csv" in failures["responses"]["200"]["content"]
 
 
+@pytest.mark.parametrize("named", [True, False])
 @pytest.mark.parametrize("from_snapshot", [False, True])
-def test_worklist_rows_carry_site_and_key_worker_names(world, from_snapshot):
+def test_worklist_rows_name_site_and_key_worker_by_name_else_reference(world, from_snapshot, named):
     site = f.SiteFactory(name="Leeds Central", organisation=world.contract_a.prime)
     world.alice_referral.site = site
     world.alice_referral.save()
+    staff = world.alice.staff
+    if not named:
+        staff.name = ""
+        staff.save()
     if from_snapshot:
         snapshot(world.contract_a)
     standard = selectors.standard_by_code(world.contract_a, "CSS1b")
     query = selectors.StandardsQuery(as_of=date(2025, 6, 30))
-    rows = selectors.with_names(selectors.failing_items(world.contract_a, standard, query, user=world.alice))
-    assert [(r["referral_ref"], r["site"], r["key_worker"]) for r in rows] == [
-        ("RA-ALICE", "Leeds Central", str(world.alice.staff))
+    rows = list(pages.failing_item_rows(world.contract_a, standard, query, user=world.alice))
+    assert [(r["referral_ref"], r["site_name"], r["key_worker_name"]) for r in rows] == [
+        ("RA-ALICE", "Leeds Central", staff.name if named else staff.ref)
     ]

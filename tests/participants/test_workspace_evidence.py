@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import DataError
 from django.urls import reverse
 
 from participants import models
@@ -154,8 +155,6 @@ def test_only_claims_officers_fill_in_claim_checklists(client):
 
 
 def test_a_document_whose_row_cannot_be_written_leaves_no_file_behind():
-    from django.db import DataError
-
     desk = build_desk()
     folder = Path(settings.MEDIA_ROOT) / "evidence"
     before = set(folder.rglob("*")) if folder.exists() else set()
