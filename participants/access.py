@@ -1,0 +1,115 @@
+"""Who may do what: the one rule every page, htmx partial, export, API endpoint, import, email and admin
+action asks (DOMAIN.md 1).
+
+Two questions, always both, in this order:
+1. Is the object in the user's scope? `visible_to(user)` (querysets.py) decides; outside it the answer is
+   404, so a caller learns nothing of what exists elsewhere.
+2. May the user's role take the action on it? `roles.ROLE_ACTIONS` (the one table of what a role may do)
+   decides, and for the contract-level actions (`PRIME_ACTIONS`) the contract must be the user's own
+   prime's; otherwise 403.
+
+Usage in a view::
+
+    access.require(request.user, Action.MANAGE_CONTRACT, contract)   # 404 / 403, or returns
+    if access.can(request.user, Action.RECORD_JOURNEY, referral): ... # for showing a button
+
+Superusers (support staff) may do everything; anonymous users nothing.
+"""
+
+from __future__ import annotations
+
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+
+from .choices import Role
+from .models import Contract, Organisation, Participant, Referral
+from .querysets import staff_of
+from .roles import PRIME_ACTIONS, ROLE_ACTIONS, Action
+
+__all__ = ["Action", "actions_of", "can", "may", "require", "prime_of"]
+
+REFUSALS = {
+    Action.VIEW: "You may not see this.",
+    Action.RECORD_JOURNEY: "Your role can view these records but not change them.",
+    Action.CHECK_CLAIMS: "Only claims officers check outcome claims.",
+    Action.MANAGE_CONTRACT: "Only the prime's performance and contract managers manage this contract.",
+    Action.IMPORT: "Only the prime's performance and contract managers import data for its contracts.",
+    Action.MANAGE_SUBCONTRACTORS: "Only partnerships managers manage subcontractors.",
+    Action.RECORD_DECISION: "Only the DWP contacts named on the contract record its regime decisions.",
+}
+
+
+def actions_of(user) -> frozenset[Action]:
+    """Every action the user's role may take somewhere (before any object is looked at)."""
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return frozenset()
+    if user.is_superuser:
+        return frozenset(Action)
+    staff = staff_of(user)
+    if staff is None:
+        return frozenset()
+    return ROLE_ACTIONS.get(Role(staff.role), frozenset())
+
+
+def may(user, action: Action) -> bool:
+    """The role half of the rule only: may the user take `action` on anything at all (menus, buttons)."""
+    return action in actions_of(user)
+
+
+def prime_of(user) -> Organisation | None:
+    """The prime the user works for, when they work at one (a subcontractor's staff have none)."""
+    staff = staff_of(user)
+    if staff is None or staff.organisation is None:
+        return None
+    organisation = staff.organisation
+    return organisation if organisation.kind == Organisation.Kind.PRIME else None
+
+
+def _visible(user, obj) -> bool:
+    if obj is None:
+        return True
+    if isinstance(obj, Contract):
+        return Contract.objects.visible_to(user).filter(pk=obj.pk).exists()
+    if isinstance(obj, Referral):
+        return Referral.objects.visible_to(user).filter(pk=obj.pk).exists()
+    if isinstance(obj, Participant):
+        return Participant.objects.visible_to(user).filter(pk=obj.pk).exists()
+    raise TypeError(f"access: no scope rule for {type(obj).__name__}")
+
+
+def _contract_of(obj) -> Contract | None:
+    if isinstance(obj, Contract):
+        return obj
+    if isinstance(obj, Referral):
+        return obj.contract
+    return None
+
+
+def _allowed(user, action: Action, obj) -> bool:
+    """The role half, with the object: the action is the role's, and a contract-level action is on the
+    user's own prime's contract (a DWP contact's decision on a contract they are named on)."""
+    if action not in actions_of(user):
+        return False
+    if user.is_superuser:
+        return True
+    contract = _contract_of(obj)
+    if action in PRIME_ACTIONS and contract is not None:
+        prime = prime_of(user)
+        return prime is not None and contract.prime_id == prime.pk
+    if action == Action.RECORD_DECISION and contract is not None:
+        return contract.dwp_contacts.filter(pk=user.pk).exists()
+    return True
+
+
+def can(user, action: Action, obj=None) -> bool:
+    """Both halves: `obj` (a Contract, Referral, Participant or None) is in scope and the action allowed."""
+    return _visible(user, obj) and _allowed(user, action, obj)
+
+
+def require(user, action: Action, obj=None) -> None:
+    """Raise Http404 when `obj` is outside the user's scope, PermissionDenied (403) when it is in scope but
+    the action is not the user's to take; return otherwise."""
+    if not _visible(user, obj):
+        raise Http404("Not found.")
+    if not _allowed(user, action, obj):
+        raise PermissionDenied(REFUSALS[action])
