@@ -20,8 +20,9 @@ from demo.generator import CONTRACTS, generate_bundle, write_bundle
 from demo.services import DEMO_PASSWORD, DEMO_PEOPLE, SUPERUSER, seed_demo
 from participants.calendar import calendar_for
 from participants.errors import FlightpathError
+from participants.imports.reading import read_bundle
 from participants.imports.services import known_state
-from participants.imports.validation import read_bundle, validate_bundle
+from participants.imports.validation import validate_bundle
 from participants.models import (
     RESOLUTION_CODES,
     Contract,
