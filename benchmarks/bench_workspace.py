@@ -29,7 +29,7 @@ import numpy as np
 import pandas as pd
 
 from benchmarks.data import WP, bundle_folder, demo_bundle, import_folder
-from demo.generator import LEEDS
+from demo.specs import LEEDS
 
 TARGETS = {
     "caseload_queries": (15, "queries"),

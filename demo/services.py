@@ -48,19 +48,8 @@ from participants.roles import group_for
 from participants.workspace import rules as rules
 from participants.workspace.selectors import workspace_configs
 
-from .generator import (
-    BRADFORD,
-    CONTRACTS,
-    DEFAULT_REFERRALS,
-    DEFAULT_SEED,
-    GLASGOW,
-    LEEDS,
-    PRIME_REF,
-    SUB1,
-    generate_bundle,
-    key_worker_ref,
-    write_bundle,
-)
+from .generator import generate_bundle, key_worker_ref, write_bundle
+from .specs import BRADFORD, CONTRACTS, DEFAULT_REFERRALS, DEFAULT_SEED, GLASGOW, LEEDS, PRIME_REF, SUB1
 from .workspace import OFFICES, DemoWorkspace, generate_workspace
 
 SEED_DEMO_JOB = "participants.seed_demo"

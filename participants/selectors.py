@@ -41,7 +41,7 @@ _EVENT_FIELDS = [
 ]
 REFERRAL_COLUMNS = [name for name, _, _ in _REFERRAL_FIELDS]
 EVENT_COLUMNS = [name for name, _, _ in _EVENT_FIELDS]
-# On PostgreSQL dates travel as day numbers since 1970-01-01 (no Python date objects), amounts as floats.
+# Dates travel as day numbers since 1970-01-01 (no Python date objects), amounts as floats.
 _PG_EXPRESSION = {"date": "{} - DATE '1970-01-01'", "float": "{}::float8", "int": "{}", "str": "{}"}
 
 
@@ -51,8 +51,6 @@ def _column(values, kind: str):
     if kind == "float":
         return np.array(values, dtype="float64")  # None -> NaN
     if kind == "date":
-        if len(values) and not isinstance(values[0], int | np.integer):
-            return pd.to_datetime(pd.Series(values)).to_numpy().astype("datetime64[s]")
         return np.asarray(values, dtype="int64").astype("datetime64[D]").astype("datetime64[s]")
     return pd.array(["" if v is None else v for v in values], dtype="str")
 
@@ -62,24 +60,18 @@ def _contract_frame(
 ) -> pd.DataFrame:
     """One table's rows of a contract as a DataFrame.
 
-    On PostgreSQL the rows come back as one row of arrays in binary: a few large messages instead of one
-    per row, which is what makes loading a million events take seconds rather than tens of seconds."""
+    The rows come back as one row of arrays in binary: a few large messages instead of one per row, which
+    is what makes loading a million events take seconds rather than tens of seconds."""
     where, params = f"FROM {table} WHERE contract_id = %s", [contract_id]
     if codes is not None:
         where += " AND code IN (" + ", ".join(["%s"] * len(codes)) + ")" if codes else " AND FALSE"
         params += list(codes)
-    if connection.vendor == "postgresql":
-        connection.ensure_connection()
-        exprs = [_PG_EXPRESSION[kind].format(column) for _, column, kind in fields]
-        sql = "SELECT " + ", ".join(f"array_agg({expr})" for expr in exprs) + " " + where
-        with psycopg.Cursor(connection.connection) as cursor:
-            cursor.execute(sql, params, binary=True)
-            arrays = [values or [] for values in cursor.fetchone()]
-    else:  # SQLite, for `make run` without DATABASE_URL
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT " + ", ".join(column for _, column, _ in fields) + " " + where, params)
-            rows = cursor.fetchall()
-        arrays = [list(column) for column in zip(*rows, strict=True)] if rows else [[] for _ in fields]
+    connection.ensure_connection()
+    exprs = [_PG_EXPRESSION[kind].format(column) for _, column, kind in fields]
+    sql = "SELECT " + ", ".join(f"array_agg({expr})" for expr in exprs) + " " + where
+    with psycopg.Cursor(connection.connection) as cursor:  # same connection: the caller's transaction
+        cursor.execute(sql, params, binary=True)
+        arrays = [values or [] for values in cursor.fetchone()]
     return pd.DataFrame(
         {name: _column(values, kind) for (name, _, kind), values in zip(fields, arrays, strict=True)}
     )
@@ -134,10 +126,7 @@ def contract_summary(contract) -> dict:
         "groups": groups,
         "referral_total": sum(by_group.values()),
         "event_total": contract.events.count(),
-        # JSON containment is PostgreSQL-only; the latest runs, filtered here, work on SQLite too.
-        "latest_imports": [run for run in ImportRun.objects.all()[:50] if contract.ref in run.contract_refs][
-            :5
-        ],
+        "latest_imports": ImportRun.objects.filter(contract_refs__contains=[contract.ref])[:5],
         "latest_jobs": JobRun.objects.filter(contract=contract)[:5],
         "organisations": contract.delivery_organisations.order_by("kind", "name"),
     }

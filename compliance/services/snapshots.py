@@ -58,24 +58,15 @@ def _iso(dates: pd.Series) -> np.ndarray:
 
 
 def _copy_failing_items(rows: pd.DataFrame) -> None:
-    """Bulk-write failing items: COPY on PostgreSQL, bulk_create elsewhere."""
+    """Bulk-write failing items with COPY (a CSV in memory: empty fields are NULL)."""
     columns = ["snapshot_id", "position", *FAILURE_FIELDS]
-    if connection.vendor == "postgresql":
-        buffer = io.StringIO()
-        rows[columns].to_csv(buffer, header=False, index=False, date_format="%Y-%m-%d")
-        with connection.cursor() as cursor:
-            table = FailingItem._meta.db_table
-            names = ", ".join(f'"{c}"' for c in columns)
-            with cursor.cursor.copy(f"COPY {table} ({names}) FROM STDIN WITH (FORMAT csv)") as copy:
-                copy.write(buffer.getvalue())
-        return
-    FailingItem.objects.bulk_create(
-        [
-            FailingItem(**{k: (None if v == "" or v is pd.NA else v) for k, v in row.items()})
-            for row in rows[columns].to_dict("records")
-        ],
-        batch_size=5000,
-    )
+    buffer = io.StringIO()
+    rows[columns].to_csv(buffer, header=False, index=False, date_format="%Y-%m-%d")
+    with connection.cursor() as cursor:
+        table = FailingItem._meta.db_table
+        names = ", ".join(f'"{c}"' for c in columns)
+        with cursor.cursor.copy(f"COPY {table} ({names}) FROM STDIN WITH (FORMAT csv)") as copy:
+            copy.write(buffer.getvalue())
 
 
 @transaction.atomic

@@ -1,6 +1,7 @@
 """Settings shared by every environment, read from the environment (django-environ)."""
 
 from pathlib import Path
+from urllib.parse import quote
 
 import environ
 
@@ -70,8 +71,12 @@ TEMPLATES = [
     },
 ]
 
-# No DATABASE_URL: a SQLite file for trying the product out (`make run`).
-DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}")}
+# No DATABASE_URL: the embedded PostgreSQL that `make run` starts (config/devserver.py), with its data and
+# its Unix socket in .pgdata/ of the checkout, so `manage.py` beside a running `make run` finds it. Nothing
+# listening there is a connection error naming that socket. Production requires DATABASE_URL.
+EMBEDDED_PGDATA = BASE_DIR / ".pgdata"
+EMBEDDED_DATABASE_URL = f"postgresql://postgres@/flightpath?host={quote(str(EMBEDDED_PGDATA), safe='')}"
+DATABASES = {"default": env.db("DATABASE_URL", default=EMBEDDED_DATABASE_URL)}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [

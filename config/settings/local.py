@@ -8,7 +8,3 @@ DEBUG = env.bool("DEBUG", default=True)
 # Serve static files straight from the finders; no collectstatic needed to try it out or test.
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True
-
-# On SQLite (no DATABASE_URL) the JobRun claim constraint cannot treat NULL contracts as equal; the local
-# trial runs one process, so the claim is not needed there.
-SILENCED_SYSTEM_CHECKS = ["models.W047"]

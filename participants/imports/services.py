@@ -1,8 +1,9 @@
 """Importing a bundle (DATA.md "Import bundle"; DOMAIN.md 4, 15.17), all-or-nothing.
 
-`import_bundle` reads and validates the whole bundle (`imports.validation`), then writes it in one
-transaction through the COPY writer (`imports.writer`). The run is recorded in ImportRun, also when it
-fails, and the affected contracts are recomputed after commit (`participants.jobs.enqueue_recompute`).
+`import_bundle` reads (`imports.reading`) and validates (`imports.validation`) the whole bundle, then
+writes it in one transaction through the COPY writer (`imports.writer`). The run is recorded in ImportRun,
+also when it fails, and the affected contracts are recomputed after commit
+(`participants.jobs.enqueue_recompute`).
 """
 
 from __future__ import annotations
@@ -20,7 +21,9 @@ from ..errors import FlightpathError
 from ..jobs import enqueue_recompute
 from ..journey import RESOLUTION_CODES
 from ..models import Contract, ImportRun, JourneyEvent, Organisation, Programme, Referral
-from .validation import BundleRejected, KnownState, read_bundle, validate_bundle
+from .checks import BundleRejected
+from .reading import read_bundle
+from .validation import KnownState, validate_bundle
 from .writer import ALL_MONTHS, Changes, is_bulk_load, write_bundle
 
 logger = logging.getLogger(__name__)

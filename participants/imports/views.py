@@ -14,9 +14,9 @@ from django.shortcuts import get_object_or_404, redirect, render
 
 from ..errors import FlightpathError
 from ..models import Contract, ImportRun
+from .checks import BundleRejected
 from .forms import ImportBundleForm
 from .services import import_bundle
-from .validation import BundleRejected
 
 LIST_LIMIT = 200
 

@@ -27,7 +27,8 @@ from ..models import (
     Staff,
     ValidationRound,
 )
-from .validation import SPECS, KnownState, ValidBundle
+from .specs import SPECS
+from .validation import KnownState, ValidBundle
 
 ALL_MONTHS = None  # recompute everything: a first import, or a change that is not dated (profiles, targets)
 EMPTY = "''"  # SQL literal of the empty string: text columns hold "" rather than NULL

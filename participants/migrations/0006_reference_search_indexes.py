@@ -1,6 +1,6 @@
-"""Prefix search on referral and participant references, any case (the referral list's search box): on
-PostgreSQL, indexes on UPPER(ref) with text_pattern_ops, the form Django's `istartswith` lookup compares
-(`UPPER("ref"::text) LIKE UPPER('...%')`). SQLite (the local demo) keeps its table scan."""
+"""Prefix search on referral and participant references, any case (the referral list's search box):
+indexes on UPPER(ref) with text_pattern_ops, the form Django's `istartswith` lookup compares
+(`UPPER("ref"::text) LIKE UPPER('...%')`)."""
 
 from django.db import migrations
 
@@ -11,15 +11,11 @@ INDEXES = {
 
 
 def create(apps, schema_editor):
-    if schema_editor.connection.vendor != "postgresql":
-        return
     for name, table in INDEXES.items():
         schema_editor.execute(f'CREATE INDEX IF NOT EXISTS "{name}" ON "{table}" (UPPER("ref"::text) text_pattern_ops)')
 
 
 def drop(apps, schema_editor):
-    if schema_editor.connection.vendor != "postgresql":
-        return
     for name in INDEXES:
         schema_editor.execute(f'DROP INDEX IF EXISTS "{name}"')
 

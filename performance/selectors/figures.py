@@ -102,18 +102,9 @@ def engine_frames(
     contract_id: int, groups: tuple[str, ...] | None = None
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """(referrals, events) of one contract with the columns the performance engine reads, in the schema of
-    participants.selectors (dates as datetime64; `code` categorical). On PostgreSQL, groups and codes travel
-    as their positions in a list and dates as day numbers, through a binary COPY: the fast path."""
+    participants.selectors (dates as datetime64; `code` categorical). Groups and codes travel as their
+    positions in a list and dates as day numbers, as one row of arrays in binary."""
     contract_id = int(contract_id)
-    if connection.vendor != "postgresql":
-        from participants.selectors import contract_frames
-
-        referrals, events = contract_frames(contract_id)
-        events = events[events["code"].isin(ENGINE_CODES)].reset_index(drop=True)
-        events["code"] = pd.Categorical(events["code"], categories=ENGINE_CODES)
-        return referrals[["referral_id", "group", "referral_date"]], events[
-            ["referral_id", "code", "event_date"]
-        ]
     fields = [("id", ">i8"), ("code", ">i2"), ("day", ">i4")]
 
     def read_referrals(names: list[str]) -> np.ndarray:

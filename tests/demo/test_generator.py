@@ -16,12 +16,14 @@ from django.core.management.base import CommandError
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from demo.generator import CONTRACTS, generate_bundle, write_bundle
+from demo.generator import generate_bundle, write_bundle
 from demo.services import DEMO_PASSWORD, DEMO_PEOPLE, SUPERUSER, seed_demo
+from demo.specs import CONTRACTS
 from participants.calendar import calendar_for
 from participants.errors import FlightpathError
+from participants.imports.reading import read_bundle
 from participants.imports.services import known_state
-from participants.imports.validation import read_bundle, validate_bundle
+from participants.imports.validation import validate_bundle
 from participants.journey import RESOLUTION_CODES
 from participants.models import (
     Contract,

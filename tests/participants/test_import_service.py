@@ -1,5 +1,5 @@
 """The import's write path on PostgreSQL (DATA.md "Import bundle"): counts, idempotence, all-or-nothing,
-ImportRun records, assignments, recompute on commit, .zip input, and the ORM path agreeing with COPY."""
+ImportRun records, assignments, recompute on commit, .zip input, and the same rows from a fresh import."""
 
 from __future__ import annotations
 
@@ -15,8 +15,8 @@ from hypothesis import strategies as st
 
 from participants.errors import FlightpathError
 from participants.imports import writer
+from participants.imports.checks import BundleRejected
 from participants.imports.services import import_bundle
-from participants.imports.validation import BundleRejected
 from participants.models import (
     Contract,
     ImportRun,

@@ -12,7 +12,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from participants.imports.validation import MAX_MESSAGES, BundleRejected, read_bundle, validate_bundle
+from participants.imports.checks import MAX_MESSAGES, BundleRejected
+from participants.imports.reading import read_bundle
+from participants.imports.validation import validate_bundle
 from tests.golden import BUNDLES
 
 from .import_support import SMALL, copy_fixture, empty_state, small, with_rows, write_bundle

@@ -1,11 +1,12 @@
-"""contract_frames: the engines' input, in the documented schema, the same on every database path."""
+"""contract_frames: the engines' input, in the documented schema; contract_summary's latest imports."""
 
 import datetime as dt
 
 import numpy as np
 import pytest
 
-from participants.selectors import EVENT_COLUMNS, REFERRAL_COLUMNS, contract_frames
+from participants.models import ImportRun
+from participants.selectors import EVENT_COLUMNS, REFERRAL_COLUMNS, contract_frames, contract_summary
 from tests import factories as f
 
 pytestmark = pytest.mark.django_db
@@ -42,3 +43,15 @@ def test_frames_of_an_empty_contract_are_empty_with_the_schema():
     referrals, events = contract_frames(contract.pk)
     assert referrals.empty and events.empty
     assert list(events.columns) == EVENT_COLUMNS
+
+
+def test_contract_summary_lists_the_latest_five_imports_that_held_the_contract():
+    contract, other = f.ContractFactory(), f.ContractFactory()
+    for number in range(6):
+        ImportRun.objects.create(source=f"bundle-{number}", contract_refs=[contract.ref])
+    ImportRun.objects.create(source="other", contract_refs=[other.ref])
+    ImportRun.objects.create(source="both", contract_refs=[other.ref, contract.ref])
+
+    latest = contract_summary(contract)["latest_imports"]
+
+    assert [run.source for run in latest] == ["both", "bundle-5", "bundle-4", "bundle-3", "bundle-2"]

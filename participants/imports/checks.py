@@ -1,0 +1,185 @@
+"""The bundle's error list and the checks of one column (DATA.md import rules): required values, dates,
+numbers, choices and duplicate keys.
+
+Each check is vectorised over a frame and adds its bad rows to `Errors` as frames; Python formats only the
+first MAX_MESSAGES messages, when `Errors.raise_if_any` rejects the bundle with `BundleRejected`.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from ..errors import FlightpathError
+from .reading import per_unique
+from .specs import SPECS
+
+MAX_MESSAGES = 100
+
+
+class BundleRejected(FlightpathError):
+    """The bundle has bad rows; nothing was written. `errors` holds the first MAX_MESSAGES messages."""
+
+    def __init__(self, errors: list[str], error_count: int):
+        more = f"\n... and {error_count - len(errors)} more errors" if error_count > len(errors) else ""
+        super().__init__(f"The bundle was rejected ({error_count} errors):\n" + "\n".join(errors) + more)
+        self.errors = errors
+        self.error_count = error_count
+
+
+def _reasons(reason, rows: pd.DataFrame):
+    """One reason for every bad row: a string, a Series aligned with the whole frame, or a function of the
+    bad rows (so a message that needs formatting is built for the bad rows only)."""
+    if callable(reason):
+        reason = reason(rows)
+    if isinstance(reason, pd.Series):
+        return reason.loc[rows.index].to_numpy()
+    return reason
+
+
+class Errors:
+    """Bad rows collected as frames (file, line, field, reason, value); formatted only at the end."""
+
+    def __init__(self) -> None:
+        self.parts: list[pd.DataFrame] = []
+
+    def add(
+        self, name: str, frame: pd.DataFrame, mask, column: str, reason, show_value: bool = False
+    ) -> None:
+        """`reason` is one string or a Series aligned with `frame` (only the masked rows are kept)."""
+        mask = np.asarray(mask, dtype=bool)
+        if not mask.any():
+            return
+        rows = frame.loc[mask]
+        value = rows[column].astype(str).to_numpy() if show_value and column in rows else None
+        self.parts.append(
+            pd.DataFrame(
+                {
+                    "order": list(SPECS).index(name) if name in SPECS else -1,
+                    "file": name,
+                    "line": rows["line"].to_numpy(),
+                    "field": column,
+                    "reason": _reasons(reason, rows),
+                    "value": value,
+                }
+            )
+        )
+
+    def add_one(self, name: str, line: int, column: str, reason: str) -> None:
+        self.parts.append(
+            pd.DataFrame(
+                {
+                    "order": [list(SPECS).index(name) if name in SPECS else -1],
+                    "file": [name],
+                    "line": [line],
+                    "field": [column],
+                    "reason": [reason],
+                    "value": [None],
+                }
+            )
+        )
+
+    def raise_if_any(self) -> None:
+        if not self.parts:
+            return
+        table = pd.concat(self.parts, ignore_index=True).sort_values(["order", "file", "line"], kind="stable")
+        messages = [
+            f"{row.file}:{row.line}: {row.field}: {row.reason}"
+            + (f": {row.value!r}" if isinstance(row.value, str) else "")
+            for row in table.head(MAX_MESSAGES).itertuples(index=False)
+        ]
+        raise BundleRejected(messages, len(table))
+
+
+def dates(errors: Errors, name: str, frame: pd.DataFrame, column: str, required: bool = True) -> pd.Series:
+    """Parse ISO dates; each distinct string is parsed once (a million events hold a few thousand dates)."""
+    codes, uniques = pd.factorize(frame[column], sort=False)
+    parsed = pd.to_datetime(pd.Series(uniques, dtype=object), format="%Y-%m-%d", errors="coerce")
+    values = parsed.to_numpy(dtype="datetime64[s]")[codes] if len(uniques) else np.array([], "datetime64[s]")
+    result = pd.Series(values, index=frame.index, dtype="datetime64[s]")
+    empty = frame[column] == ""
+    if required:
+        errors.add(name, frame, empty, column, "required value missing")
+    errors.add(
+        name, frame, result.isna() & ~empty, column, "not a date (expected YYYY-MM-DD)", show_value=True
+    )
+    return result
+
+
+def numbers(
+    errors: Errors,
+    name: str,
+    frame: pd.DataFrame,
+    column: str,
+    *,
+    low: float,
+    high: float,
+    integer: bool = False,
+    required: bool = True,
+) -> pd.Series:
+    raw = frame[column]
+    empty = raw == ""
+    pattern = r"[+-]?\d+" if integer else r"[+-]?(\d+\.?\d*|\.\d+)"
+    kind = "not a whole number" if integer else "not a number"
+    number = per_unique(
+        raw,
+        lambda values: pd.to_numeric(
+            values.where(values.str.fullmatch(pattern).fillna(False).astype(bool), ""), errors="coerce"
+        ),
+    )
+    if required:
+        errors.add(name, frame, empty, column, "required value missing")
+    bad = number.isna() & ~empty
+    errors.add(name, frame, bad, column, kind, show_value=True)
+    errors.add(
+        name,
+        frame,
+        number.notna() & ((number < low) | (number > high)),
+        column,
+        f"out of range ({low:g} to {high:g})",
+        show_value=True,
+    )
+    return number
+
+
+def required(errors: Errors, name: str, frame: pd.DataFrame, columns) -> None:
+    for column in columns:
+        errors.add(name, frame, frame[column] == "", column, "required value missing")
+
+
+def choice(errors: Errors, name: str, frame: pd.DataFrame, column: str, allowed, what: str) -> None:
+    allowed = sorted(allowed)
+    errors.add(
+        name,
+        frame,
+        ~frame[column].isin(allowed) & (frame[column] != ""),
+        column,
+        f"unknown {what} (expected one of {', '.join(allowed)})",
+        show_value=True,
+    )
+
+
+def duplicates(
+    errors: Errors, name: str, frame: pd.DataFrame, key: list[str], valid=None, field_name: str | None = None
+) -> np.ndarray:
+    """Flag every repeat of a key after its first row, naming that first line."""
+    candidates = frame if valid is None else frame.loc[np.asarray(valid, dtype=bool)]
+    repeated = candidates.duplicated(key, keep=False)
+    if not repeated.any():
+        return np.zeros(len(frame), dtype=bool)
+    rows = candidates.loc[repeated]
+    first_line = rows.groupby(key, sort=False)["line"].transform("min")
+    later = rows["line"] != first_line
+    mask = frame.index.isin(rows.index[later.to_numpy()])
+    reason = pd.Series("", index=frame.index, dtype=object)
+    reason.loc[rows.index] = "duplicate key, first given on line " + first_line.astype(str)
+    errors.add(name, frame, mask, field_name or key[-1], reason)
+    return mask
+
+
+def join_keys(frame: pd.DataFrame, columns: list[str]) -> pd.Series:
+    """One string per row joining `columns` (a compact join key for Index.get_indexer)."""
+    result = frame[columns[0]].astype(str)
+    for column in columns[1:]:
+        result = result + "\x1f" + frame[column].astype(str)
+    return result
