@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
@@ -209,8 +210,6 @@ DEFAULT_CMO_CHECKLIST = [
 
 
 def default_cmo_checklist() -> list[str]:
-    from django.conf import settings
-
     return list(getattr(settings, "FLIGHTPATH_CMO_CHECKLIST", DEFAULT_CMO_CHECKLIST))
 
 
