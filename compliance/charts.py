@@ -11,6 +11,7 @@ import plotly.graph_objects as go
 from django.utils.safestring import SafeString
 
 from participants.charts import SERIES_COLOURS, chart_json
+from participants.journey import rounded
 
 from .engine import BACKLOG_MAX
 from .selectors.pages import StandardRow
@@ -35,7 +36,7 @@ def standards_trend(trend: pd.DataFrame, rows: list[StandardRow]) -> SafeString 
         fig.add_trace(
             go.Scatter(
                 x=[d.strftime("%b %Y") for d in points["month_end"]],
-                y=points["value"].round(2).tolist(),
+                y=[rounded(v) for v in points["value"]],
                 name=code,
                 mode="lines+markers",
                 yaxis="y2" if count else "y",

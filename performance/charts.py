@@ -8,6 +8,7 @@ import plotly.graph_objects as go
 from django.utils.safestring import SafeString
 
 from participants.charts import RAG_COLOURS, SERIES_COLOURS, chart_json
+from participants.journey import rounded
 
 # Cohort curves drawn: one every CHART_COHORT_STEP months back from the latest, CHART_COHORTS of them (recent
 # cohorts of different ages); the cohort table lists them all.
@@ -26,7 +27,7 @@ def actual_vs_required(series: list[dict], group: str) -> SafeString:
     )
     fig.add_scatter(
         x=months,
-        y=[round(row["mpl_required"], 2) for row in series],
+        y=[rounded(row["mpl_required"]) for row in series],
         name="MPL required",
         mode="lines+markers",
         line={"color": SERIES_COLOURS[1], "width": 2},
@@ -45,7 +46,7 @@ def cohort_curves(cohorts: list[dict], group: str) -> SafeString | None:
     for i, row in enumerate(cohorts):
         fig.add_scatter(
             x=list(range(1, len(row["conversion_pct"]) + 1)),
-            y=[round(v, 2) for v in row["conversion_pct"]],
+            y=[rounded(v) for v in row["conversion_pct"]],
             name=f"{row['cohort']} (n={row['size']})",
             mode="lines+markers",
             line={"color": SERIES_COLOURS[(i + 2) % len(SERIES_COLOURS)] if i else SERIES_COLOURS[0]},
@@ -53,7 +54,7 @@ def cohort_curves(cohorts: list[dict], group: str) -> SafeString | None:
     longest = max(cohorts, key=lambda r: len(r["profile_pct"]))
     fig.add_scatter(
         x=list(range(1, len(longest["profile_pct"]) + 1)),
-        y=[round(v, 2) for v in longest["profile_pct"]],
+        y=[rounded(v) for v in longest["profile_pct"]],
         name=f"MPL profile ({group})",
         mode="lines",
         line={"color": "#212529", "dash": "dash", "width": 3},
