@@ -2,6 +2,10 @@
 
 A working day is Monday to Friday and not a bank holiday in the contract's nation, taken from the pinned
 `holidays` package (`UK` with subdivision ENG, WLS or SCT, special one-off days included).
+
+numpy needs the holidays up front, so the calendar covers FIRST_YEAR to LAST_YEAR. A date outside those years
+is an error (FlightpathError naming it), never a silent year without bank holidays; the import refuses such
+dates before anything is written.
 """
 
 from __future__ import annotations
@@ -12,10 +16,24 @@ from functools import lru_cache
 import holidays
 import numpy as np
 
+from .errors import FlightpathError
 from .journey import NATIONS
 
 # Wide enough for any contract the product holds; numpy needs the holidays up front.
 FIRST_YEAR, LAST_YEAR = 2000, 2045
+FIRST_DAY, LAST_DAY = np.datetime64(f"{FIRST_YEAR}-01-01"), np.datetime64(f"{LAST_YEAR}-12-31")
+OUTSIDE = f"outside the holiday calendar ({FIRST_YEAR} to {LAST_YEAR}): its working days are unknown"
+
+
+def covered(days) -> np.ndarray:
+    """The days as datetime64[D], after checking every one (NaT aside) lies inside the calendar's years."""
+    days = np.asarray(days, dtype="datetime64[D]")
+    known = days[~np.isnat(days)]
+    if known.size:
+        low, high = known.min(), known.max()
+        if low < FIRST_DAY or high > LAST_DAY:
+            raise FlightpathError(f"{low if low < FIRST_DAY else high} is {OUTSIDE}.")
+    return days
 
 
 @lru_cache(maxsize=8)
@@ -36,19 +54,14 @@ class WorkingDayCalendar:
     def deadline(self, start, limit):
         """'Within `limit` working days of `start`': roll start forward to a working day, then move on
         `limit` working days. Works on scalars and arrays of datetime64[D]."""
-        return np.busday_offset(
-            np.asarray(start, dtype="datetime64[D]"), limit, roll="forward", busdaycal=self.busdaycal
-        )
+        return covered(np.busday_offset(covered(start), limit, roll="forward", busdaycal=self.busdaycal))
 
     def age(self, start, at):
         """Working days in [start, at): the age at `at` of an item opened on `start`."""
-        return np.busday_count(
-            np.asarray(start, dtype="datetime64[D]"), np.asarray(at, dtype="datetime64[D]"),
-            busdaycal=self.busdaycal,
-        )
+        return np.busday_count(covered(start), covered(at), busdaycal=self.busdaycal)
 
     def is_working_day(self, days):
-        return np.is_busday(np.asarray(days, dtype="datetime64[D]"), busdaycal=self.busdaycal)
+        return np.is_busday(covered(days), busdaycal=self.busdaycal)
 
 
 @lru_cache(maxsize=8)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from ..calendar import FIRST_DAY, LAST_DAY, OUTSIDE
 from ..errors import FlightpathError
 from .reading import per_unique
 from .specs import SPECS
@@ -91,8 +92,12 @@ class Errors:
         raise BundleRejected(messages, len(table))
 
 
-def dates(errors: Errors, name: str, frame: pd.DataFrame, column: str, required: bool = True) -> pd.Series:
-    """Parse ISO dates; each distinct string is parsed once (a million events hold a few thousand dates)."""
+def dates(
+    errors: Errors, name: str, frame: pd.DataFrame, column: str, required: bool = True, calendar: bool = True
+) -> pd.Series:
+    """Parse ISO dates; each distinct string is parsed once (a million events hold a few thousand dates).
+    A date the working-day calendar will count from (`calendar`: every journey and contract date, not a
+    date of birth) must lie inside the calendar's years."""
     codes, uniques = pd.factorize(frame[column], sort=False)
     parsed = pd.to_datetime(pd.Series(uniques, dtype=object), format="%Y-%m-%d", errors="coerce")
     values = parsed.to_numpy(dtype="datetime64[s]")[codes] if len(uniques) else np.array([], "datetime64[s]")
@@ -103,6 +108,9 @@ def dates(errors: Errors, name: str, frame: pd.DataFrame, column: str, required:
     errors.add(
         name, frame, result.isna() & ~empty, column, "not a date (expected YYYY-MM-DD)", show_value=True
     )
+    if calendar:
+        outside = (result < FIRST_DAY) | (result > LAST_DAY)
+        errors.add(name, frame, outside.fillna(False), column, OUTSIDE, show_value=True)
     return result
 
 

@@ -232,7 +232,7 @@ def _check_rows(
         check_contract_and_group(name, referrals)
         checks.required(errors, name, referrals, ["referral_ref", "participant_ref"])
         referral_date = checks.dates(errors, name, referrals, "referral_date")
-        birth = checks.dates(errors, name, referrals, "date_of_birth", required=False)
+        birth = checks.dates(errors, name, referrals, "date_of_birth", required=False, calendar=False)
         with_org = referrals["delivery_org_ref"] != ""
         errors.add(
             name,

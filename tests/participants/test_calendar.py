@@ -4,6 +4,7 @@ import numpy as np
 import pytest
 
 from participants.calendar import bank_holidays, calendar_for
+from participants.errors import FlightpathError
 
 D = np.datetime64
 
@@ -72,3 +73,19 @@ def test_age_and_deadline_agree_an_item_on_its_deadline_is_exactly_limit_days_ol
 def test_unknown_nation_is_a_clear_error():
     with pytest.raises(ValueError, match="nation"):
         calendar_for("NIR")
+
+
+def test_a_date_outside_the_calendar_years_is_an_error_naming_it_not_a_year_without_holidays():
+    cal = calendar_for("ENG")
+    with pytest.raises(FlightpathError, match="2046-01-05 is outside the holiday calendar"):
+        cal.deadline(D("2046-01-05"), 1)
+    with pytest.raises(FlightpathError, match="1999-12-31 is outside"):
+        cal.age(D("1999-12-31"), D("2000-01-10"))
+    with pytest.raises(FlightpathError, match="2046-01-02 is outside"):
+        cal.deadline(D("2045-12-29"), 2)  # the answer itself would fall past the calendar
+    assert cal.deadline(D("2045-12-22"), 1) == D("2045-12-27")  # Christmas and Boxing Day held
+
+
+def test_missing_dates_are_passed_over_by_the_calendar_check():
+    days = np.array(["2025-01-06", "NaT"], dtype="datetime64[D]")
+    assert calendar_for("ENG").is_working_day(days).tolist() == [True, False]

@@ -102,6 +102,19 @@ def test_unparseable_dates_are_rejected(tmp_path):
     ]
 
 
+def test_journey_dates_outside_the_holiday_calendar_are_rejected_but_not_dates_of_birth(tmp_path):
+    folder = small(
+        tmp_path,
+        **with_rows("referrals.csv", "T-1,R4,P4,2205-01-06,LTU,,,,1948-02-01,,,,,"),
+        **with_rows("events.csv", "T-1,R1,ENGAGED,2046-01-05,,"),
+    )
+    outside = "outside the holiday calendar (2000 to 2045): its working days are unknown"
+    assert errors_of(folder) == [
+        f"referrals.csv:5: referral_date: {outside}: '2205-01-06'",
+        f"events.csv:7: event_date: {outside}: '2046-01-05'",
+    ]
+
+
 def test_event_before_its_referral_date_is_rejected(tmp_path):
     folder = small(tmp_path, **with_rows("events.csv", "T-1,R1,ENGAGED,2025-01-05,,"))
     assert errors_of(folder) == ["events.csv:7: event_date: before the referral date 2025-01-06"]
