@@ -13,7 +13,7 @@ from ..models import (
     PeerSupportGroup,
     SmartGoal,
 )
-from .rules import CLAIM_CHECKLIST_ITEMS
+from .selectors import claim_checklist_items
 
 
 class DateInput(forms.DateInput):
@@ -194,14 +194,15 @@ class ClaimChecklistForm(StyledForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        for item, label in CLAIM_CHECKLIST_ITEMS.items():
+        self.items = claim_checklist_items()
+        for item, label in self.items.items():
             self.fields[f"item_{item}"] = forms.BooleanField(
                 label=label, required=False, widget=forms.CheckboxInput(attrs={"class": "form-check-input"})
             )
-        self.order_fields([f"item_{item}" for item in CLAIM_CHECKLIST_ITEMS] + ["note"])
+        self.order_fields([f"item_{item}" for item in self.items] + ["note"])
 
     def answers(self) -> dict[str, bool]:
-        return {item: self.cleaned_data[f"item_{item}"] for item in CLAIM_CHECKLIST_ITEMS}
+        return {item: self.cleaned_data[f"item_{item}"] for item in self.items}
 
 
 class NoteForm(StyledForm):

@@ -25,7 +25,9 @@ GOAL_FIELD_LABELS = {
 }
 
 # A claims officer ticks every item before an outcome claim goes to DWP (DOMAIN.md 1, claims officer).
-CLAIM_CHECKLIST_ITEMS: dict[str, str] = {
+# Configuration, like the CMO checklist: settings.FLIGHTPATH_CLAIM_CHECKLIST (key -> label) replaces these
+# (selectors.claim_checklist_items); a saved checklist keeps the answers it was given.
+DEFAULT_CLAIM_CHECKLIST: dict[str, str] = {
     "identity": "Participant identity and eligibility confirmed",
     "evidence": "Evidence document on file supports the claimed outcome",
     "dates": "Dates on the evidence match the recorded job and outcome dates",

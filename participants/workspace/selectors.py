@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.db.models import (
     Case,
     Count,
@@ -71,6 +72,12 @@ DEFAULT_CONFIG = WorkspaceConfig(
     }
 )
 
+
+
+def claim_checklist_items() -> dict[str, str]:
+    """The claim checklist's items (key -> label), in order: settings.FLIGHTPATH_CLAIM_CHECKLIST, else the
+    shipped default (rules.DEFAULT_CLAIM_CHECKLIST)."""
+    return dict(getattr(settings, "FLIGHTPATH_CLAIM_CHECKLIST", None) or rules.DEFAULT_CLAIM_CHECKLIST)
 
 def workspace_config(contract_id: int) -> WorkspaceConfig:
     return workspace_configs([contract_id])[contract_id]

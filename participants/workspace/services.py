@@ -34,7 +34,7 @@ from ..models import (
     SmartGoal,
 )
 from . import rules as rules
-from .selectors import CLAIM_CODES, workspace_config
+from .selectors import CLAIM_CODES, claim_checklist_items, workspace_config
 
 EARNINGS_CODES = (EventCode.EARNINGS_START, EventCode.EARNINGS_1000, EventCode.EARNINGS_2000)
 
@@ -462,10 +462,11 @@ def save_claim_checklist(*, event: JourneyEvent, answers: dict[str, bool], note:
     the referral has evidence on file."""
     if event.code not in CLAIM_CODES:
         raise FlightpathError(f"{event.get_code_display()} is not an outcome claim.", field="event")
-    unknown = set(answers) - set(rules.CLAIM_CHECKLIST_ITEMS)
+    items = claim_checklist_items()
+    unknown = set(answers) - set(items)
     if unknown:
         raise FlightpathError(f"Unknown checklist items: {', '.join(sorted(unknown))}.", field="answers")
-    ticked = {item: bool(answers.get(item)) for item in rules.CLAIM_CHECKLIST_ITEMS}
+    ticked = {item: bool(answers.get(item)) for item in items}
     complete = all(ticked.values())
     if complete and not EvidenceDocument.objects.filter(referral_id=event.referral_id).exists():
         raise FlightpathError("Upload the evidence before marking the claim ready for DWP.", field="answers")

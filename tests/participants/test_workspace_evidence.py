@@ -154,6 +154,25 @@ def test_only_claims_officers_fill_in_claim_checklists(client):
     assert models.ClaimChecklist.objects.get(event=outcome).answers["identity"] is True
 
 
+def test_the_claim_checklist_items_are_configuration(client, settings):
+    settings.FLIGHTPATH_CLAIM_CHECKLIST = {"payslip": "Payslip seen", "hours": "Hours at least 16 a week"}
+    desk = build_desk()
+    outcome = f.JourneyEventFactory(
+        referral=desk.referral, code="JOB_OUTCOME", event_date=dt.date(2025, 6, 2)
+    )
+    officer = f.StaffFactory(
+        user__username="cora", organisation=desk.contract.prime, role=models.Role.CLAIMS_OFFICER
+    )
+    client.force_login(officer.user)
+    html = client.get(reverse("claim-checklist", args=[outcome.pk])).content.decode()
+    assert "Payslip seen" in html and "Hours at least 16 a week" in html
+    assert "Participant identity and eligibility confirmed" not in html
+    with pytest.raises(FlightpathError, match="Unknown checklist items: identity"):
+        services.save_claim_checklist(event=outcome, answers={"identity": True}, note="", user=None)
+    checklist = services.save_claim_checklist(event=outcome, answers={"payslip": True}, note="", user=None)
+    assert checklist.answers == {"payslip": True, "hours": False}
+
+
 def test_a_document_whose_row_cannot_be_written_leaves_no_file_behind():
     desk = build_desk()
     folder = Path(settings.MEDIA_ROOT) / "evidence"
