@@ -111,6 +111,8 @@ def contract_performance(request, ref: str):
     context = {
         "contract": contract,
         "params": params,
+        # A month still in progress is shown "to date" and not rated against MPL until it ends (DOMAIN 15.8).
+        "to_date": data.latest_date if data.in_progress(params.month) else None,
         "form": form,
         "period_label": PERIOD_LABELS[params.period],
         "selected": grid[(params.period, params.group)],

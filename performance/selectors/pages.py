@@ -70,14 +70,24 @@ class ContractData:
         return latest_data_date(self.contract.pk)
 
     @cached_property
+    def last_complete_month(self) -> int | None:
+        """The last month that has ended by the latest data date (DOMAIN.md 15.8); None without data."""
+        return engine.last_ended_month(self.latest_date) if self.latest_date else None
+
+    @cached_property
     def default_month(self) -> int:
-        """The latest month with data (DOMAIN.md 15.8), never before the contract's first month."""
+        """The latest complete month (a month still in progress only when it is the contract's first),
+        never before the contract's first month."""
         start = engine.month_of(self.contract.start_date)
-        return max(start, engine.month_of(self.latest_date)) if self.latest_date else start
+        return max(start, self.last_complete_month) if self.latest_date else start
+
+    def in_progress(self, month: int) -> bool:
+        """A month after the last complete one: its figures are to date (the data's latest day)."""
+        return self.last_complete_month is not None and month > self.last_complete_month
 
     def params(self, query) -> PageParams:
-        """month (default: the latest with data), period (default rolling_12), group (default ALL), parsed
-        by participants.params; bad values raise FlightpathError naming the field."""
+        """month (default: the latest complete month), period (default rolling_12), group (default ALL),
+        parsed by participants.params; bad values raise FlightpathError naming the field."""
         month = (
             engine.month_of(parse_month(query.get("month"), contract_start=self.contract.start_date))
             if query.get("month")
@@ -98,8 +108,8 @@ def amber_margin() -> float:
     return float(settings.FLIGHTPATH_MPL_AMBER_MARGIN_PCT)
 
 
-def _with_rag(record: dict) -> dict:
-    return {**record, "rag": mpl_rag(record["pct_of_mpl"], amber_margin=amber_margin())}
+def _with_rag(record: dict, *, complete: bool = True) -> dict:
+    return {**record, "rag": mpl_rag(record["pct_of_mpl"], amber_margin=amber_margin(), complete=complete)}
 
 
 def performance_grid(data: ContractData, *, month: int) -> dict[tuple[str, str], dict]:
@@ -123,14 +133,19 @@ def performance_grid(data: ContractData, *, month: int) -> dict[tuple[str, str],
         )
         for row in frame.to_dict("records"):  # periods x groups output rows, not referrals
             records.setdefault((row["period"], row["group"]), row)
-    return {key: _with_rag(records[key]) for key in wanted}
+    complete = not data.in_progress(month)
+    return {key: _with_rag(records[key], complete=complete) for key in wanted}
 
 
 def standing(contract: Contract) -> tuple[int | None, list[dict]]:
     """The contract overview's panel: rolling-twelve figures (with RAG) of ALL and each measured group at the
-    latest month the recompute job stored; (None, []) before its first run. Snapshots only: two queries."""
+    latest complete month the recompute job stored (the one stored before the data's month when that month
+    is still in progress); (None, []) before its first run. Snapshots, and the latest data date."""
     rules = selectors.rules_for(contract.programme)
     snaps = PerformanceSnapshot.objects.filter(contract=contract, period=DEFAULT_PERIOD)
+    latest_date = latest_data_date(contract.pk)
+    if latest_date is not None:
+        snaps = snaps.filter(month__lte=engine.month_first_day(engine.last_ended_month(latest_date)))
     latest = snaps.order_by("-month").values_list("month", flat=True).first()
     if latest is None:
         return None, []

@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import io
 import re
+from datetime import date
 
 import pytest
 from django.db import transaction
@@ -14,7 +15,7 @@ from rest_framework.test import APIClient
 
 from participants.imports.services import import_bundle
 from participants.journey import ALL, rounded
-from participants.models import Contract
+from participants.models import Contract, JourneyEvent
 from performance import engine, services
 from performance.engine.drilldown import MEASURES
 from tests.factories import UserFactory
@@ -375,7 +376,7 @@ def test_the_contract_overview_panel_shows_rolling_12_against_mpl_and_open_warni
     url = f"/performance/contracts/{golden.ref}/standing/"
     assert "Not computed yet" in browser_client.get(url).content.decode()
     result = services.recompute_contract(contract_id=golden.pk)
-    with django_assert_max_num_queries(8):
+    with django_assert_max_num_queries(10):  # snapshots, and the latest data date (two indexed lookups)
         response = browser_client.get(url)
     rows = response.context["rows"]
     assert [r["group"] for r in rows] == ["ALL", *golden.programme.measured_groups]
@@ -393,3 +394,28 @@ def test_the_contract_overview_panel_shows_rolling_12_against_mpl_and_open_warni
     assert f'hx-get="{url}?compact=1"' in browser_client.get("/").content.decode()
     line = browser_client.get(url, {"compact": 1}).content.decode()
     assert f"{rows[0]['pct_of_mpl']:.2f}%" in line and f"rolling 12 to {month}" in line
+
+
+def test_the_page_opens_on_the_latest_complete_month_and_a_month_in_progress_is_to_date_not_red(
+    browser_client, golden
+):
+    """DOMAIN.md 15.8: data into a new month (a single event on 6 January after a December that ended)
+    leave the page on December; January, chosen, is labelled "to date" and nothing there is amber or red
+    merely for being short."""
+    referral = golden.referrals.order_by("pk").first()
+    JourneyEvent.objects.create(
+        referral=referral, contract=golden, code="ENGAGED", event_date=date(2026, 1, 6)
+    )
+    url = f"/performance/contracts/{golden.ref}/"
+    opened = browser_client.get(url)
+    assert opened.context["params"].month_label == "2025-12"
+    assert opened.context["to_date"] is None and "to date</span>" not in opened.content.decode()
+    december_rags = {cell["rag"] for row in opened.context["flow_rows"] for cell in [row["record"]]}
+    assert "RED" in december_rags or "AMBER" in december_rags  # the worked example is below MPL somewhere
+    january = browser_client.get(url, {"month": "2026-01"})
+    html = january.content.decode()
+    assert january.context["to_date"] == date(2026, 1, 6)
+    assert "to date</span>" in html and "figures count the data to 6 Jan 2026" in html
+    rags = {row["record"]["rag"] for row in january.context["flow_rows"]}
+    assert rags <= {"GREEN", "GREY", "TO_DATE"} and "TO_DATE" in rags
+    assert "Month in progress: rated when it ends" in html

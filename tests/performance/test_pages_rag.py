@@ -7,7 +7,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from performance.rag import AMBER, GREEN, GREY, RED, mpl_rag
+from performance.rag import AMBER, GREEN, GREY, RED, TO_DATE, mpl_rag
 
 
 @pytest.mark.parametrize(
@@ -54,3 +54,10 @@ def test_a_higher_percentage_never_gets_a_worse_status(a, b, margin):
     rank = {RED: 0, AMBER: 1, GREEN: 2}
     low, high = sorted((a, b))
     assert rank[mpl_rag(low, amber_margin=margin)] <= rank[mpl_rag(high, amber_margin=margin)]
+
+
+def test_a_period_ending_in_a_month_in_progress_is_never_amber_or_red_only_green_when_already_met():
+    assert mpl_rag(40.0, amber_margin=5.0, complete=False) == TO_DATE
+    assert mpl_rag(97.0, amber_margin=5.0, complete=False) == TO_DATE
+    assert mpl_rag(100.0, amber_margin=5.0, complete=False) == GREEN
+    assert mpl_rag(None, amber_margin=5.0, complete=False) == GREY
