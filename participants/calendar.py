@@ -25,10 +25,12 @@ FIRST_DAY, LAST_DAY = np.datetime64(f"{FIRST_YEAR}-01-01"), np.datetime64(f"{LAS
 OUTSIDE = f"outside the holiday calendar ({FIRST_YEAR} to {LAST_YEAR}): its working days are unknown"
 
 
-def covered(days) -> np.ndarray:
-    """The days as datetime64[D], after checking every one (NaT aside) lies inside the calendar's years."""
-    days = np.asarray(days, dtype="datetime64[D]")
-    known = days[~np.isnat(days)]
+def covered(days):
+    """The days as datetime64[D] (a scalar stays a scalar), after checking every one (NaT aside) lies
+    inside the calendar's years."""
+    days = np.asarray(days, dtype="datetime64[D]")[()]
+    known = np.atleast_1d(days)
+    known = known[~np.isnat(known)]
     if known.size:
         low, high = known.min(), known.max()
         if low < FIRST_DAY or high > LAST_DAY:

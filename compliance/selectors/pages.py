@@ -391,7 +391,10 @@ def sample_population(
 
 @dataclass(frozen=True)
 class SampleErrors:
-    """DOMAIN.md 13: error rate = failed / sampled, extrapolated to the population it was drawn from."""
+    """DOMAIN.md 13: error rate = failed / sampled, extrapolated to the population it was drawn from. Only
+    the records the CMO has checked count: while the check is under way the rate is failed / checked (an
+    unchecked record is not a pass), shown as "checked k of n"; with every record checked it is failed /
+    sampled."""
 
     sampled: int
     checked: int
@@ -400,11 +403,11 @@ class SampleErrors:
 
     @property
     def error_rate(self) -> float | None:
-        return None if not self.sampled else self.failed / self.sampled
+        return None if not self.checked else self.failed / self.checked
 
     @property
     def error_pct(self) -> float | None:
-        return None if not self.sampled else rounded(Fraction(100 * self.failed, self.sampled))
+        return None if not self.checked else rounded(Fraction(100 * self.failed, self.checked))
 
     @property
     def extrapolated_errors(self) -> float | None:

@@ -84,14 +84,19 @@ def test_draw_is_without_replacement_and_reproducible(population, data):
     )
 
 
-def test_error_rate_is_failed_over_sampled_extrapolated_to_population(world):
+def test_error_rate_counts_only_the_checked_records_extrapolated_to_population(world):
     sample = draw(world, size=4)
     records = list(sample.records.order_by("position"))
     services_assurance.record_check(record=records[0], answers={}, self_check="PASS", cmo_result="FAIL")
     services_assurance.record_check(record=records[1], answers={}, self_check="PASS", cmo_result="PASS")
     errors = selectors_pages.sample_errors(sample)
     assert (errors.sampled, errors.checked, errors.failed) == (4, 2, 1)
-    assert errors.error_pct == 25.0 and errors.extrapolated_errors == 5.0  # 25% of 20
+    # 1 failed of the 2 checked: 50% (the 2 unchecked are not passes), extrapolated to the 20 drawn from
+    assert errors.error_pct == 50.0 and errors.extrapolated_errors == 10.0
+    for record in records[2:]:
+        services_assurance.record_check(record=record, answers={}, self_check="PASS", cmo_result="PASS")
+    errors = selectors_pages.sample_errors(sample)
+    assert (errors.checked, errors.error_pct, errors.extrapolated_errors) == (4, 25.0, 5.0)  # all checked
 
 
 def test_unknown_checklist_item_is_refused(world):
@@ -121,7 +126,9 @@ def test_record_check_page_saves_answers_and_results(world, client):
     assert record.answers[sample.checklist[0]] is True and record.answers[sample.checklist[1]] is False
     assert record.cmo_result == "FAIL"
     page = client.get(url).content.decode()
-    assert "1 failed / 5 sampled = <strong>20.0%</strong>" in page
+    # only the one record the CMO has checked counts, not the four unchecked ones as passes
+    assert "1 failed / 1 checked (checked 1 of 5: the rate will move as the rest are checked)" in page
+    assert "= <strong>100.0%</strong>" in page
 
 
 def test_key_worker_may_not_record_checks(world, client):
