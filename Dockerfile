@@ -6,7 +6,8 @@ RUN apt-get update && apt-get install -y --no-install-recommends \
 WORKDIR /app
 COPY . .
 RUN pip install --no-cache-dir -e . \
-    && SECRET_KEY=build ALLOWED_HOSTS=localhost DATABASE_URL=postgres://build@localhost/build python manage.py collectstatic --no-input
+    && SECRET_KEY=build-only-never-served-0123456789 ALLOWED_HOSTS=localhost EMAIL_URL=smtp://build \
+       DATABASE_URL=postgres://build@localhost/build python manage.py collectstatic --no-input
 RUN useradd --create-home flightpath && mkdir -p /app/media && chown flightpath /app/media
 USER flightpath
 EXPOSE 8000

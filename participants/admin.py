@@ -3,7 +3,7 @@
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
-from . import models
+from . import mail, models
 
 
 @admin.register(models.Programme)
@@ -115,7 +115,9 @@ class ImportRunAdmin(admin.ModelAdmin):
 
 @admin.register(models.JobRun)
 class JobRunAdmin(admin.ModelAdmin):
-    list_display = ("kind", "contract", "status", "started_at", "finished_at", "progress", "message")
+    list_display = (
+        "kind", "contract", "status", "started_at", "heartbeat_at", "finished_at", "progress", "message"
+    )
     list_filter = ("kind", "status")
 
 
@@ -187,3 +189,42 @@ class ClaimChecklistAdmin(SimpleHistoryAdmin):
     list_display = ("event", "status", "checked_by", "checked_at")
     list_filter = ("status",)
     raw_id_fields = ("event",)
+
+
+# What is owed to the outside: emails and recompute requests (participants.mail, participants.jobs)
+
+
+@admin.register(models.OutboxMessage)
+class OutboxMessageAdmin(admin.ModelAdmin):
+    """Support staff check an UNKNOWN message (did it arrive?) and queue it, or a FAILED one, again."""
+
+    list_display = (
+        "subject", "recipients", "kind", "state", "attempts", "created_at", "sent_at", "last_reply"
+    )
+    list_filter = ("state", "kind")
+    search_fields = ("key", "subject", "message_id", "to")
+    date_hierarchy = "created_at"
+    readonly_fields = [f.name for f in models.OutboxMessage._meta.fields]
+    actions = ["queue_again"]
+
+    @admin.display(description="to")
+    def recipients(self, message: models.OutboxMessage) -> str:
+        return ", ".join(message.to)
+
+    def has_add_permission(self, request) -> bool:
+        return False  # a message is queued by what it tells of, never typed in
+
+    @admin.action(description="Queue the selected unknown or failed messages again", permissions=["change"])
+    def queue_again(self, request, queryset) -> None:
+        count = mail.requeue(messages=queryset)
+        self.message_user(request, f"{count} message(s) queued again.")
+
+
+@admin.register(models.RecomputeRequest)
+class RecomputeRequestAdmin(admin.ModelAdmin):
+    list_display = ("task", "contract", "months", "created_at", "attempts", "last_error")
+    list_filter = ("task",)
+    readonly_fields = ("task", "contract", "months", "created_at", "attempts", "last_error")
+
+    def has_add_permission(self, request) -> bool:
+        return False

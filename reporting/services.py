@@ -1,5 +1,7 @@
 """The daily emails (beat schedules: compliance migration 0006 and participants migration 0004, 07:00
-Europe/London), both on one daily-mail helper, `send_daily_mail`:
+Europe/London), both on one daily-mail helper, `send_daily_mail`, through the outbox (participants.mail):
+each recipient's message is keyed (kind, user, date), so a re-run after a failure sends only what is missing
+and nobody gets a day's email twice:
 
 - the due-soon digest: each key worker their open standards items due within the due-soon horizon or late
   (compliance.selectors.pages), scoped by visible_to, plain text and HTML;
@@ -16,13 +18,13 @@ from datetime import date
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.core.mail import EmailMultiAlternatives, get_connection
 from django.db.models import QuerySet
 from django.template.loader import render_to_string
 
 from compliance.selectors.pages import due_soon_default_days, due_soon_for_contracts, due_soon_rows
+from participants import mail as outbox
 from participants.jobs import JobClaimed, job_run
-from participants.models import Contract, JobRun, Referral, Role, Staff
+from participants.models import Contract, OutboxMessage, Referral, Role, Staff
 from participants.workspace.selectors import overdue_for_reminders
 
 # The daily-mail helper ---------------------------------------------------------------------------------
@@ -31,7 +33,7 @@ from participants.workspace.selectors import overdue_for_reminders
 @dataclass(frozen=True)
 class DailyMail:
     """One daily email: its JobRun kind, its templates (reporting/email/<template>.txt, and .html when `html`)
-    and what its run records as sent."""
+    and what its run records as queued."""
 
     kind: str
     template: str
@@ -52,41 +54,43 @@ Letters = Callable[[QuerySet], Mapping]
 
 
 def send_daily_mail(mail: DailyMail, *, today: date, letters: Letters, params: dict | None = None) -> int:
-    """Send `mail` for `today`: one message per user that `letters(recipients)` returns, where recipients are
-    the active users with an email address, all through one connection. Once per day: nothing when a run for
-    `today` has succeeded already or another run holds the claim. Returns the number of emails sent."""
+    """Queue `mail` for `today`, one message per user that `letters(recipients)` returns, where recipients are
+    the active users with an email address, and send what is pending. A message already queued for that user
+    and day (an earlier run, or one that failed midway) is not queued again; nothing when another run holds
+    the claim. Returns the number of messages this run queued."""
     day = today.isoformat()
-    if JobRun.objects.filter(kind=mail.kind, status=JobRun.Status.SUCCEEDED, params__date=day).exists():
-        return 0
     recipients = get_user_model().objects.filter(is_active=True).exclude(email="")
     try:
         with job_run(mail.kind, params={"date": day, **(params or {})}) as run:
             messages = [
                 _message(mail, user, letter, today=today) for user, letter in letters(recipients).items()
             ]
-            sent = (get_connection().send_messages(messages) if messages else 0) or 0
-            run.report(100, f"{sent} {mail.sent_label} sent")
+            queued = outbox.queue_many(messages=messages)
+            outbox.send_pending()
+            sent = OutboxMessage.objects.filter(
+                key__in=[m.key for m in messages], state=OutboxMessage.State.SENT
+            ).count()
+            run.report(100, f"{queued} {mail.sent_label} queued; {sent} of {len(messages)} sent")
     except JobClaimed:
         return 0
-    return sent
+    return queued
 
 
-def _message(mail: DailyMail, user, letter: Letter, *, today: date) -> EmailMultiAlternatives:
+def _message(mail: DailyMail, user, letter: Letter, *, today: date) -> outbox.Outgoing:
     context = {**letter.context, "user": user, "today": today, "site_url": settings.SITE_URL}
-    message = EmailMultiAlternatives(
-        subject=letter.subject,
-        body=render_to_string(f"reporting/email/{mail.template}.txt", context),
+    return outbox.Outgoing(
+        key=f"{mail.kind}:user={user.pk}:{today.isoformat()}",
+        kind=mail.kind,
+        user=user,
         to=[user.email],
+        subject=letter.subject,
+        text=render_to_string(f"reporting/email/{mail.template}.txt", context),
+        html=render_to_string(f"reporting/email/{mail.template}.html", context) if mail.html else "",
     )
-    if mail.html:
-        message.attach_alternative(
-            render_to_string(f"reporting/email/{mail.template}.html", context), "text/html"
-        )
-    return message
 
 
 # The due-soon digest -------------------------------------------------------------------------------------
-# The JobRun kinds keep their names from before the move to reporting: the once-a-day check reads them.
+# The JobRun kinds keep their names from before the move to reporting; they also begin the outbox keys.
 
 DUE_SOON_DIGEST = DailyMail(
     kind="compliance.due_soon_digest", template="due_soon_digest", html=True, sent_label="due-soon digest(s)"
@@ -95,7 +99,7 @@ DUE_SOON_DIGEST = DailyMail(
 
 def send_due_soon_digests(*, today: date, days: int | None = None) -> int:
     """Email every key worker their open items due within `days` working days (default: the due-soon
-    horizon) or late, scoped by visible_to. Empty lists send nothing. Returns the number of emails sent."""
+    horizon) or late, scoped by visible_to. Empty lists send nothing. Returns the number of emails queued."""
     days = due_soon_default_days() if days is None else days
 
     def letters(recipients: QuerySet) -> dict:
@@ -134,7 +138,7 @@ REVIEW_REMINDERS = DailyMail(
 
 def send_review_reminders(*, today: date) -> int:
     """Email each key worker their overdue action-plan reviews and open FTA follow-ups. Returns the number of
-    emails sent."""
+    emails queued."""
 
     def letters(recipients: QuerySet) -> dict:
         plans, tasks = overdue_for_reminders(today, users=recipients)

@@ -3,6 +3,9 @@ import os
 import pytest
 from hypothesis import settings
 
+# The `smtp` fixture (a real SMTP server) for every test that sends email.
+pytest_plugins = ["tests.mailserver"]
+
 # Playwright runs an event loop in the test thread; Django's async-safety check would refuse the ORM.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 

@@ -11,10 +11,15 @@ import numpy as np
 from django.db import transaction
 
 from participants.errors import FlightpathError
+from participants.jobs import enqueue_recompute
 from participants.models import Contract, Staff, ValidationRound
 
 from ..models import CheckResult, CmoSample, CmoSampleRecord, PatRating
 from ..selectors.pages import sample_population
+
+# A validation round's invalid share enters the WP quarterly review (DOMAIN.md 15.14): the performance
+# recompute stores the assessments again. By name: compliance never imports performance.
+PERFORMANCE_RECOMPUTE_TASK = "performance.tasks.recompute_contract"
 
 
 def draw_indexes(*, seed: int, population: int, size: int) -> np.ndarray:
@@ -127,7 +132,8 @@ def save_validation_round(
     status: str,
     instance: ValidationRound | None = None,
 ) -> ValidationRound:
-    """Create or edit a validation round (DATA.md validation_rounds.csv fields and ranges)."""
+    """Create or edit a validation round (DATA.md validation_rounds.csv fields and ranges); the contract's
+    performance figures are recomputed once it commits."""
     if not Decimal(0) <= invalid_pct <= Decimal(100):
         raise FlightpathError("invalid_pct must be between 0 and 100.", field="invalid_pct")
     if period_end < period_start:
@@ -141,4 +147,5 @@ def save_validation_round(
     vr.round, vr.period_start, vr.period_end = round, period_start, period_end
     vr.invalid_pct, vr.status = invalid_pct, status
     vr.save()
+    enqueue_recompute({contract.pk: None}, tasks=[PERFORMANCE_RECOMPUTE_TASK])
     return vr

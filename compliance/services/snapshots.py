@@ -1,8 +1,10 @@
 """Write paths: standards snapshots (contract, standard, group, as-of) with their failing items.
 
-Idempotent: each as-of date is replaced by key in one transaction, so running twice, or again after a crash,
-leaves the same rows (STYLE.md idempotent jobs). The recompute claims its run with participants.jobs.job_run
-(recorded as a JobRun); a change to a contract's standards enqueues it again after commit.
+Idempotent: each as-of date is replaced by key, all of one recompute's dates in one transaction, so running
+twice, or again after a crash, leaves the same rows and a crash midway leaves the previous run's snapshots
+whole, never old and new dates mixed (STYLE.md idempotent jobs). The recompute claims its run with
+participants.jobs.job_run (recorded as a JobRun, its progress visible while the transaction is open); a
+change to a contract's standards requests it again (participants.jobs.enqueue_recompute).
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ import pandas as pd
 from django.db import connection, transaction
 
 from participants.errors import FlightpathError
-from participants.jobs import RunHandle, enqueue, job_run
+from participants.jobs import RunHandle, enqueue_recompute, job_run
 from participants.models import Contract
 from participants.selectors import latest_data_date
 
@@ -24,7 +26,7 @@ from ..models import FailingItem, Standard, StandardSnapshot
 from ..selectors.standards import FAILURE_FIELDS, compute_for_contract, contract_standards, standards_frames
 
 JOB_KIND = "compliance.recompute"
-# The task that runs recompute_contract_snapshots (compliance.tasks), enqueued by name after commit.
+# The task that runs recompute_contract_snapshots (compliance.tasks), requested by name.
 RECOMPUTE_TASK = "compliance.tasks.recompute_contract"
 
 
@@ -119,6 +121,7 @@ def write_snapshot(
     return len(rows)
 
 
+@transaction.atomic
 def _recompute(contract: Contract, months: list[str] | None, run: RunHandle) -> dict:
     standards = contract_standards(contract)
     latest = latest_data_date(contract.pk)
@@ -155,11 +158,11 @@ def recompute_contract_snapshots(*, contract_id: int, months: list[str] | None =
 
 def _refresh_after_standards_change(contract: Contract) -> None:
     """Drop the contract's stored figures of standards that changed or no longer apply (a replaced programme
-    standard, a deleted or edited tender standard), so pages compute them on demand, and enqueue the
-    recompute job after commit to store them again."""
+    standard, a deleted or edited tender standard), so pages compute them on demand, and request the
+    recompute job to store them again (sent once this commits, kept should the broker be down)."""
     current = [s.pk for s in contract_standards(contract)]
     StandardSnapshot.objects.filter(contract=contract).exclude(standard__in=current).delete()
-    enqueue(RECOMPUTE_TASK, contract.pk)
+    enqueue_recompute({contract.pk: None}, tasks=[RECOMPUTE_TASK])
 
 
 @transaction.atomic

@@ -124,8 +124,11 @@ CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 FLIGHTPATH_DUE_SOON_WORKING_DAYS = env.int("FLIGHTPATH_DUE_SOON_WORKING_DAYS", default=3)
 FLIGHTPATH_CMO_EXPORT_LEAD_DAYS = env.int("FLIGHTPATH_CMO_EXPORT_LEAD_DAYS", default=5)
 
-EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")
+# An empty EMAIL_URL (the compose file passes it through unset as "") is no URL: the local default.
+EMAIL_CONFIG = env.email_url_config(env("EMAIL_URL", default="") or "consolemail://")
 vars().update(EMAIL_CONFIG)
+# A send that hangs would outlive its lease in the outbox (participants.mail): give up after this long.
+EMAIL_TIMEOUT = EMAIL_CONFIG.get("EMAIL_TIMEOUT", env.int("EMAIL_TIMEOUT", default=60))
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="Flightpath <flightpath@localhost>")
 # Where the site is reached: links in emails are absolute, built from this.
 SITE_URL = env("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
@@ -189,3 +192,15 @@ FLIGHTPATH_RECOMPUTE_TASKS = env.list(
 
 # The most a bundle .zip may unpack to (bytes); larger ones are refused before unpacking.
 FLIGHTPATH_IMPORT_MAX_BYTES = env.int("FLIGHTPATH_IMPORT_MAX_BYTES", default=2 * 1024**3)
+
+# Background jobs (participants.jobs): a running job refreshes its heartbeat this often (seconds), and a
+# claim whose heartbeat is older than FLIGHTPATH_JOB_STALE_SECONDS is a killed worker's, taken over.
+FLIGHTPATH_JOB_HEARTBEAT_SECONDS = env.float("FLIGHTPATH_JOB_HEARTBEAT_SECONDS", default=30.0)
+FLIGHTPATH_JOB_STALE_SECONDS = env.int("FLIGHTPATH_JOB_STALE_SECONDS", default=300)
+
+# The outbox (participants.mail; DOMAIN.md 17.11): a refused email is tried again after this many seconds,
+# doubling each time, up to FLIGHTPATH_MAIL_MAX_ATTEMPTS tries; one left SENDING longer than the lease
+# (its sender died) shows as UNKNOWN for a person to check.
+FLIGHTPATH_MAIL_RETRY_SECONDS = env.int("FLIGHTPATH_MAIL_RETRY_SECONDS", default=60)
+FLIGHTPATH_MAIL_MAX_ATTEMPTS = env.int("FLIGHTPATH_MAIL_MAX_ATTEMPTS", default=5)
+FLIGHTPATH_MAIL_LEASE_SECONDS = env.int("FLIGHTPATH_MAIL_LEASE_SECONDS", default=900)

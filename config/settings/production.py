@@ -3,7 +3,7 @@
 from django.core.exceptions import ImproperlyConfigured
 
 from .base import *  # noqa: F403
-from .base import env
+from .base import EMAIL_BACKEND, env
 
 DEBUG = False
 SECRET_KEY = env("SECRET_KEY", default="")
@@ -15,6 +15,8 @@ DATABASES = {"default": env.db("DATABASE_URL")}
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=True)
+# The load balancer's and the compose file's health check talk plain HTTP to the container.
+SECURE_REDIRECT_EXEMPT = [r"^health/$"]
 SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=60 * 60 * 24 * 365)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = True
 SECURE_HSTS_PRELOAD = True
@@ -22,3 +24,18 @@ SESSION_COOKIE_SECURE = True
 CSRF_COOKIE_SECURE = True
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
+
+# Backends that deliver nothing: every notice, digest and reminder would be marked sent and never arrive.
+UNDELIVERING_MAIL_BACKENDS = {
+    "django.core.mail.backends.console.EmailBackend": "prints every email and sends none",
+    "django.core.mail.backends.locmem.EmailBackend": "keeps every email in memory and sends none",
+    "django.core.mail.backends.dummy.EmailBackend": "discards every email",
+}
+if EMAIL_BACKEND in UNDELIVERING_MAIL_BACKENDS:
+    given = "is not set: the console backend"
+    if env("EMAIL_URL", default=""):
+        given = f"gives {EMAIL_BACKEND}, which"
+    raise ImproperlyConfigured(
+        f"EMAIL_URL {given} {UNDELIVERING_MAIL_BACKENDS[EMAIL_BACKEND]}; production needs the SMTP server, "
+        "e.g. EMAIL_URL=smtp+tls://user:password@smtp.example.org:587"
+    )

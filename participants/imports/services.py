@@ -2,8 +2,9 @@
 
 `import_bundle` reads (`imports.reading`) and validates (`imports.validation`) the whole bundle, then
 writes it in one transaction through the COPY writer (`imports.writer`). The run is recorded in ImportRun,
-also when it fails, and the affected contracts are recomputed after commit
-(`participants.jobs.enqueue_recompute`).
+also when it fails. The affected contracts' recompute is requested in the same transaction
+(`participants.jobs.enqueue_recompute`): sent once the import commits, and by the every-minute relay should
+the broker be down then, never an error after the import has committed.
 """
 
 from __future__ import annotations
@@ -104,7 +105,7 @@ def _validate_and_write(*, raw, user) -> tuple[dict, dict[int, list[str] | None]
         contract_id: (ALL_MONTHS if touched is ALL_MONTHS or contract_id in first_import else sorted(touched))
         for contract_id, touched in changes.months.items()
     }
-    enqueue_recompute(months)  # sent once the import commits
+    enqueue_recompute(months)  # a RecomputeRequest written with the import, relayed once it commits
     return changes.counts(), months
 
 

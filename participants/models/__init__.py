@@ -9,6 +9,7 @@ from .journey import (
     Referral,
     ReferralAssignment,
 )
+from .outbox import OutboxMessage, RecomputeRequest
 from .reference import MplProfile, MplTarget, ValidationRound
 from .runs import ImportRun, JobRun
 from .workspace import (
@@ -48,9 +49,11 @@ __all__ = [
     "Nation",
     "Note",
     "Organisation",
+    "OutboxMessage",
     "Participant",
     "PeerSupportGroup",
     "Programme",
+    "RecomputeRequest",
     "Referral",
     "ReferralAssignment",
     "Role",

@@ -2,6 +2,7 @@
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 
 from .contracts import Contract
 
@@ -36,7 +37,8 @@ class ImportRun(models.Model):
 
 class JobRun(models.Model):
     """One run of a background job for a contract (recomputes, digests, reports): status, timing, progress
-    and error, shown in the browser. At most one RUNNING run per (kind, contract): the claim."""
+    and error, shown in the browser. At most one RUNNING run per (kind, contract): the claim, held while its
+    heartbeat is fresh (participants.jobs)."""
 
     class Status(models.TextChoices):
         RUNNING = "RUNNING", "Running"
@@ -50,6 +52,9 @@ class JobRun(models.Model):
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.RUNNING)
     started_at = models.DateTimeField(auto_now_add=True)
     finished_at = models.DateTimeField(null=True, blank=True)
+    heartbeat_at = models.DateTimeField(
+        default=timezone.now, help_text="Refreshed while the run's worker lives; a stale one frees the claim."
+    )
     progress = models.PositiveSmallIntegerField(default=0, help_text="Percent done.")
     message = models.CharField(max_length=200, blank=True)
     error = models.TextField(blank=True)

@@ -6,6 +6,7 @@ from datetime import date
 
 import pytest
 from celery.exceptions import Retry
+from django.db import transaction
 from django_celery_beat.models import PeriodicTask
 
 from compliance import tasks
@@ -14,7 +15,7 @@ from compliance.models import FailingItem, Standard, StandardSnapshot
 from compliance.selectors import standards as selectors
 from compliance.services import snapshots as services
 from participants.jobs import JobClaimed, job_run
-from participants.models import EventCode, JobRun
+from participants.models import EventCode, JobRun, RecomputeRequest
 from tests import factories as f
 
 
@@ -102,10 +103,17 @@ def test_running_twice_gives_the_same_rows(contract):
     assert rows(contract) == first and len(first) > 100
 
 
-def test_a_crash_halfway_leaves_whole_dates_and_a_rerun_gives_the_clean_result(contract, monkeypatch):
+def test_a_crash_halfway_leaves_the_previous_snapshots_intact_and_a_rerun_gives_the_new_result(
+    contract, monkeypatch
+):
+    """All of one recompute's dates commit together: a crash on the third date leaves every date as the last
+    run wrote it, never new dates mixed with old ones."""
     services.recompute_contract_snapshots(contract_id=contract.pk)
-    clean = rows(contract)
-    StandardSnapshot.objects.all().delete()
+    old = rows(contract)
+    # New data: S1 (referred 3 February) acknowledged the next day: February on change, January does not.
+    f.JourneyEventFactory(
+        referral=contract.referrals.get(ref="S1"), code=EventCode.ACKNOWLEDGED, event_date=date(2025, 2, 4)
+    )
     real = services.write_snapshot
     calls = []
 
@@ -120,10 +128,27 @@ def test_a_crash_halfway_leaves_whole_dates_and_a_rerun_gives_the_clean_result(c
         services.recompute_contract_snapshots(contract_id=contract.pk)
     failed = JobRun.objects.filter(contract=contract).order_by("-started_at").first()
     assert failed.status == "FAILED" and "worker killed" in failed.error
-    assert sorted({s for s in StandardSnapshot.objects.values_list("as_of", flat=True)}) == calls[:2]
+    assert len(calls) == 3 and rows(contract) == old  # the two dates written before the crash rolled back
     monkeypatch.setattr(services, "write_snapshot", real)
     services.recompute_contract_snapshots(contract_id=contract.pk)
-    assert rows(contract) == clean
+    new = rows(contract)
+    assert new != old
+    services.recompute_contract_snapshots(contract_id=contract.pk)
+    assert rows(contract) == new
+
+
+def test_changing_the_standards_requests_the_recompute_with_the_change(contract):
+    standard = Standard(
+        code="TS9", measure="deadline", start_event="REFERRED", end_events=["ACKNOWLEDGED"],
+        limit_working_days=5, target=90,
+    )
+    with pytest.raises(RuntimeError), transaction.atomic():
+        services.save_tender_standard(contract=contract, standard=standard)
+        assert list(RecomputeRequest.objects.values_list("task", "contract_id", "months")) == [
+            (services.RECOMPUTE_TASK, contract.pk, None)
+        ]
+        raise RuntimeError("the save rolls back")
+    assert not RecomputeRequest.objects.exists()
 
 
 def test_touched_months_leave_earlier_snapshots_alone_and_drop_a_stale_latest_day(contract):

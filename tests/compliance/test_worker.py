@@ -9,32 +9,13 @@ from datetime import date
 import pytest
 from celery.contrib.testing.worker import start_worker
 from celery.result import EagerResult
-from django.apps import apps
-from django.core.management import call_command
-from django.core.management.color import no_style
-from django.db import connection
 
 from compliance.models import StandardSnapshot
 from compliance.tasks import recompute_contract
 from config.celery import app
 from participants.models import EventCode, JobRun
 from tests import factories as f
-
-
-@pytest.fixture(scope="module", autouse=True)
-def restore_seeded_rows(django_db_setup, django_db_blocker):
-    """A transactional test ends with a flush of every table, seeded rows (programmes, standards, schedules)
-    included; put them back for the tests that run after this module, and for --reuse-db."""
-    with django_db_blocker.unblock():
-        saved = connection.creation.serialize_db_to_string()
-    yield
-    with django_db_blocker.unblock():
-        call_command("flush", interactive=False, inhibit_post_migrate=True, verbosity=0)
-        connection.creation.deserialize_db_from_string(saved)
-        # The flush reset the id sequences; move them past the restored rows.
-        with connection.cursor() as cursor:
-            for statement in connection.ops.sequence_reset_sql(no_style(), apps.get_models()):
-                cursor.execute(statement)
+from tests.transactional import restore_seeded_rows  # noqa: F401
 
 
 @pytest.mark.django_db(transaction=True)

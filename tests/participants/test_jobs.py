@@ -1,5 +1,6 @@
-"""participants.jobs: the one claim every background job takes (JobRun) and the one way tasks are enqueued
-(by name, after commit)."""
+"""participants.jobs: the one claim every background job takes (JobRun, held while its heartbeat is fresh),
+the one way tasks are enqueued (by name, after commit) and the recompute requests written with the change
+that needs them. A killed worker and the heartbeat seen from another connection: test_job_heartbeat.py."""
 
 from __future__ import annotations
 
@@ -11,8 +12,9 @@ from celery import current_app
 from django.db import transaction
 from django_celery_beat.models import PeriodicTask
 
-from participants.jobs import STALE_AFTER, JobClaimed, enqueue, enqueue_for_every_contract, job_run
-from participants.models import JobRun
+from participants import jobs, tasks
+from participants.jobs import JobClaimed, enqueue, enqueue_for_every_contract, enqueue_recompute, job_run
+from participants.models import JobRun, RecomputeRequest
 from tests import factories as f
 
 pytestmark = pytest.mark.django_db
@@ -67,15 +69,39 @@ def test_a_job_without_a_contract_is_claimed_once_too():
         pass
 
 
-def test_a_run_left_running_by_a_killed_worker_is_taken_over_after_the_stale_period():
+def test_a_claim_whose_heartbeat_stopped_minutes_ago_is_taken_over(settings):
+    """A worker killed six minutes ago, its run started ten minutes ago: taken over (the limit is five
+    minutes of silence), not two hours after the start."""
+    assert settings.FLIGHTPATH_JOB_STALE_SECONDS == 300
     stale = JobRun.objects.create(kind="tests.job")
-    long_ago = stale.started_at - STALE_AFTER - timedelta(minutes=1)
-    JobRun.objects.filter(pk=stale.pk).update(started_at=long_ago)
+    JobRun.objects.filter(pk=stale.pk).update(
+        started_at=stale.started_at - timedelta(minutes=10),
+        heartbeat_at=stale.started_at - timedelta(minutes=6),
+    )
     with job_run("tests.job"):
         pass
     stale.refresh_from_db()
-    assert stale.status == "FAILED" and stale.error == "abandoned (worker stopped)"
+    assert stale.status == "FAILED" and stale.error == "abandoned: no heartbeat for 300 s (worker stopped)"
     assert JobRun.objects.filter(kind="tests.job", status="SUCCEEDED").count() == 1
+
+
+def test_a_long_run_whose_heartbeat_is_fresh_keeps_its_claim():
+    alive = JobRun.objects.create(kind="tests.job")
+    JobRun.objects.filter(pk=alive.pk).update(
+        started_at=alive.started_at - timedelta(hours=3), heartbeat_at=alive.started_at - timedelta(minutes=4)
+    )
+    with pytest.raises(JobClaimed), job_run("tests.job"):
+        pass
+    alive.refresh_from_db()
+    assert alive.status == "RUNNING"
+
+
+def test_report_refreshes_the_heartbeat():
+    with job_run("tests.job") as run:
+        JobRun.objects.filter(pk=run.run.pk).update(heartbeat_at=run.run.started_at - timedelta(minutes=9))
+        run.report(10, "step")
+        held = JobRun.objects.get(pk=run.run.pk)
+        assert held.heartbeat_at >= run.run.started_at
 
 
 def test_enqueue_sends_by_name_only_once_the_transaction_commits(django_capture_on_commit_callbacks):
@@ -121,4 +147,45 @@ def test_every_beat_schedule_runs_a_registered_task():
     """The schedules seeded by migrations (and renamed by reporting 0001) name tasks a worker has."""
     current_app.loader.import_default_modules()
     names = set(PeriodicTask.objects.filter(enabled=True).values_list("task", flat=True))
-    assert len(names) == 4 and names <= set(current_app.tasks)
+    assert len(names) == 6 and names <= set(current_app.tasks)
+
+
+# Recompute requests --------------------------------------------------------------------------------------
+
+
+def test_a_recompute_request_is_written_with_the_change_and_relayed_once_it_commits(
+    django_capture_on_commit_callbacks,
+):
+    contract = f.ContractFactory()
+    with django_capture_on_commit_callbacks(execute=True):
+        with transaction.atomic():
+            enqueue_recompute({contract.pk: ["2025-01"]}, tasks=["tests.jobs.record"])
+            held = list(RecomputeRequest.objects.values_list("task", "contract_id", "months"))
+            assert held == [("tests.jobs.record", contract.pk, ["2025-01"])] and SENT == []
+    assert SENT == [(contract.pk, ["2025-01"])]
+    assert not RecomputeRequest.objects.exists()  # sent: gone
+
+
+def test_a_rolled_back_change_leaves_no_recompute_request(django_capture_on_commit_callbacks):
+    contract = f.ContractFactory()
+    with django_capture_on_commit_callbacks(execute=True), pytest.raises(RuntimeError):
+        with transaction.atomic():
+            enqueue_recompute({contract.pk: None}, tasks=["tests.jobs.record"])
+            raise RuntimeError("rolled back")
+    assert SENT == [] and not RecomputeRequest.objects.exists()
+
+
+def test_the_relay_sends_one_task_per_contract_with_the_months_of_its_requests_merged():
+    first, second = f.ContractFactory(), f.ContractFactory()
+    for contract, months in [(first, ["2025-03"]), (first, ["2025-01", "2025-03"]), (second, ["2025-02"])]:
+        RecomputeRequest.objects.create(task="tests.jobs.record", contract=contract, months=months)
+    RecomputeRequest.objects.create(task="tests.jobs.record", contract=second, months=None)
+    assert tasks.relay_recompute_requests.delay().get() == 2
+    assert sorted(SENT, key=str) == sorted([(first.pk, ["2025-01", "2025-03"]), (second.pk, None)], key=str)
+    assert not RecomputeRequest.objects.exists()
+    assert jobs.relay_recompute_requests() == 0
+
+
+def test_the_relay_is_scheduled_every_minute():
+    task = PeriodicTask.objects.get(task=jobs.RELAY_TASK)
+    assert task.enabled and (task.interval.every, task.interval.period) == (1, "minutes")

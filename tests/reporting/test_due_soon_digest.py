@@ -8,7 +8,7 @@ from django.conf import settings
 from django_celery_beat.models import PeriodicTask
 
 from participants.jobs import job_run
-from participants.models import JobRun
+from participants.models import JobRun, OutboxMessage
 from reporting import services, tasks
 from tests.compliance.pages_support import TODAY, build_pages_world
 
@@ -47,8 +47,30 @@ def test_second_run_on_the_same_day_sends_nothing(world, smtp):
     assert services.send_due_soon_digests(today=TODAY, days=3) == 3
     assert services.send_due_soon_digests(today=TODAY, days=3) == 0
     assert len(smtp.messages) == 3
-    run = JobRun.objects.get(kind=services.DUE_SOON_DIGEST.kind)
-    assert run.params == {"date": TODAY.isoformat(), "days": 3} and run.message == "3 due-soon digest(s) sent"
+    first, second = JobRun.objects.filter(kind=services.DUE_SOON_DIGEST.kind).order_by("pk")
+    assert first.params == {"date": TODAY.isoformat(), "days": 3}
+    assert first.message == "3 due-soon digest(s) queued; 3 of 3 sent"
+    assert second.message == "0 due-soon digest(s) queued; 3 of 3 sent"
+
+
+def test_each_digest_carries_the_message_id_its_outbox_row_recorded(world, smtp):
+    services.send_due_soon_digests(today=TODAY, days=3)
+    rows = OutboxMessage.objects.filter(kind=services.DUE_SOON_DIGEST.kind)
+    assert {row.to[0]: row.message_id for row in rows} == {
+        to: message["Message-ID"] for to, message in smtp.by_recipient().items()
+    }
+    alice = rows.get(user=world.alice.user)
+    assert alice.key == f"compliance.due_soon_digest:user={world.alice.user.pk}:{TODAY.isoformat()}"
+    assert alice.state == OutboxMessage.State.SENT and alice.last_reply.startswith("250 ")
+
+
+def test_a_rerun_after_a_refusal_sends_only_what_is_missing(world, smtp, settings):
+    settings.FLIGHTPATH_MAIL_RETRY_SECONDS = 0  # the refused one is due again at once
+    smtp.refuse_data["dave@example.org"] = ["451 4.3.0 Try again later"]
+    assert services.send_due_soon_digests(today=TODAY, days=3) == 3
+    assert smtp.recipients() == ["alice@example.org", "eve@example.org"]
+    assert services.send_due_soon_digests(today=TODAY, days=3) == 0  # nothing queued twice
+    assert smtp.recipients() == ["alice@example.org", "dave@example.org", "eve@example.org"]
 
 
 def test_a_run_while_another_holds_the_claim_sends_nothing(world, smtp):
