@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 from django import forms
 
-from participants.filtersets import StyledFilterSet
+from participants.filtersets import StyledFilterSet, scope_choices
 from participants.models import Contract, Organisation, Referral, Site, Staff
 
 from .models import FailingItem
@@ -80,16 +80,7 @@ class ScopedChoicesMixin:
 
     def __init__(self, *args, contract: Contract | None = None, **kwargs):
         super().__init__(*args, **kwargs)
-        referrals = _scope(self.request, contract)
-        self.filters["key_worker"].queryset = Staff.objects.filter(
-            pk__in=referrals.values("key_worker_id")
-        ).order_by("name", "ref")
-        self.filters["site"].queryset = Site.objects.filter(pk__in=referrals.values("site_id")).order_by(
-            "name"
-        )
-        self.filters["organisation"].queryset = Organisation.objects.filter(
-            pk__in=referrals.values("organisation_id")
-        ).order_by("name")
+        scope_choices(self, _scope(self.request, contract))
 
     def noop(self, queryset, name, value):
         return queryset

@@ -1,5 +1,10 @@
 """Pages of the compliance app: standards with RAG and trend, failing items, the due-soon worklist and the
-assurance records (DOMAIN.md 9, 13, 15). Thin: parse, call a selector or service, render."""
+assurance records (DOMAIN.md 9, 13, 15). Thin: parse, call a selector or service, render.
+
+Contract-level writes (tender standards, CMO samples and their records, PAT ratings, validation rounds) ask
+`participants.access` for MANAGE_CONTRACT on the contract: the prime's performance and contract managers
+only (404 outside the user's scope, 403 in it); the pages offer those buttons only where `access.can`
+says so."""
 
 from __future__ import annotations
 
@@ -7,7 +12,6 @@ from datetime import date
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -15,6 +19,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 from django_tables2 import RequestConfig
 
+from participants import access
 from participants.errors import FlightpathError
 from participants.exports import REFERRAL_CSV_COLUMNS, csv_response, excel_response, values_of
 from participants.journey import report_groups
@@ -33,7 +38,7 @@ from .services import assurance as services_assurance
 from .services import snapshots as services
 from .tables import CmoSampleRecordTable, DueSoonTable, FailingItemTable
 
-ASSURANCE_PERMISSION = "compliance.change_cmosample"
+MANAGE = access.Action.MANAGE_CONTRACT
 EXPORT_FIELDS = [
     "referral_ref",
     "group",
@@ -96,18 +101,12 @@ def standards(request, ref: str):
             "groups": report_groups(contract.programme.groups),
             "snapshot_dates": selectors.snapshot_dates(contract)[:36],
             "trend_json": charts.standards_trend(trend, rows),
-            "can_add_standard": request.user.has_perm("compliance.add_standard"),
-            "can_change_standard": request.user.has_perm("compliance.change_standard"),
+            "can_manage": access.can(request.user, MANAGE, contract, in_scope=True),
         },
     )
 
 
 # Contracts' own (tender) standards ------------------------------------------------------------------------
-
-
-def _require(request, permission: str) -> None:
-    if not request.user.has_perm(permission):
-        raise PermissionDenied(f"This needs the {permission} permission.")
 
 
 def _copied_standard(contract: Contract, code: str | None) -> dict:
@@ -122,7 +121,7 @@ def _copied_standard(contract: Contract, code: str | None) -> dict:
 @login_required
 def tender_standard_edit(request, ref: str, pk: int | None = None):
     contract = visible_contract(request.user, ref)
-    _require(request, "compliance.change_standard" if pk else "compliance.add_standard")
+    access.require(request.user, MANAGE, contract, in_scope=True)
     standard = get_object_or_404(Standard, contract=contract, pk=pk) if pk else Standard()
     form = TenderStandardForm(
         request.POST or None,
@@ -142,7 +141,6 @@ def tender_standard_edit(request, ref: str, pk: int | None = None):
             "form": form,
             "standard": standard if pk else None,
             "shipped": selectors.contract_standards(contract),
-            "can_delete": pk and request.user.has_perm("compliance.delete_standard"),
         },
         status=400 if form.errors else 200,
     )
@@ -152,7 +150,7 @@ def tender_standard_edit(request, ref: str, pk: int | None = None):
 @require_POST
 def tender_standard_delete(request, ref: str, pk: int):
     contract = visible_contract(request.user, ref)
-    _require(request, "compliance.delete_standard")
+    access.require(request.user, MANAGE, contract, in_scope=True)
     standard = get_object_or_404(Standard, contract=contract, pk=pk)
     services.delete_tender_standard(contract=contract, standard=standard)
     messages.success(request, f"Deleted {standard.code}.")
@@ -251,15 +249,6 @@ def due_soon(request):
 # Assurance records (DOMAIN.md 13) ---------------------------------------------------------------------------
 
 
-def _can_edit(request) -> bool:
-    return request.user.has_perm(ASSURANCE_PERMISSION)
-
-
-def _require_edit(request) -> None:
-    if not _can_edit(request):
-        raise PermissionDenied("Recording assurance checks needs the compliance change permission.")
-
-
 def _attach(form, exc: FlightpathError) -> None:
     form.add_error(exc.field if exc.field in form.fields else None, exc.message)
 
@@ -278,7 +267,7 @@ def assurance(request, ref: str):
             "samples": samples,
             "ratings": [(r, flags.get(r.pk)) for r in ratings],
             "rounds": ValidationRound.objects.filter(contract=contract).order_by("-period_end", "-round"),
-            "can_edit": _can_edit(request),
+            "can_edit": access.can(request.user, MANAGE, contract, in_scope=True),
         },
     )
 
@@ -286,7 +275,7 @@ def assurance(request, ref: str):
 @login_required
 def cmo_sample_new(request, ref: str):
     contract = visible_contract(request.user, ref)
-    _require_edit(request)
+    access.require(request.user, MANAGE, contract, in_scope=True)
     form = CmoSampleForm(request.POST or None, contract=contract)
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
@@ -317,8 +306,13 @@ def cmo_sample_new(request, ref: str):
 @login_required
 def cmo_sample(request, ref: str, pk: int):
     contract = visible_contract(request.user, ref)
+    if request.method == "POST":  # recording a check: the prime's managers only
+        access.require(request.user, MANAGE, contract, in_scope=True)
     sample = get_object_or_404(CmoSample, contract=contract, pk=pk)
-    records = CmoSampleRecord.objects.filter(sample=sample).select_related("referral", "sample")
+    # Only the sampled referrals the user may see (the sample's error rate counts them all).
+    records = CmoSampleRecord.objects.filter(
+        sample=sample, referral__in=Referral.objects.visible_to(request.user)
+    ).select_related("referral", "sample")
     editing = None
     form = None
     record_id = request.POST.get("record") or request.GET.get("record")
@@ -328,7 +322,6 @@ def cmo_sample(request, ref: str, pk: int):
         initial.update({f"item_{i}": editing.answers.get(item) for i, item in enumerate(sample.checklist)})
         form = CmoRecordForm(request.POST or None, initial=initial, checklist=sample.checklist)
     if request.method == "POST" and form is not None:
-        _require_edit(request)
         if form.is_valid():
             try:
                 services_assurance.record_check(
@@ -358,7 +351,7 @@ def cmo_sample(request, ref: str, pk: int):
             "export_open": timezone.localdate() >= available,
             "editing": editing,
             "form": form,
-            "can_edit": _can_edit(request),
+            "can_edit": access.can(request.user, MANAGE, contract, in_scope=True),
         },
         status=400 if form is not None and form.errors else 200,
     )
@@ -393,7 +386,7 @@ def cmo_sample_export(request, ref: str, pk: int):
 @login_required
 def pat_rating_edit(request, ref: str, pk: int | None = None):
     contract = visible_contract(request.user, ref)
-    _require_edit(request)
+    access.require(request.user, MANAGE, contract, in_scope=True)
     instance = get_object_or_404(PatRating, contract=contract, pk=pk) if pk else None
     owners = Staff.objects.filter(organisation=contract.prime).order_by("name") | Staff.objects.filter(
         pk=getattr(instance, "owner_id", None)
@@ -430,7 +423,7 @@ def pat_rating_edit(request, ref: str, pk: int | None = None):
 @login_required
 def validation_round_edit(request, ref: str, pk: int | None = None):
     contract = visible_contract(request.user, ref)
-    _require_edit(request)
+    access.require(request.user, MANAGE, contract, in_scope=True)
     instance = get_object_or_404(ValidationRound, contract=contract, pk=pk) if pk else None
     initial = {}
     if instance is not None:

@@ -49,7 +49,17 @@ from participants.workspace import rules as rules
 from participants.workspace.selectors import workspace_configs
 
 from .generator import generate_bundle, key_worker_ref, write_bundle
-from .specs import BRADFORD, CONTRACTS, DEFAULT_REFERRALS, DEFAULT_SEED, GLASGOW, LEEDS, PRIME_REF, SUB1
+from .specs import (
+    BRADFORD,
+    CONTRACTS,
+    DEFAULT_REFERRALS,
+    DEFAULT_SEED,
+    GLASGOW,
+    LEEDS,
+    PRIME_REF,
+    SUB1,
+    SUB2,
+)
 from .workspace import OFFICES, DemoWorkspace, generate_workspace
 
 SEED_DEMO_JOB = "participants.seed_demo"
@@ -66,6 +76,7 @@ class DemoPerson:
     organisation_ref: str | None  # None: a DWP contact
     site_refs: tuple[str, ...] = ()
     key_worker_ref: str | None = None  # the imported key worker this login is (their caseload)
+    manages: tuple[str, ...] = ()  # a partnerships manager's assigned subcontractors
 
 
 # At least one login per role of DOMAIN.md section 1; the last two are staff of one subcontractor.
@@ -74,7 +85,8 @@ DEMO_PEOPLE = (
     DemoPerson("kw.glasgow", "Callum Fraser", Role.KEY_WORKER, PRIME_REF, (GLASGOW,),
                key_worker_ref(GLASGOW, 1)),
     DemoPerson("pm.prime", "Priya Patel", Role.PERFORMANCE_MANAGER, PRIME_REF, (LEEDS, GLASGOW)),
-    DemoPerson("partnerships", "Gareth Evans", Role.PARTNERSHIPS_MANAGER, PRIME_REF),
+    # Assigned two of the three subcontractors: a partnerships manager sees those, not SUB3's referrals.
+    DemoPerson("partnerships", "Gareth Evans", Role.PARTNERSHIPS_MANAGER, PRIME_REF, manages=(SUB1, SUB2)),
     DemoPerson("contracts", "Helen Walsh", Role.CONTRACT_MANAGER, PRIME_REF),
     DemoPerson("claims", "Tom Okafor", Role.CLAIMS_OFFICER, PRIME_REF),
     DemoPerson("dwp", "Sarah Mitchell", Role.DWP_CONTACT, None),
@@ -178,6 +190,7 @@ def create_demo_people(*, password: str) -> list[DemoLogin]:
             defaults={"user": user, "name": person.name, "role": person.role, "organisation": organisation},
         )
         staff.sites.set([sites[ref] for ref in person.site_refs if ref in sites])
+        staff.managed_organisations.set([organisations[r] for r in person.manages if r in organisations])
         if person.role == Role.DWP_CONTACT:
             for contract in demo_contracts:
                 contract.dwp_contacts.add(user)

@@ -13,6 +13,9 @@ Usage in a view::
     access.require(request.user, Action.MANAGE_CONTRACT, contract)   # 404 / 403, or returns
     if access.can(request.user, Action.RECORD_JOURNEY, referral): ... # for showing a button
 
+An object the view fetched through `visible_to` already (a `visible_*` selector, which answers 404 outside
+the scope) is passed with `in_scope=True`: only the second question is asked, without a second query.
+
 Superusers (support staff) may do everything; anonymous users nothing.
 """
 
@@ -36,6 +39,7 @@ REFUSALS = {
     Action.IMPORT: "Only the prime's performance and contract managers import data for its contracts.",
     Action.MANAGE_SUBCONTRACTORS: "Only partnerships managers manage subcontractors.",
     Action.RECORD_DECISION: "Only the DWP contacts named on the contract record its regime decisions.",
+    Action.ADMINISTER: "Only support staff use the admin.",
 }
 
 
@@ -66,7 +70,7 @@ def prime_of(user) -> Organisation | None:
 
 
 def _visible(user, obj) -> bool:
-    if obj is None:
+    if obj is None or getattr(user, "is_superuser", False):
         return True
     if isinstance(obj, Contract):
         return Contract.objects.visible_to(user).filter(pk=obj.pk).exists()
@@ -93,23 +97,24 @@ def _allowed(user, action: Action, obj) -> bool:
     if user.is_superuser:
         return True
     contract = _contract_of(obj)
-    if action in PRIME_ACTIONS and contract is not None:
+    if action in PRIME_ACTIONS:
+        # Without an object (the import pages, a menu): the user must work at a prime at all.
         prime = prime_of(user)
-        return prime is not None and contract.prime_id == prime.pk
+        return prime is not None and (contract is None or contract.prime_id == prime.pk)
     if action == Action.RECORD_DECISION and contract is not None:
         return contract.dwp_contacts.filter(pk=user.pk).exists()
     return True
 
 
-def can(user, action: Action, obj=None) -> bool:
+def can(user, action: Action, obj=None, *, in_scope: bool = False) -> bool:
     """Both halves: `obj` (a Contract, Referral, Participant or None) is in scope and the action allowed."""
-    return _visible(user, obj) and _allowed(user, action, obj)
+    return (in_scope or _visible(user, obj)) and _allowed(user, action, obj)
 
 
-def require(user, action: Action, obj=None) -> None:
+def require(user, action: Action, obj=None, *, in_scope: bool = False) -> None:
     """Raise Http404 when `obj` is outside the user's scope, PermissionDenied (403) when it is in scope but
     the action is not the user's to take; return otherwise."""
-    if not _visible(user, obj):
+    if not in_scope and not _visible(user, obj):
         raise Http404("Not found.")
     if not _allowed(user, action, obj):
         raise PermissionDenied(REFUSALS[action])

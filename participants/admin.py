@@ -1,5 +1,6 @@
-"""Admin for support staff: every model, with search and filters."""
+"""Admin for support staff (superusers only: participants.adminsite): every model, with search and filters."""
 
+from django import forms
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
@@ -43,13 +44,36 @@ class TeamAdmin(admin.ModelAdmin):
     search_fields = ("name",)
 
 
+class StaffForm(forms.ModelForm):
+    class Meta:
+        model = models.Staff
+        fields = ("ref", "name", "user", "role", "organisation", "sites", "managed_organisations", "team")
+
+    def clean(self):
+        """Only a partnerships manager has assigned subcontractors, only their own prime's (DOMAIN.md 1)."""
+        data = super().clean()
+        managed = data.get("managed_organisations") or []
+        organisation = data.get("organisation")
+        if managed and data.get("role") != models.Role.PARTNERSHIPS_MANAGER:
+            self.add_error("managed_organisations", "Only a partnerships manager is assigned subcontractors.")
+        elif managed:
+            foreign = [o.name for o in managed if organisation is None or o.parent_id != organisation.pk]
+            if foreign:
+                self.add_error(
+                    "managed_organisations",
+                    f"Not subcontractors of {organisation or 'their organisation'}: {', '.join(foreign)}.",
+                )
+        return data
+
+
 @admin.register(models.Staff)
 class StaffAdmin(SimpleHistoryAdmin):
+    form = StaffForm
     list_display = ("ref", "name", "role", "organisation", "user")
     list_filter = ("role", "organisation")
     search_fields = ("ref", "name", "user__username")
     autocomplete_fields = ("user", "organisation", "team")
-    filter_horizontal = ("sites",)
+    filter_horizontal = ("sites", "managed_organisations")
 
 
 @admin.register(models.Participant)

@@ -26,15 +26,33 @@ def _visible_contracts(request):
     return Contract.objects.visible_to(request.user) if request else Contract.objects.none()
 
 
+def scope_choices(filterset: django_filters.FilterSet, referrals) -> None:
+    """Offer in the key worker, site and organisation filters only those of `referrals` (the user's, via
+    `visible_to`): a drop-down never lists another organisation's staff or sites (DOMAIN.md 1), and a value
+    outside them is a form error, not a filter that quietly matches nothing."""
+    filterset.filters["key_worker"].queryset = Staff.objects.filter(
+        pk__in=referrals.values("key_worker_id")
+    ).order_by("name", "ref")
+    filterset.filters["site"].queryset = Site.objects.filter(pk__in=referrals.values("site_id")).order_by(
+        "name"
+    )
+    filterset.filters["organisation"].queryset = Organisation.objects.filter(
+        pk__in=referrals.values("organisation_id")
+    ).order_by("name")
+
+
 class ReferralFilterSet(StyledFilterSet):
     q = django_filters.CharFilter(method="search", label="Search")
     contract = django_filters.ModelChoiceFilter(
         queryset=_visible_contracts, field_name="contract", to_field_name="ref", label="Contract"
     )
     group = django_filters.CharFilter(field_name="group", label="Group")
-    organisation = django_filters.ModelChoiceFilter(queryset=Organisation.objects.all(), label="Organisation")
-    site = django_filters.ModelChoiceFilter(queryset=Site.objects.all(), label="Site")
-    key_worker = django_filters.ModelChoiceFilter(queryset=Staff.objects.all(), label="Key worker")
+    # Their choices are the user's (scope_choices, in __init__).
+    organisation = django_filters.ModelChoiceFilter(
+        queryset=Organisation.objects.none(), label="Organisation"
+    )
+    site = django_filters.ModelChoiceFilter(queryset=Site.objects.none(), label="Site")
+    key_worker = django_filters.ModelChoiceFilter(queryset=Staff.objects.none(), label="Key worker")
     referred_from = django_filters.DateFilter(
         field_name="referral_date", lookup_expr="gte", label="Referred from"
     )
@@ -56,6 +74,11 @@ class ReferralFilterSet(StyledFilterSet):
             "referred_to",
             "stage",
         ]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        user = getattr(self.request, "user", None)
+        scope_choices(self, Referral.objects.visible_to(user))
 
     def search(self, queryset, name, value):
         value = value.strip()

@@ -4,7 +4,8 @@
 - a DWP contact sees the contracts they are named on, read-only;
 - a key worker sees their own caseload;
 - a team leader / performance manager sees their sites (their organisation when no site is set);
-- a partnerships manager sees their organisation and the subcontractors it manages;
+- a partnerships manager sees their organisation and the subcontractors assigned to them
+  (`Staff.managed_organisations`), not every subcontractor of the prime;
 - a contract manager or claims officer at a prime sees the prime's whole contracts;
 - subcontractor staff never see beyond their own organisation.
 """
@@ -60,7 +61,9 @@ def _referral_scope(user) -> Q | None:
     if org.kind == org.Kind.SUBCONTRACTOR:
         return own_org
     if staff.role == Role.PARTNERSHIPS_MANAGER:
-        return Q(organisation__parent=org) | own_org
+        # The subcontractors assigned to them (DOMAIN.md 1), never another prime's even if misassigned.
+        managed = staff.managed_organisations.filter(parent=org).values("pk")
+        return own_org | Q(organisation__in=managed)
     return Q(contract__prime=org)
 
 

@@ -1,13 +1,16 @@
 """The roles of DOMAIN.md section 1: what each may do (`ROLE_ACTIONS`, the one table of it), and the Django
-groups carrying the matching model permissions for the admin.
+groups carrying the model permissions those actions imply (`ACTION_PERMISSIONS`), derived from that table so
+the two can never disagree.
 
 Groups are (re)built after every migrate, so a new permission reaches its roles without a hand edit.
-Scoping (what rows a role sees) is `visible_to`; `participants.access` asks both for every request.
+Scoping (what rows a role sees) is `visible_to`; `participants.access` asks both for every request. No view
+asks for a model permission: they exist for the admin's own bookkeeping and for reports of who holds what.
 """
 
 from enum import StrEnum
 
 from django.contrib.auth.models import Group, Permission
+from django.db.models import Q
 
 from .choices import Role
 
@@ -22,6 +25,7 @@ class Action(StrEnum):
     IMPORT = "import"  # upload bundles
     MANAGE_SUBCONTRACTORS = "manage_subcontractors"  # subcontractor performance, PIPs and measures
     RECORD_DECISION = "record_decision"  # DWP's regime decisions
+    ADMINISTER = "administer"  # the admin site: support staff (superusers) only, no role holds it
 
 
 ROLE_ACTIONS: dict[Role, frozenset[Action]] = {
@@ -37,74 +41,69 @@ ROLE_ACTIONS: dict[Role, frozenset[Action]] = {
 # Taken only on the user's own prime's contracts: a subcontractor's managers never manage or import.
 PRIME_ACTIONS = frozenset({Action.MANAGE_CONTRACT, Action.IMPORT})
 
-# Per role: (app_label, codename prefix or full codename) pairs. "view_" on an app = view every model there.
-ROLE_PERMISSIONS: dict[str, list[tuple[str, str]]] = {
-    Role.KEY_WORKER: [
-        ("participants", "view_"),
+# What the key workers write in the workspace (participants/models/workspace.py), by model name.
+_WORKSPACE_MODELS = (
+    "appointment",
+    "followuptask",
+    "actionplan",
+    "smartgoal",
+    "actionplanversion",
+    "actionplanreview",
+    "jobdetail",
+    "inworksupportcontact",
+    "evidencedocument",
+    "note",
+)
+
+# The model permissions each action implies: (app_label, codename or codename prefix). "view_" on an app is
+# every model there, so a model added later reaches the roles that see it.
+ACTION_PERMISSIONS: dict[Action, tuple[tuple[str, str], ...]] = {
+    Action.VIEW: tuple((app, "view_") for app in ("participants", "compliance", "performance", "regimes")),
+    Action.RECORD_JOURNEY: (
         ("participants", "add_journeyevent"),
         ("participants", "change_referral"),
-        ("compliance", "view_"),
-        ("performance", "view_"),
-    ],
-    Role.PERFORMANCE_MANAGER: [
-        ("participants", "view_"),
-        ("participants", "add_journeyevent"),
-        ("participants", "change_referral"),
-        ("participants", "add_importrun"),
-        ("compliance", "view_"),
-        ("compliance", "delete_standard"),
-        ("compliance", "change_"),
-        ("compliance", "add_"),
-        ("performance", "view_"),
-        ("performance", "change_"),
-        ("performance", "add_"),
-    ],
-    Role.PARTNERSHIPS_MANAGER: [
-        ("participants", "view_"),
-        ("compliance", "view_"),
-        ("performance", "view_"),
-        ("performance", "add_"),
-        ("performance", "change_"),
-    ],
-    Role.CONTRACT_MANAGER: [
-        ("participants", "view_"),
-        ("participants", "add_importrun"),
+        *(("participants", f"{verb}_{model}") for model in _WORKSPACE_MODELS for verb in ("add", "change")),
+    ),
+    Action.CHECK_CLAIMS: (("participants", "add_claimchecklist"), ("participants", "change_claimchecklist")),
+    Action.MANAGE_CONTRACT: (
         ("participants", "change_contract"),
-        ("compliance", "view_"),
+        ("participants", "add_validationround"),
+        ("participants", "change_validationround"),
         ("compliance", "add_"),
-        ("compliance", "delete_standard"),
         ("compliance", "change_"),
-        ("performance", "view_"),
+        ("compliance", "delete_standard"),
         ("performance", "add_"),
         ("performance", "change_"),
-        ("regimes", "view_"),
         ("regimes", "add_"),
         ("regimes", "change_"),
-    ],
-    Role.CLAIMS_OFFICER: [
-        ("participants", "view_"),
-        ("compliance", "view_"),
-        ("performance", "view_"),
-    ],
-    Role.DWP_CONTACT: [
-        ("participants", "view_contract"),
-        ("compliance", "view_"),
-        ("performance", "view_"),
-        ("regimes", "view_"),
-    ],
+    ),
+    Action.IMPORT: (("participants", "add_importrun"),),
+    # Internal PIPs live in performance, subcontractor measures in regimes (STYLE.md, the house).
+    Action.MANAGE_SUBCONTRACTORS: (
+        ("performance", "add_"),
+        ("performance", "change_"),
+        ("regimes", "add_subcontractor"),
+        ("regimes", "change_subcontractor"),
+    ),
+    Action.RECORD_DECISION: (("performance", "change_recommendation"),),
+    Action.ADMINISTER: (),
 }
+
+
+def role_permissions(role: Role):
+    """The model permissions of a role: those of each of its actions (a queryset of Permission)."""
+    grants = Q(pk__in=[])
+    for action in ROLE_ACTIONS[role]:
+        for app_label, code in ACTION_PERMISSIONS[action]:
+            grants |= Q(content_type__app_label=app_label, codename__startswith=code)
+    return Permission.objects.filter(grants)
 
 
 def sync_role_groups(**_kwargs) -> None:
     """Create or refresh one Django group per role with exactly its permissions."""
-    for role, grants in ROLE_PERMISSIONS.items():
-        group, _ = Group.objects.get_or_create(name=Role(role).label)
-        wanted = Permission.objects.none()
-        for app_label, code in grants:
-            wanted = wanted | Permission.objects.filter(
-                content_type__app_label=app_label, codename__startswith=code
-            )
-        group.permissions.set(wanted)
+    for role in ROLE_ACTIONS:
+        group, _ = Group.objects.get_or_create(name=role.label)
+        group.permissions.set(role_permissions(role))
 
 
 def group_for(role: str) -> Group:

@@ -15,7 +15,7 @@ DEBUG = env.bool("DEBUG", default=False)
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost"])
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "config.apps.SupportAdminConfig",  # django.contrib.admin with the support-only site
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",

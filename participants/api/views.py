@@ -3,6 +3,7 @@ from rest_framework import generics
 from rest_framework.generics import GenericAPIView
 from rest_framework.renderers import BrowsableAPIRenderer, JSONRenderer
 
+from .. import access
 from ..exports import csv_response, values_of
 from ..filtersets import ContractFilterSet
 from ..models import Contract
@@ -22,13 +23,17 @@ class JSONErrorsMixin:
 
 
 class ContractScopedView(JSONErrorsMixin, GenericAPIView):
-    """A contract the caller may see, by reference; any other is a 404 (DATA.md). Query parameters are
-    parsed by participants.params, not filter backends."""
+    """A contract the caller may see, by reference; any other is a 404 (DATA.md). Every endpoint of a
+    contract asks for it here before it reads anything. Query parameters are parsed by participants.params,
+    not filter backends."""
 
     filter_backends: list = []
 
     def get_contract(self) -> Contract:
-        return visible_contract(self.request.user, self.kwargs["contract_ref"])
+        """The contract in the caller's scope (404 otherwise) that their role may see (403 otherwise)."""
+        contract = visible_contract(self.request.user, self.kwargs["contract_ref"])
+        access.require(self.request.user, access.Action.VIEW, contract, in_scope=True)
+        return contract
 
 
 class CSVListMixin(JSONErrorsMixin):

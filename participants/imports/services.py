@@ -5,6 +5,10 @@ writes it in one transaction through the COPY writer (`imports.writer`). The run
 also when it fails. The affected contracts' recompute is requested in the same transaction
 (`participants.jobs.enqueue_recompute`): sent once the import commits, and by the every-minute relay should
 the broker be down then, never an error after the import has committed.
+
+Given a `user` (the upload page, the API), the user must be one who imports (`access`: Action.IMPORT, else
+PermissionDenied before anything is recorded) and the bundle may name only their prime's contracts and
+organisations (`imports.uploader`). The command line (no user) and support staff are not restricted.
 """
 
 from __future__ import annotations
@@ -18,12 +22,14 @@ from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
 
+from .. import access
 from ..errors import FlightpathError
 from ..jobs import enqueue_recompute
 from ..journey import RESOLUTION_CODES
-from ..models import Contract, ImportRun, JourneyEvent, Organisation, Programme, Referral
+from ..models import Contract, ImportRun, JourneyEvent, Organisation, Programme, Referral, Site, Staff
 from .checks import BundleRejected
-from .reading import read_bundle
+from .reading import RawBundle, read_bundle
+from .uploader import Uploader
 from .validation import KnownState, validate_bundle
 from .writer import ALL_MONTHS, Changes, is_bulk_load, write_bundle
 
@@ -42,8 +48,10 @@ class ImportResult:
 
 
 def import_bundle(*, path: str | Path, user=None, source: str | None = None) -> ImportResult:
-    """Import a bundle folder or .zip all-or-nothing. Raises BundleRejected (every bad row) or
-    FlightpathError; the ImportRun is recorded either way, outside the rolled-back write."""
+    """Import a bundle folder or .zip all-or-nothing. Raises BundleRejected (every bad row, a contract or
+    organisation outside the uploader's prime among them) or FlightpathError; the ImportRun is recorded
+    either way, outside the rolled-back write. PermissionDenied: `user` may not import at all."""
+    prime = _uploader_prime(user)
     run = ImportRun.objects.create(
         user=user if getattr(user, "is_authenticated", False) else None, source=(source or str(path))[:500]
     )
@@ -51,7 +59,7 @@ def import_bundle(*, path: str | Path, user=None, source: str | None = None) -> 
         raw = read_bundle(path, max_bytes=settings.FLIGHTPATH_IMPORT_MAX_BYTES)
         run.checksums = raw.checksums
         run.contract_refs = raw.contract_refs()
-        counts, months = _validate_and_write(raw=raw, user=run.user)
+        counts, months = _validate_and_write(raw=raw, user=run.user, prime=prime)
     except BundleRejected as exc:
         _finish(run, ImportRun.Status.FAILED, errors=exc.errors, error_count=exc.error_count)
         raise
@@ -87,12 +95,24 @@ def _finish(
     )
 
 
+def _uploader_prime(user) -> Organisation | None:
+    """The prime whose contracts and organisations the bundle may name; None when unrestricted (the command
+    line and support staff)."""
+    if user is None or getattr(user, "is_superuser", False):
+        return None
+    access.require(user, access.Action.IMPORT)  # 403: a role that does not import, or no prime to import for
+    return access.prime_of(user)
+
+
 @transaction.atomic
-def _validate_and_write(*, raw, user) -> tuple[dict, dict[int, list[str] | None]]:
+def _validate_and_write(
+    *, raw, user, prime: Organisation | None
+) -> tuple[dict, dict[int, list[str] | None]]:
     with connection.cursor() as cursor:
         cursor.execute("SELECT pg_advisory_xact_lock(%s)", [IMPORT_LOCK_KEY])
     known = known_state(raw.contract_refs())
-    valid = validate_bundle(raw, known)
+    uploader = uploader_state(raw, prime) if prime is not None else None
+    valid = validate_bundle(raw, known, uploader)
     changes = Changes(valid)
     write_bundle(valid, changes, user, bulk=is_bulk_load(valid, known))
     held_before = set(known.referrals["contract_ref"].unique())
@@ -138,3 +158,26 @@ def known_state(contract_refs: list[str]) -> KnownState:
     return state
 
 
+def uploader_state(raw: RawBundle, prime: Organisation) -> Uploader:
+    """Whose the contracts, organisations, sites and key workers the bundle names are now (imports.uploader):
+    four queries, each for the references the bundle names (organisations: all, they are few)."""
+    owner = {}
+    for ref, kind, parent in Organisation.objects.values_list("ref", "kind", "parent__ref"):
+        owner[ref] = ref if kind == Organisation.Kind.PRIME else parent
+    referrals = raw.frames.get("referrals.csv")
+
+    def named(column: str) -> list[str]:
+        if referrals is None or column not in referrals:
+            return []
+        return [ref for ref in referrals[column].unique() if ref]
+
+    sites = Site.objects.filter(ref__in=named("site_ref")).values_list("ref", "organisation__ref")
+    staff = Staff.objects.filter(ref__in=named("key_worker")).values_list("ref", "organisation__ref")
+    contracts = Contract.objects.filter(ref__in=raw.contract_refs()).values_list("ref", "prime__ref")
+    return Uploader(
+        prime_ref=prime.ref,
+        contracts=dict(contracts),
+        organisations=owner,
+        sites={ref: owner.get(org) for ref, org in sites},
+        staff={ref: owner.get(org) for ref, org in staff},
+    )

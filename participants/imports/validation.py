@@ -18,6 +18,7 @@ from ..models import EventCode
 from . import checks
 from .reading import RawBundle
 from .specs import EVENT_CODES, JOB_OUTCOME_DETAILS, PSG_VALUES, SPECS
+from .uploader import Uploader, check_uploader
 
 
 @dataclass
@@ -71,8 +72,9 @@ class ValidBundle:
     contract_refs: list[str]
 
 
-def validate_bundle(raw: RawBundle, known: KnownState) -> ValidBundle:
-    """Check the whole bundle (DATA.md import rules); return typed frames or raise BundleRejected."""
+def validate_bundle(raw: RawBundle, known: KnownState, uploader: Uploader | None = None) -> ValidBundle:
+    """Check the whole bundle (DATA.md import rules) and, given an uploader, that it names only their
+    prime's contracts and organisations (imports.uploader); return typed frames or raise BundleRejected."""
     errors = checks.Errors()
     for name, line, column, reason in raw.read_errors:
         errors.add_one(name, line, column, reason)
@@ -96,6 +98,8 @@ def validate_bundle(raw: RawBundle, known: KnownState) -> ValidBundle:
                 name, frame, frame[column].str.len() > limit, column, f"longer than {limit} characters"
             )
     typed = _check_rows(errors, frames, known)
+    if uploader is not None:
+        check_uploader(errors, frames, uploader)
     errors.raise_if_any()
     return ValidBundle(
         frames=frames,

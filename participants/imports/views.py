@@ -1,5 +1,7 @@
 """Import pages (DATA.md "Import bundle"): upload a bundle, list the runs, show one run. Thin: the upload
-is saved to a temporary folder and handed to the same service as `manage.py import_bundle`."""
+is saved to a temporary folder and handed to the same service as `manage.py import_bundle`, which checks
+the bundle against the uploader. The pages are for the prime's performance and contract managers
+(`access`: Action.IMPORT, 403 for anyone else)."""
 
 from __future__ import annotations
 
@@ -8,10 +10,11 @@ from pathlib import Path
 
 import django_tables2 as tables
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required, permission_required
+from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 
+from .. import access
 from ..errors import FlightpathError
 from ..models import Contract, ImportRun
 from .checks import BundleRejected
@@ -52,8 +55,8 @@ def _visible_runs(user, runs: list[ImportRun]) -> list[ImportRun]:
 
 
 @login_required
-@permission_required("participants.add_importrun", raise_exception=True)
 def import_list(request):
+    access.require(request.user, access.Action.IMPORT)
     table = ImportRunTable(
         _visible_runs(request.user, list(ImportRun.objects.select_related("user")[:LIST_LIMIT]))
     )
@@ -62,8 +65,8 @@ def import_list(request):
 
 
 @login_required
-@permission_required("participants.add_importrun", raise_exception=True)
 def import_new(request):
+    access.require(request.user, access.Action.IMPORT)
     form = ImportBundleForm(request.POST or None, request.FILES or None)
     context = {"form": form}
     if request.method == "POST" and form.is_valid():
@@ -103,8 +106,8 @@ def _save(upload, path: Path) -> None:
 
 
 @login_required
-@permission_required("participants.add_importrun", raise_exception=True)
 def import_detail(request, pk: int):
+    access.require(request.user, access.Action.IMPORT)
     run = get_object_or_404(ImportRun.objects.select_related("user"), pk=pk)
     if not _visible_runs(request.user, [run]):
         raise Http404("No such import.")

@@ -157,6 +157,14 @@ class Staff(models.Model):
         help_text="Empty for DWP contacts.",
     )
     sites = models.ManyToManyField(Site, blank=True, related_name="staff")
+    managed_organisations = models.ManyToManyField(
+        Organisation,
+        blank=True,
+        related_name="partnership_managers",
+        limit_choices_to={"kind": Organisation.Kind.SUBCONTRACTOR},
+        help_text="A partnerships manager's assigned subcontractors (of their own prime): they see and "
+        "manage these, not every subcontractor of the prime (DOMAIN.md 1).",
+    )
     team = models.ForeignKey(Team, null=True, blank=True, on_delete=models.SET_NULL, related_name="members")
     history = HistoricalRecords()
 

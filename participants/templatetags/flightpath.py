@@ -1,5 +1,6 @@
 from django import template
 
+from participants import access
 from participants.choices import Stage
 
 register = template.Library()
@@ -12,3 +13,10 @@ def stage_label(value: str) -> str:
         return Stage(value).label
     except ValueError:
         return value
+
+
+@register.filter
+def can(user, action: str) -> bool:
+    """`{% if user|can:"import" %}`: may the user take the action somewhere (participants.access), for menus.
+    Buttons on one object are decided in the view, with the object (`access.can(user, action, obj)`)."""
+    return access.can(user, access.Action(action))

@@ -1,8 +1,10 @@
 """The key workers' workspace pages (DOMAIN.md 1, 4, 11): caseloads, the participant page and its forms.
 
 Thin views: parse input, call a selector or a service, render. Every row comes through `visible_to`
-(404 outside the user's scope); DWP contacts are read-only (403 on every write). The small forms are rows
-of ACTIONS, served by one generic view; the pages that differ are written out below it."""
+(404 outside the user's scope); every write asks `participants.access` for RECORD_JOURNEY on the referral
+(the claim checklist: CHECK_CLAIMS), 403 for a role that may not, and the pages show a button only where
+`access.can` says so. The small forms are rows of ACTIONS, served by one generic view; the pages that
+differ are written out below it."""
 
 from __future__ import annotations
 
@@ -14,7 +16,6 @@ from typing import Any
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -22,6 +23,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 from django_tables2 import RequestConfig
 
+from .. import access
 from ..errors import FlightpathError
 from ..models import (
     ActionPlan,
@@ -29,7 +31,6 @@ from ..models import (
     JourneyEvent,
     PeerSupportGroup,
     Referral,
-    Role,
     Staff,
 )
 from ..querysets import staff_of
@@ -56,6 +57,8 @@ from .forms import (
 from .tables import CaseloadTable
 
 SECTIONS = ("jobs", "evidence", "notes", "history")
+RECORD = access.Action.RECORD_JOURNEY  # every write of the workspace
+CHECK_CLAIMS = access.Action.CHECK_CLAIMS  # the claim checklist
 
 
 # Helpers ---------------------------------------------------------------------------------------------------
@@ -63,24 +66,6 @@ SECTIONS = ("jobs", "evidence", "notes", "history")
 
 def _is_htmx(request) -> bool:
     return request.headers.get("HX-Request") == "true"
-
-
-def _can_write(user) -> bool:
-    """DWP contacts see, never record (DOMAIN.md 1)."""
-    staff = staff_of(user)
-    return user.is_superuser or (staff is not None and staff.role != Role.DWP_CONTACT)
-
-
-def _require_writer(request) -> None:
-    if not _can_write(request.user):
-        raise PermissionDenied("Your role can view these records but not change them.")
-
-
-def _can_check_claims(user) -> bool:
-    staff = staff_of(user)
-    return user.is_superuser or (
-        staff is not None and staff.role in (Role.CLAIMS_OFFICER, Role.CONTRACT_MANAGER)
-    )
 
 
 def _run(form, call) -> bool:
@@ -105,11 +90,21 @@ def _done(request, referral: Referral, message: str, *, to: str | None = None) -
 
 
 def _form_action(
-    request, referral: Referral, *, form, title: str, submit: str, call, success: str, multipart: bool = False
+    request,
+    referral: Referral,
+    *,
+    form,
+    title: str,
+    submit: str,
+    call,
+    success: str,
+    multipart: bool = False,
+    needs: access.Action = RECORD,
 ) -> HttpResponse:
-    """The shape of every small form: GET shows it, POST validates, calls the service, and on an error
+    """The shape of every small form: the user may take `needs` on the referral, which the caller found in
+    their scope (403 otherwise, GET too); GET shows it, POST validates, calls the service, and on an error
     re-renders with what was typed and the message; inline (htmx) or as a page of its own."""
-    _require_writer(request)
+    access.require(request.user, needs, referral, in_scope=True)
     if request.method == "POST" and form.is_valid() and _run(form, lambda: call(form.cleaned_data)):
         return _done(request, referral, success)
     context = {
@@ -297,6 +292,7 @@ def participant_detail(request, pk: int):
     referrals = sel.participant_page(participant, request.user)
     today = timezone.localdate()
     for referral in referrals:
+        referral.can_record = access.can(request.user, RECORD, referral, in_scope=True)
         referral.psg = sel.current_psg(referral)
         referral.psg_label = PeerSupportGroup(referral.psg).label if referral.psg else ""
         referral.psg_moves = sel.psg_history(referral)
@@ -308,7 +304,6 @@ def participant_detail(request, pk: int):
             "referrals": referrals,
             "today": today,
             "sections": SECTIONS,
-            "can_write": _can_write(request.user),
         },
     )
 
@@ -320,14 +315,14 @@ def participant_section(request, pk: int, section: str):
         raise Http404("No such section.")
     participant = sel.visible_participant(request.user, pk)
     user = request.user
-    context = {"participant": participant, "can_write": _can_write(user)}
+    context = {"participant": participant}
     if section == "jobs":
         context["jobs"] = sel.participant_jobs(participant, user)
         context["contacts"] = sel.participant_in_work_contacts(participant, user)
     elif section == "evidence":
         context["documents"] = sel.participant_evidence(participant, user)
         context["claims"] = sel.participant_claims(participant, user)
-        context["can_check_claims"] = _can_check_claims(user)
+        context["can_check_claims"] = access.can(user, CHECK_CLAIMS, participant, in_scope=True)
     elif section == "notes":
         context["notes"] = sel.participant_notes(participant, user)
     else:
@@ -363,8 +358,6 @@ def claim_checklist(request, event_id: int):
         ).select_related("referral"),
         pk=event_id,
     )
-    if not _can_check_claims(request.user):
-        raise PermissionDenied("Only claims officers check outcome claims.")
     existing = getattr(event, "claim_checklist", None)
     initial = {f"item_{item}": ticked for item, ticked in (existing.answers if existing else {}).items()}
     initial["note"] = existing.note if existing else ""
@@ -383,6 +376,7 @@ def claim_checklist(request, event_id: int):
             event=event, answers=form.answers(), note=data["note"], user=request.user
         ),
         success="Claim checklist saved.",
+        needs=CHECK_CLAIMS,
     )
 
 
@@ -394,7 +388,7 @@ def _plan_page(request, referral: Referral, review_form: ReviewForm) -> HttpResp
         "referral": referral,
         "today": timezone.localdate(),
         "review_form": review_form,
-        "can_write": _can_write(request.user),
+        "can_record": access.can(request.user, RECORD, referral, in_scope=True),
         **sel.action_plan_history(referral),
     }
     return render(request, "participants/workspace/action_plan.html", context)
@@ -424,8 +418,8 @@ def _goals_from(formset) -> list[dict]:
 def action_plan_edit(request, referral_id: int):
     """Write or revise the plan. Optimistic locking: the form carries the version it was opened at; if
     someone saved since, the save is refused with a message and the typed text is shown again, untouched."""
-    _require_writer(request)
     referral = sel.visible_referral(request.user, referral_id)
+    access.require(request.user, RECORD, referral, in_scope=True)
     plan = ActionPlan.objects.filter(referral=referral).prefetch_related("goals").first()
     goals = list(plan.goals.all()) if plan else []
     formset_class = goal_formset(extra=1 if goals else 3)
@@ -490,8 +484,8 @@ def action_plan_edit(request, referral_id: int):
 @login_required
 @require_POST
 def action_plan_review(request, referral_id: int):
-    _require_writer(request)
     referral = sel.visible_referral(request.user, referral_id)
+    access.require(request.user, RECORD, referral, in_scope=True)
     plan = get_object_or_404(ActionPlan, referral=referral)
     form = ReviewForm(request.POST)
     if form.is_valid() and _run(

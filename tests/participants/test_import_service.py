@@ -85,7 +85,7 @@ def test_example_bundle_imports_every_row_then_reimports_unchanged(name, tmp_pat
 
 
 def test_import_run_records_user_checksums_counts_and_contracts(tmp_path):
-    user = UserFactory()
+    user = UserFactory(is_superuser=True)  # support staff: a bundle of any prime (tests/access for the rest)
     folder = copy_fixture("wp-england", tmp_path / "b")
     result = import_bundle(path=folder, user=user, source="test upload")
     run = ImportRun.objects.get(pk=result.run.pk)

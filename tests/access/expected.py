@@ -1,0 +1,205 @@
+"""The one table of expected answers of the access matrix (test_matrix.py), keyed by URL name.
+
+A row gives, for each HTTP method tried, a rule: for each persona (the six roles at the prime P, the
+subcontractor S's performance manager and key worker, the superuser, anonymous) the answer on an object of
+their own organisation and on one of another organisation (Q). Answers:
+
+- "200", "302", "400", "405": the request got through (a form error is a 200 or a 400: allowed, bad data);
+- "403": in scope, but the role may not (participants.access); "404": outside the user's scope;
+- "login": sent to a login page (anonymous users; every non-superuser at the admin);
+- "admitted": anything but "login" or a server error (the superuser at the admin, whose pages answer 200,
+  a redirect, a 404 for the placeholder objects the matrix names, or a 403 where a model's admin is
+  read-only); the admin's index says 200.
+
+The rules are written out, not derived from `ROLE_ACTIONS`: the matrix checks the rule against this table.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+
+from .world import PERSONAS, Side
+
+Rule = dict[str, tuple[str, str]]  # persona -> (answer on their own organisation's object, on another's)
+
+EVERYONE = frozenset(PERSONAS) - {"anonymous", "superuser"}
+# DOMAIN.md 1: who records journeys, checks claims, manages the contract and imports.
+RECORDERS = frozenset({"key_worker", "performance_manager", "sub_performance_manager", "sub_key_worker"})
+CLAIMS = frozenset({"claims_officer"})
+MANAGERS = frozenset({"performance_manager", "contract_manager"})  # the prime's, never the subcontractor's
+IMPORTERS = MANAGERS
+
+SAFE = ("GET",)
+UNSAFE = ("POST",)
+API_UNSAFE = ("POST", "PUT", "PATCH", "DELETE")
+
+
+def rule(
+    allowed: Iterable[str] = EVERYONE,
+    ok: str = "200",
+    *,
+    refused: str = "403",
+    outside: str = "404",
+    anonymous: str = "login",
+    role_first: bool = False,
+) -> Rule:
+    """Personas in `allowed` answer `ok` on their own organisation's object and `outside` on another's;
+    the others answer `refused` there (and `outside` on another's object, or `refused` again when the
+    role is checked before the scope). The superuser answers `ok` everywhere."""
+    allowed = frozenset(allowed)
+    table: Rule = {}
+    for persona in PERSONAS:
+        if persona == "anonymous":
+            table[persona] = (anonymous, anonymous)
+        elif persona == "superuser":
+            table[persona] = (ok, ok)
+        elif persona in allowed:
+            table[persona] = (ok, outside)
+        else:
+            table[persona] = (refused, refused if role_first else outside)
+    return table
+
+
+def same(answer: str, *, anonymous: str | None = None) -> Rule:
+    """Everyone, anonymous users included unless said otherwise, gets `answer`."""
+    return rule(EVERYONE, answer, outside=answer, anonymous=answer if anonymous is None else anonymous)
+
+
+@dataclass(frozen=True)
+class Row:
+    """What the matrix tries at one URL: a rule per method; `pk` names the Side object a `pk` argument is;
+    `data` the POST body (built from the side): by default a field no form has, so that every form is bound
+    and answers its errors (an empty body leaves `Form(request.POST or None)` unbound)."""
+
+    methods: dict[str, Rule]
+    pk: str | None = None
+    data: Callable[[Side], dict] = field(default=lambda side: {"submitted": "yes"})
+
+
+def page(allowed: Iterable[str] = EVERYONE, ok: str = "200", **options) -> dict[str, Rule]:
+    """A read-only page: POST answers as GET does (the views ignore the method)."""
+    return {"GET": rule(allowed, ok, **options), "POST": rule(allowed, ok, **options)}
+
+
+def form(allowed: Iterable[str], posted: str, **options) -> dict[str, Rule]:
+    """A form: GET shows it to `allowed`; a POST of nothing it knows answers them `posted` (a form error,
+    or a redirect where nothing is required)."""
+    return {"GET": rule(allowed, **options), "POST": rule(allowed, posted, **options)}
+
+
+def post_only(allowed: Iterable[str], posted: str) -> dict[str, Rule]:
+    """A view that takes POST only: GET is a 405 to any login, before anything is looked up."""
+    return {"GET": rule(EVERYONE, "405", outside="405"), "POST": rule(allowed, posted)}
+
+
+def api(ok: str) -> dict[str, Rule]:
+    """An MI API endpoint: read-only (405 for the unsafe methods once authenticated); no credentials: 403."""
+    methods = {"GET": rule(EVERYONE, ok, anonymous="403")}
+    methods.update({m: rule(EVERYONE, "405", outside="405", anonymous="403") for m in API_UNSAFE})
+    return methods
+
+
+WORKSPACE_FORM = form(RECORDERS, "200")  # the form again, with its errors
+
+EXPECTED: dict[str, Row] = {
+    # The site.
+    "health": Row({"GET": same("200"), "POST": same("200")}),
+    "login": Row({"GET": same("200"), "POST": same("200")}),
+    "logout": Row({"GET": same("405"), "POST": same("login")}),
+    "schema": Row({"GET": same("200"), "POST": same("405")}),
+    "api-docs": Row({"GET": same("200"), "POST": same("405")}),
+    "home": Row(page()),
+    "contract-list": Row(page()),
+    "contract-detail": Row(page()),
+    "referral-list": Row(page()),
+    "caseload": Row(page()),
+    "team-caseload": Row(page()),
+    # Participants and the workspace (DOMAIN.md 1: key workers and performance managers record).
+    "participant-detail": Row(page(), pk="participant"),
+    "participant-section": Row(page(), pk="participant"),
+    "evidence-download": Row(page(), pk="evidence"),
+    "action-plan": Row(page()),
+    "action-plan-pdf": Row(page()),
+    "appointment-book": Row(WORKSPACE_FORM),
+    "appointment-rebook": Row(WORKSPACE_FORM, pk="appointment"),
+    "appointment-cancel": Row(WORKSPACE_FORM, pk="appointment"),
+    "appointment-outcome": Row(WORKSPACE_FORM, pk="appointment"),
+    "follow-up-done": Row(WORKSPACE_FORM, pk="follow_up"),
+    "psg-move": Row(WORKSPACE_FORM),
+    "job-start": Row(WORKSPACE_FORM),
+    "earnings-milestone": Row(WORKSPACE_FORM),
+    "in-work-contact": Row(WORKSPACE_FORM),
+    "note-add": Row(WORKSPACE_FORM),
+    "evidence-upload": Row(WORKSPACE_FORM),
+    "action-plan-edit": Row(WORKSPACE_FORM),
+    "action-plan-review": Row(post_only(RECORDERS, "200")),
+    # Claims officers check claims; a checklist with nothing ticked saves and returns to the page.
+    "claim-checklist": Row(form(CLAIMS, "302")),
+    # Imports: the role is asked before the run is looked up.
+    "import-list": Row(page(IMPORTERS, role_first=True)),
+    "import-new": Row(form(IMPORTERS, "200", role_first=True)),
+    "import-detail": Row(page(IMPORTERS, role_first=True), pk="import_run"),
+    # Compliance: everyone in scope reads; the prime's managers write (empty forms: 400).
+    "compliance:standards": Row(page()),
+    "compliance:standing": Row(page()),
+    "compliance:failing-items": Row(page()),
+    "compliance:due-soon": Row(page()),
+    "compliance:assurance": Row(page()),
+    "compliance:tender-standard-new": Row(form(MANAGERS, "400")),
+    "compliance:tender-standard-edit": Row(form(MANAGERS, "400"), pk="tender"),
+    "compliance:tender-standard-delete": Row(post_only(MANAGERS, "302"), pk="tender"),
+    "compliance:cmo-sample-new": Row(form(MANAGERS, "400")),
+    "compliance:cmo-sample": Row(
+        {"GET": rule(), "POST": rule(MANAGERS, "302")},
+        pk="sample",
+        data=lambda side: {"record": side.record.pk},
+    ),
+    "compliance:cmo-sample-export": Row(page(), pk="sample"),
+    "compliance:pat-new": Row(form(MANAGERS, "400")),
+    "compliance:pat-edit": Row(form(MANAGERS, "400"), pk="pat"),
+    "compliance:round-new": Row(form(MANAGERS, "400")),
+    "compliance:round-edit": Row(form(MANAGERS, "400"), pk="round"),
+    # Performance: the drill-down without a measure is a 400, after the scope.
+    "performance:contract": Row(page()),
+    "performance:standing": Row(page()),
+    "performance:referrals": Row(page(ok="400")),
+    # The MI API: required parameters left out are 400s, after the scope.
+    "api-contract-list": Row(api("200")),
+    "api-contract-standards": Row(api("400")),
+    "api-contract-standard-failures": Row(api("400")),
+    "api-contract-performance": Row(api("400")),
+    "api-contract-cohorts": Row(api("200")),
+    "api-contract-assessments": Row(api("400")),
+}
+
+# The admin is for support staff only (participants.adminsite): one rule for every page of it, so a model
+# registered later is covered as it appears. Its login and logout pages are everyone's.
+ADMIN_ONLY = {method: rule((), "admitted", refused="login", outside="login") for method in ("GET", "POST")}
+LOGOUT = {"GET": "405", "POST": "login"}
+ADMIN_ROWS: list[tuple[re.Pattern, Row]] = [
+    (
+        re.compile(r"^admin:login$"),
+        Row({"GET": {**same("200"), "superuser": ("302", "302")}, "POST": same("200")}),
+    ),
+    # Logging out of the admin: the superuser (GET: 405, POST: out, to the login page); anyone else is sent
+    # to the admin's index, which sends them on to its login page.
+    (
+        re.compile(r"^admin:logout$"),
+        Row({m: {**same("302"), "superuser": (a, a)} for m, a in LOGOUT.items()}),
+    ),
+    (
+        re.compile(r"^admin:index$"),
+        Row({"GET": {**ADMIN_ONLY["GET"], "superuser": ("200", "200")}, "POST": ADMIN_ONLY["POST"]}),
+    ),
+    (re.compile(r"^admin:"), Row(ADMIN_ONLY)),  # named pages: index, app lists, every model's views
+    (re.compile(r"^admin/"), Row(ADMIN_ONLY)),  # unnamed: an object's short URL, the catch-all
+]
+
+
+def row_for(key: str) -> Row | None:
+    """The row of a URL pattern (its name, or its route when it has none)."""
+    if key in EXPECTED:
+        return EXPECTED[key]
+    return next((row for pattern, row in ADMIN_ROWS if pattern.search(key)), None)

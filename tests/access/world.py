@@ -1,0 +1,215 @@
+"""The access matrix's world: three organisations that must not see each other (a prime P, its
+subcontractor S, another prime Q), a login per role, and at each organisation one of every object a URL
+can name (contract-level ones on the contract that organisation delivers).
+
+- P delivers contract CP with its subcontractor S; Q holds contract CQ alone (both WP: every API endpoint,
+  the quarterly review's included, answers for them).
+- The six roles work at P (the DWP contact is named on CP); S has a performance manager and a key worker;
+  the partnerships manager at P is assigned S.
+- `sides["P"]`, `sides["S"]`, `sides["Q"]`: the objects of each organisation, by the name a URL gives them.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.core.files.uploadedfile import SimpleUploadedFile
+
+from compliance.models import CmoSample, CmoSampleRecord, PatRating, Standard
+from participants import models
+from participants.workspace import services as workspace
+from tests import factories as f
+
+PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+REFERRED = dt.date(2025, 1, 6)
+TENDER_CODE = "TS1"  # each contract's own standard (WP ships none: DOMAIN.md 15.19)
+
+# Each persona's organisation (its "own" side); the other side is always Q's.
+PERSONA_SIDE = {
+    "anonymous": "P",
+    "key_worker": "P",
+    "performance_manager": "P",
+    "partnerships_manager": "P",
+    "contract_manager": "P",
+    "claims_officer": "P",
+    "dwp_contact": "P",
+    "sub_performance_manager": "S",
+    "sub_key_worker": "S",
+    "superuser": "P",
+}
+PERSONAS = tuple(PERSONA_SIDE)
+
+
+@dataclass
+class Side:
+    """One organisation's objects."""
+
+    contract: models.Contract
+    referral: models.Referral
+    participant: models.Participant
+    appointment: models.Appointment
+    follow_up: models.FollowUpTask
+    evidence: models.EvidenceDocument
+    claim: models.JourneyEvent  # a JOB_OUTCOME, which has a claim checklist
+    tender: Standard
+    sample: CmoSample
+    record: CmoSampleRecord  # the sample's record of this side's referral
+    pat: PatRating
+    round: models.ValidationRound
+    import_run: models.ImportRun
+
+
+@dataclass
+class AccessWorld:
+    users: dict[str, object]  # persona -> user (anonymous: None)
+    sides: dict[str, Side]
+
+
+def _staff(username: str, role: str, organisation, **extra) -> models.Staff:
+    return f.StaffFactory(
+        user__username=username,
+        name=username.replace(".", " ").title(),
+        role=role,
+        organisation=organisation,
+        **extra,
+    )
+
+
+def _referral_objects(contract, ref: str, organisation, site, key_worker) -> dict:
+    referral = f.ReferralFactory(
+        contract=contract,
+        ref=ref,
+        group="PG1",
+        organisation=organisation,
+        site=site,
+        key_worker=key_worker,
+        referral_date=REFERRED,
+    )
+    f.JourneyEventFactory(referral=referral, code=models.EventCode.STARTED, event_date=REFERRED)
+    claim = f.JourneyEventFactory(
+        referral=referral, code=models.EventCode.JOB_OUTCOME, event_date=dt.date(2025, 6, 2)
+    )
+    appointment = f.AppointmentFactory(referral=referral)
+    follow_up = models.FollowUpTask.objects.create(
+        referral=referral, description="Call back", due_date=dt.date(2025, 1, 20)
+    )
+    models.ActionPlan.objects.create(
+        referral=referral, version=1, agreed_on=REFERRED, next_review_due=dt.date(2025, 2, 6)
+    )
+    evidence = workspace.upload_evidence(
+        referral=referral, uploaded_file=SimpleUploadedFile("p.pdf", PDF), kind="PAYSLIP", user=None
+    )
+    return {
+        "referral": referral,
+        "participant": referral.participant,
+        "appointment": appointment,
+        "follow_up": follow_up,
+        "evidence": evidence,
+        "claim": claim,
+    }
+
+
+def _contract_objects(contract, referrals, importer) -> dict:
+    tender = Standard.objects.create(
+        contract=contract,
+        code=TENDER_CODE,
+        measure="deadline",
+        start_event="REFERRED",
+        end_events=["STARTED"],
+        limit_working_days=5,
+        target=90,
+    )
+    # Checked in the past, so its sample list can be exported today.
+    sample = CmoSample.objects.create(
+        contract=contract,
+        seed=1,
+        size=len(referrals),
+        period_start=REFERRED,
+        period_end=REFERRED,
+        population_size=len(referrals),
+        check_date=dt.date(2025, 3, 3),
+    )
+    records = {
+        referral.pk: CmoSampleRecord.objects.create(sample=sample, referral=referral, position=number)
+        for number, referral in enumerate(referrals, start=1)
+    }
+    pat = PatRating.objects.create(contract=contract, date=dt.date(2025, 3, 1), rating="REASONABLE")
+    round_ = models.ValidationRound.objects.create(
+        contract=contract,
+        round=1,
+        period_start=dt.date(2024, 4, 1),
+        period_end=dt.date(2024, 9, 30),
+        invalid_pct=5,
+        status="PROVISIONAL",
+    )
+    run = models.ImportRun.objects.create(
+        user=importer, source="test", status="SUCCEEDED", contract_refs=[contract.ref]
+    )
+    return {
+        "tender": tender,
+        "sample": sample,
+        "records": records,
+        "pat": pat,
+        "round": round_,
+        "import_run": run,
+    }
+
+
+def build_access_world() -> AccessWorld:
+    prime = f.OrganisationFactory(ref="ACC-P", name="Prime P")
+    sub = f.SubcontractorFactory(ref="ACC-S", name="Sub S", parent=prime)
+    other = f.OrganisationFactory(ref="ACC-Q", name="Prime Q")
+    wp = models.Programme.objects.get(code="WP")
+    cp = f.ContractFactory(ref="ACC-CP", prime=prime, programme=wp)
+    cp.delivery_organisations.set([prime, sub])
+    cq = f.ContractFactory(ref="ACC-CQ", prime=other, programme=wp)
+    cq.delivery_organisations.set([other])
+    site_p = f.SiteFactory(ref="ACC-P-SITE", organisation=prime)
+    site_s = f.SiteFactory(ref="ACC-S-SITE", organisation=sub)
+    site_q = f.SiteFactory(ref="ACC-Q-SITE", organisation=other)
+
+    role = models.Role
+    kw = _staff("acc.kw", role.KEY_WORKER, prime)
+    pm = _staff("acc.pm", role.PERFORMANCE_MANAGER, prime)
+    pm.sites.set([site_p])
+    partnerships = _staff("acc.partnerships", role.PARTNERSHIPS_MANAGER, prime)
+    partnerships.managed_organisations.set([sub])
+    contract_manager = _staff("acc.contracts", role.CONTRACT_MANAGER, prime)
+    claims = _staff("acc.claims", role.CLAIMS_OFFICER, prime)
+    dwp = _staff("acc.dwp", role.DWP_CONTACT, None)
+    cp.dwp_contacts.add(dwp.user)
+    sub_pm = _staff("acc.sub.pm", role.PERFORMANCE_MANAGER, sub)
+    sub_kw = _staff("acc.sub.kw", role.KEY_WORKER, sub)
+    q_kw = _staff("acc.q.kw", role.KEY_WORKER, other)
+    q_pm = _staff("acc.q.pm", role.PERFORMANCE_MANAGER, other)
+    superuser = f.UserFactory(username="acc.support", is_superuser=True, is_staff=True)
+
+    at_p = _referral_objects(cp, "ACC-RP", prime, site_p, kw)
+    at_s = _referral_objects(cp, "ACC-RS", sub, site_s, sub_kw)
+    at_q = _referral_objects(cq, "ACC-RQ", other, site_q, q_kw)
+    on_cp = _contract_objects(cp, [at_p["referral"], at_s["referral"]], pm.user)
+    on_cq = _contract_objects(cq, [at_q["referral"]], q_pm.user)
+
+    def side(contract, objects, on_contract) -> Side:
+        records = on_contract.pop("records")
+        return Side(contract=contract, **objects, **on_contract, record=records[objects["referral"].pk])
+
+    users = {
+        "anonymous": None,
+        "key_worker": kw.user,
+        "performance_manager": pm.user,
+        "partnerships_manager": partnerships.user,
+        "contract_manager": contract_manager.user,
+        "claims_officer": claims.user,
+        "dwp_contact": dwp.user,
+        "sub_performance_manager": sub_pm.user,
+        "sub_key_worker": sub_kw.user,
+        "superuser": superuser,
+    }
+    sides = {
+        "P": side(cp, at_p, dict(on_cp)),
+        "S": side(cp, at_s, dict(on_cp)),
+        "Q": side(cq, at_q, dict(on_cq)),
+    }
+    return AccessWorld(users=users, sides=sides)
