@@ -156,6 +156,8 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # Named, since several responses have a "status" with other choices.
+    "ENUM_NAME_OVERRIDES": {"ImportRunStatusEnum": "participants.models.runs.ImportRun.Status"},
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
         "participants.api.schema.shared_responses_and_parameters",
@@ -189,3 +191,6 @@ FLIGHTPATH_RECOMPUTE_TASKS = env.list(
 
 # The most a bundle .zip may unpack to (bytes); larger ones are refused before unpacking.
 FLIGHTPATH_IMPORT_MAX_BYTES = env.int("FLIGHTPATH_IMPORT_MAX_BYTES", default=2 * 1024**3)
+# The most an upload (the page or POST /api/v1/imports/) may send, in bytes: lower than the command line's
+# (which has none), because it crosses the network into a web process and fills MEDIA_ROOT until it runs.
+FLIGHTPATH_UPLOAD_MAX_BYTES = env.int("FLIGHTPATH_UPLOAD_MAX_BYTES", default=200 * 1024**2)
