@@ -157,8 +157,9 @@ def control_characters(errors: Errors, name: str, frame: pd.DataFrame, column: s
     """A reference holds no control character (issue 10): one reaching a page, an export, a log line or a
     terminal could hide or forge what is shown. The reason names the first one by its code point."""
     values = frame[column]
-    # One search over the column joined (a million values in milliseconds); row by row only when it finds one.
-    if not CONTROL.search("".join(values.tolist())):
+    # A control character is never printable: one C-speed test over the column joined (0.1 s for 1.5 million
+    # references), and the regular expression row by row only when something in it is not printable.
+    if "".join(values.tolist()).isprintable():
         return
     found = per_unique(values, lambda unique: unique.str.extract(f"({CONTROL.pattern})", expand=False))
 
