@@ -160,3 +160,22 @@ class ContractQuerySet(models.QuerySet):
         through = self.model.delivery_organisations.through
         delivered = through.objects.filter(organisation_id=staff.organisation_id).values("contract_id")
         return self.filter(Q(prime_id=staff.organisation_id) | Q(pk__in=delivered))
+
+
+class ImportRunQuerySet(models.QuerySet):
+    def visible_to(self, user) -> ImportRunQuerySet:
+        """The imports a user started, and at a prime every import all of whose contracts are the prime's
+        (an import's errors quote the rows of every organisation in it, so never a subcontractor's staff or
+        another prime's); superusers: every import."""
+        if not getattr(user, "is_authenticated", False):
+            return self.none()
+        if user.is_superuser:
+            return self
+        started = Q(user=user)
+        staff = staff_of(user)
+        organisation = staff.organisation if staff is not None else None
+        at_a_prime = organisation is not None and organisation.kind == organisation.Kind.PRIME
+        if not at_a_prime or staff.role == Role.DWP_CONTACT:
+            return self.filter(started)
+        refs = list(organisation.contracts.values_list("ref", flat=True))
+        return self.filter(started | (Q(contract_refs__contained_by=refs) & ~Q(contract_refs=[])))

@@ -159,6 +159,8 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # Named, since several responses have a "status" with other choices.
+    "ENUM_NAME_OVERRIDES": {"ImportRunStatusEnum": "participants.models.runs.ImportRun.Status"},
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
         "participants.api.schema.shared_responses_and_parameters",
@@ -204,3 +206,7 @@ FLIGHTPATH_JOB_STALE_SECONDS = env.int("FLIGHTPATH_JOB_STALE_SECONDS", default=3
 FLIGHTPATH_MAIL_RETRY_SECONDS = env.int("FLIGHTPATH_MAIL_RETRY_SECONDS", default=60)
 FLIGHTPATH_MAIL_MAX_ATTEMPTS = env.int("FLIGHTPATH_MAIL_MAX_ATTEMPTS", default=5)
 FLIGHTPATH_MAIL_LEASE_SECONDS = env.int("FLIGHTPATH_MAIL_LEASE_SECONDS", default=900)
+
+# The most an upload (the page or POST /api/v1/imports/) may send, in bytes: lower than the command line's
+# (which has none), because it crosses the network into a web process and fills MEDIA_ROOT until it runs.
+FLIGHTPATH_UPLOAD_MAX_BYTES = env.int("FLIGHTPATH_UPLOAD_MAX_BYTES", default=200 * 1024**2)

@@ -7,6 +7,8 @@ first MAX_MESSAGES messages, when `Errors.raise_if_any` rejects the bundle with 
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import pandas as pd
 
@@ -153,6 +155,27 @@ def numbers(
 def required(errors: Errors, name: str, frame: pd.DataFrame, columns) -> None:
     for column in columns:
         errors.add(name, frame, frame[column] == "", column, "required value missing")
+
+
+# C0 controls, DEL and C1 controls (tab, carriage return and line feed among them).
+CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+
+
+def control_characters(errors: Errors, name: str, frame: pd.DataFrame, column: str) -> None:
+    """A reference holds no control character (issue 10): one reaching a page, an export, a log line or a
+    terminal could hide or forge what is shown. The reason names the first one by its code point."""
+    values = frame[column]
+    # A control character is never printable: one C-speed test over the column joined (0.1 s for 1.5 million
+    # references), and the regular expression row by row only when something in it is not printable.
+    if "".join(values.tolist()).isprintable():
+        return
+    found = per_unique(values, lambda unique: unique.str.extract(f"({CONTROL.pattern})", expand=False))
+
+    def reason(rows: pd.DataFrame) -> pd.Series:
+        codes = found[rows.index].map(lambda character: f"U+{ord(character):04X}")
+        return "control character " + codes + " in a reference"
+
+    errors.add(name, frame, found.notna(), column, reason, show_value=True)
 
 
 def choice(errors: Errors, name: str, frame: pd.DataFrame, column: str, allowed, what: str) -> None:

@@ -14,6 +14,7 @@ organisations (`imports.uploader`). The command line (no user) and support staff
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -47,25 +48,41 @@ class ImportResult:
     months: dict[int, list[str] | None] = field(default_factory=dict)
 
 
-def import_bundle(*, path: str | Path, user=None, source: str | None = None) -> ImportResult:
+def import_bundle(
+    *,
+    path: str | Path,
+    user=None,
+    source: str | None = None,
+    run: ImportRun | None = None,
+    progress: Callable[[int, str], None] | None = None,
+) -> ImportResult:
     """Import a bundle folder or .zip all-or-nothing. Raises BundleRejected (every bad row, a contract or
     organisation outside the uploader's prime among them) or FlightpathError; the ImportRun is recorded
-    either way, outside the rolled-back write. PermissionDenied: `user` may not import at all."""
+    either way (REJECTED, or FAILED for an error that is not the bundle's), outside the rolled-back write.
+    PermissionDenied: `user` may not import at all. A background upload passes the `run` it queued and a
+    `progress(percent, step)` reporter (participants.imports.uploads)."""
     prime = _uploader_prime(user)
-    run = ImportRun.objects.create(
-        user=user if getattr(user, "is_authenticated", False) else None, source=(source or str(path))[:500]
-    )
+    if run is None:
+        run = ImportRun.objects.create(
+            user=user if getattr(user, "is_authenticated", False) else None,
+            source=(source or str(path))[:500],
+        )
     try:
         raw = read_bundle(path, max_bytes=settings.FLIGHTPATH_IMPORT_MAX_BYTES)
         run.checksums = raw.checksums
         run.contract_refs = raw.contract_refs()
+        if progress is not None:
+            rows = sum(len(frame) for frame in raw.frames.values())
+            progress(30, f"checking and writing {rows:,} rows")
         counts, months = _validate_and_write(raw=raw, user=run.user, prime=prime)
     except BundleRejected as exc:
-        _finish(run, ImportRun.Status.FAILED, errors=exc.errors, error_count=exc.error_count)
+        _finish(run, ImportRun.Status.REJECTED, errors=exc.errors, error_count=exc.error_count)
+        raise
+    except FlightpathError as exc:
+        _finish(run, ImportRun.Status.REJECTED, errors=[exc.message], error_count=1)
         raise
     except Exception as exc:
-        message = exc.message if isinstance(exc, FlightpathError) else f"{type(exc).__name__}: {exc}"
-        _finish(run, ImportRun.Status.FAILED, errors=[message], error_count=1)
+        _finish(run, ImportRun.Status.FAILED, errors=[f"{type(exc).__name__}: {exc}"], error_count=1)
         raise
     _finish(run, ImportRun.Status.SUCCEEDED, counts=counts)
     logger.info("import %s of %s succeeded: %s", run.pk, run.source, counts)

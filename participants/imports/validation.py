@@ -72,6 +72,12 @@ class ValidBundle:
     contract_refs: list[str]
 
 
+def is_reference(column: str) -> bool:
+    """A column naming a contract, organisation, referral, participant, site or member of staff: every
+    `..._ref` (and a KPI target's `ref`) and `key_worker`, a staff reference."""
+    return column.endswith("_ref") or column in ("ref", "key_worker")
+
+
 def validate_bundle(raw: RawBundle, known: KnownState, uploader: Uploader | None = None) -> ValidBundle:
     """Check the whole bundle (DATA.md import rules) and, given an uploader, that it names only their
     prime's contracts and organisations (imports.uploader); return typed frames or raise BundleRejected."""
@@ -97,6 +103,9 @@ def validate_bundle(raw: RawBundle, known: KnownState, uploader: Uploader | None
             errors.add(
                 name, frame, frame[column].str.len() > limit, column, f"longer than {limit} characters"
             )
+        for column in spec.columns:
+            if is_reference(column):
+                checks.control_characters(errors, name, frame, column)
     typed = _check_rows(errors, frames, known)
     if uploader is not None:
         check_uploader(errors, frames, uploader)

@@ -1,27 +1,21 @@
-"""Import pages (DATA.md "Import bundle"): upload a bundle, list the runs, show one run. Thin: the upload
-is saved to a temporary folder and handed to the same service as `manage.py import_bundle`, which checks
-the bundle against the uploader. The pages are for the prime's performance and contract managers
-(`access`: Action.IMPORT, 403 for anyone else)."""
+"""Import pages (DATA.md "Import bundle"): upload a bundle, list the runs, follow one run. Thin: the upload is
+streamed to a private folder and queued (imports.uploads); the background job imports it with the service
+`manage.py import_bundle` uses. The run's page polls itself (htmx) until the run ends."""
 
 from __future__ import annotations
 
-import tempfile
-from pathlib import Path
-
 import django_tables2 as tables
-from django.contrib import messages
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
-from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.csrf import csrf_exempt, csrf_protect
 
-from .. import access
 from ..errors import FlightpathError
-from ..models import Contract, ImportRun
-from .checks import BundleRejected
+from ..models import ImportRun
+from . import uploads
 from .forms import ImportBundleForm
-from .services import import_bundle
 
-LIST_LIMIT = 200
+POLL_SECONDS = 2
 
 
 class ImportRunTable(tables.Table):
@@ -42,75 +36,62 @@ class ImportRunTable(tables.Table):
         return ", ".join(value)
 
 
-def _visible_runs(user, runs: list[ImportRun]) -> list[ImportRun]:
-    """Runs the user started, or whose contracts they may all see (superusers: every run)."""
-    if user.is_superuser:
-        return runs
-    visible = set(Contract.objects.visible_to(user).values_list("ref", flat=True))
-    return [
-        run
-        for run in runs
-        if run.user_id == user.pk or (run.contract_refs and set(run.contract_refs) <= visible)
-    ]
-
-
 @login_required
 def import_list(request):
-    access.require(request.user, access.Action.IMPORT)
-    table = ImportRunTable(
-        _visible_runs(request.user, list(ImportRun.objects.select_related("user")[:LIST_LIMIT]))
-    )
+    uploads.require_importer(request.user)
+    table = ImportRunTable(ImportRun.objects.visible_to(request.user).select_related("user"))
     tables.RequestConfig(request, paginate={"per_page": 50}).configure(table)
     return render(request, "participants/import_list.html", {"table": table})
 
 
+# The upload handler must be in place before the body is read, and the CSRF check reads it: so this view is
+# exempt and `_import_new` checks the token (Django's documented pattern for per-view upload handlers).
+@csrf_exempt
 @login_required
 def import_new(request):
-    access.require(request.user, access.Action.IMPORT)
-    form = ImportBundleForm(request.POST or None, request.FILES or None)
-    context = {"form": form}
-    if request.method == "POST" and form.is_valid():
+    uploads.require_importer(request.user)
+    context = {"form": ImportBundleForm(), "limit": uploads.size_text(settings.FLIGHTPATH_UPLOAD_MAX_BYTES)}
+    if request.method == "POST" and uploads.request_size(request) > settings.FLIGHTPATH_UPLOAD_MAX_BYTES:
+        # Refused from its Content-Length, before a byte of it is read.
+        context["upload_error"] = uploads.too_large(uploads.request_size(request)).message
+        return render(request, "participants/import_new.html", context)
+    handler = uploads.BundleUploadHandler(request, field="files", limit=settings.FLIGHTPATH_UPLOAD_MAX_BYTES)
+    request.upload_handlers = [handler]
+    try:
+        return _import_new(request, handler, context)
+    finally:
+        handler.discard()
+
+
+@csrf_protect
+def _import_new(request, handler: uploads.BundleUploadHandler, context: dict):
+    if request.method != "POST":
+        return render(request, "participants/import_new.html", context)
+    if handler.exceeded:
+        context["upload_error"] = uploads.too_large().message
+        return render(request, "participants/import_new.html", context)
+    form = context["form"] = ImportBundleForm(request.POST, request.FILES)
+    if form.is_valid():
         files = form.cleaned_data["files"]
-        with tempfile.TemporaryDirectory(prefix="flightpath-import-") as folder:
-            if len(files) == 1 and files[0].name.lower().endswith(".zip"):
-                path = Path(folder) / "bundle.zip"
-                _save(files[0], path)
-            else:
-                path = Path(folder)
-                for upload in files:
-                    _save(upload, path / Path(upload.name).name)
-            try:
-                result = import_bundle(
-                    path=path, user=request.user, source="upload: " + ", ".join(f.name for f in files)
-                )
-            except BundleRejected as exc:
-                context.update(
-                    errors=exc.errors,
-                    error_count=exc.error_count,
-                    rejected=True,
-                    more=exc.error_count - len(exc.errors),
-                )
-                return render(request, "participants/import_new.html", context)
-            except FlightpathError as exc:
-                form.add_error("files", exc.message)
-                return render(request, "participants/import_new.html", context)
-        messages.success(request, f"Import {result.run.pk} succeeded.")
-        return redirect("import-detail", pk=result.run.pk)
+        try:
+            run = uploads.queue_upload(
+                user=request.user, files=files, source="upload: " + ", ".join(f.name for f in files)
+            )
+        except FlightpathError as exc:
+            form.add_error("files", exc.message)
+        else:
+            handler.kept = True
+            return redirect("import-detail", pk=run.pk)
     return render(request, "participants/import_new.html", context)
-
-
-def _save(upload, path: Path) -> None:
-    with path.open("wb") as out:
-        for chunk in upload.chunks():
-            out.write(chunk)
 
 
 @login_required
 def import_detail(request, pk: int):
-    access.require(request.user, access.Action.IMPORT)
-    run = get_object_or_404(ImportRun.objects.select_related("user"), pk=pk)
-    if not _visible_runs(request.user, [run]):
-        raise Http404("No such import.")
-    return render(
-        request, "participants/import_detail.html", {"run": run, "more": run.error_count - len(run.errors)}
-    )
+    """The run, with its progress while it is queued or running; htmx asks again every POLL_SECONDS for the
+    run's part of the page alone, until the run ends."""
+    uploads.require_importer(request.user)
+    run = get_object_or_404(ImportRun.objects.visible_to(request.user).select_related("user"), pk=pk)
+    context = {"run": run, "more": run.error_count - len(run.errors), "poll_seconds": POLL_SECONDS}
+    if request.headers.get("HX-Request"):
+        return render(request, "participants/import_run.html", context)
+    return render(request, "participants/import_detail.html", context)

@@ -4,15 +4,23 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
+from ..querysets import ImportRunQuerySet
 from .contracts import Contract
 
 
 class ImportRun(models.Model):
-    """One import of a bundle: who, when, what files (with checksums), what changed, and any errors."""
+    """One import of a bundle: who, when, what files (with checksums), what changed, and any errors.
+
+    An upload (page or API) is QUEUED with its file kept under MEDIA_ROOT (`upload`) until the background
+    job (participants.imports.uploads) runs it; the command line's run starts RUNNING. It ends SUCCEEDED,
+    REJECTED (a bad bundle or one the uploader may not import: nothing written, `errors` says why) or
+    FAILED (an error of the system, not of the bundle)."""
 
     class Status(models.TextChoices):
+        QUEUED = "QUEUED", "Queued"
         RUNNING = "RUNNING", "Running"
         SUCCEEDED = "SUCCEEDED", "Succeeded"
+        REJECTED = "REJECTED", "Rejected"
         FAILED = "FAILED", "Failed"
 
     user = models.ForeignKey(
@@ -27,12 +35,25 @@ class ImportRun(models.Model):
     errors = models.JSONField(default=list, blank=True, help_text="The first 100 errors.")
     error_count = models.PositiveIntegerField(default=0)
     contract_refs = models.JSONField(default=list, blank=True)
+    progress = models.PositiveSmallIntegerField(default=0, help_text="Percent done (background runs).")
+    message = models.CharField(max_length=200, blank=True, help_text="The step a background run is at.")
+    upload = models.CharField(
+        max_length=200,
+        blank=True,
+        help_text="The uploaded bundle under MEDIA_ROOT until its background run ends (then removed).",
+    )
+
+    objects = ImportRunQuerySet.as_manager()
 
     class Meta:
         ordering = ["-started_at"]
 
     def __str__(self) -> str:
         return f"Import {self.pk} ({self.status})"
+
+    @property
+    def done(self) -> bool:
+        return self.status not in (self.Status.QUEUED, self.Status.RUNNING)
 
 
 class JobRun(models.Model):

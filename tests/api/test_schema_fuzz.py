@@ -26,7 +26,9 @@ EXAMPLES_PER_OPERATION = 30
 
 
 @pytest.fixture
-def api_schema(db):
+def api_schema(db, settings, tmp_path):
+    # Generated uploads that are .zip files stay queued (their job would run after a commit): keep them here.
+    settings.MEDIA_ROOT = tmp_path
     for name in ("wp-england", "whp-scotland"):
         import_bundle(path=FIXTURES / name)
     # As Django's test client does: a request must not close the test's connection (and its transaction).

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import io
 import shutil
+import zipfile
 from pathlib import Path
 
 from participants.imports.validation import KnownState
@@ -66,3 +68,20 @@ def copy_fixture(name: str, folder: Path) -> Path:
 
 def empty_state() -> KnownState:
     return KnownState.empty(PROGRAMMES)
+
+
+def zip_bytes(files: dict[str, str], *, compression: int = zipfile.ZIP_DEFLATED, folder="bundle") -> bytes:
+    """A .zip of a bundle folder, as a person would make one (the files inside a folder)."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", compression=compression) as archive:
+        for name, text in files.items():
+            archive.writestr(f"{folder}/{name}", text)
+    return buffer.getvalue()
+
+
+def damaged_zip(files: dict[str, str] = SMALL) -> bytes:
+    """The bundle stored (not compressed) in a .zip, then one byte of events.csv's data changed: the .zip's
+    directory is intact but that file's data fail their CRC-32 checksum."""
+    data = zip_bytes(files, compression=zipfile.ZIP_STORED)
+    assert b"T-1,R1,ACKNOWLEDGED" in data
+    return data.replace(b"T-1,R1,ACKNOWLEDGED", b"T-1,R1,ACKNOWLEDGEX", 1)

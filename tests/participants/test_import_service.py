@@ -36,7 +36,7 @@ from participants.models import (
 from tests.factories import UserFactory
 from tests.golden import BUNDLES, FIXTURES
 
-from .import_support import SMALL, copy_fixture, small, with_rows, write_bundle
+from .import_support import SMALL, copy_fixture, damaged_zip, small, with_rows, write_bundle
 
 pytestmark = pytest.mark.django_db
 
@@ -103,7 +103,7 @@ def test_import_run_records_user_checksums_counts_and_contracts(tmp_path):
     assert run.finished_at is not None
 
 
-def test_bad_bundle_writes_nothing_and_is_recorded_as_failed(tmp_path):
+def test_bad_bundle_writes_nothing_and_is_recorded_as_rejected(tmp_path):
     import_bundle(path=copy_fixture("cap-wales", tmp_path / "first"))
     before = state()
     folder = copy_fixture("wp-england", tmp_path / "bad")
@@ -114,7 +114,7 @@ def test_bad_bundle_writes_nothing_and_is_recorded_as_failed(tmp_path):
     assert caught.value.errors == ["mpl_targets.csv:6: required_outcomes: not a number: 'lots'"]
     assert state() == before
     run = ImportRun.objects.latest("started_at")
-    assert (run.status, run.error_count, run.errors) == (ImportRun.Status.FAILED, 1, caught.value.errors)
+    assert (run.status, run.error_count, run.errors) == (ImportRun.Status.REJECTED, 1, caught.value.errors)
     assert run.contract_refs == ["ORC-12"] and "mpl_targets.csv" in run.checksums
 
 
@@ -129,7 +129,8 @@ def test_failure_inside_the_write_rolls_everything_back(tmp_path, monkeypatch):
     with pytest.raises(RuntimeError):
         import_bundle(path=small(tmp_path))
     assert state() == before
-    assert ImportRun.objects.get().errors == ["RuntimeError: disk full"]
+    run = ImportRun.objects.get()
+    assert (run.status, run.errors) == (ImportRun.Status.FAILED, ["RuntimeError: disk full"])
 
 
 def test_changed_rows_are_updated_and_counted(tmp_path):
@@ -237,7 +238,21 @@ def test_zip_unpacking_past_the_limit_is_refused_before_anything_is_read(tmp_pat
         import_bundle(path=archive)
     assert not Referral.objects.exists()
     run = ImportRun.objects.get()
-    assert run.status == ImportRun.Status.FAILED and "more than the limit" in run.errors[0]
+    assert run.status == ImportRun.Status.REJECTED and "more than the limit" in run.errors[0]
+
+
+def test_a_zip_whose_data_fail_their_checksum_is_rejected_and_writes_nothing(tmp_path):
+    """Issue 10: the failed CRC-32 check escaped as a server error (zipfile.BadZipFile)."""
+    archive = tmp_path / "bundle.zip"
+    archive.write_bytes(damaged_zip())
+    with pytest.raises(BundleRejected) as caught:
+        import_bundle(path=archive)
+    assert caught.value.errors == [
+        "events.csv:1: file: damaged in the .zip: its data fail their CRC-32 checksum (make the .zip again)"
+    ]
+    assert not Referral.objects.exists()
+    run = ImportRun.objects.get()
+    assert (run.status, run.errors) == (ImportRun.Status.REJECTED, caught.value.errors)
 
 
 def test_recompute_is_enqueued_after_commit_with_the_months_touched(

@@ -5,7 +5,9 @@ Every bad row is reported as `file:line: field: reason`, the header being line 1
 
 from __future__ import annotations
 
+import io
 import random
+import zipfile
 
 import pandas as pd
 import pytest
@@ -17,7 +19,16 @@ from participants.imports.reading import read_bundle
 from participants.imports.validation import validate_bundle
 from tests.golden import BUNDLES
 
-from .import_support import SMALL, copy_fixture, empty_state, small, with_rows, write_bundle
+from .import_support import (
+    SMALL,
+    copy_fixture,
+    damaged_zip,
+    empty_state,
+    small,
+    with_rows,
+    write_bundle,
+    zip_bytes,
+)
 
 
 def errors_of(folder, known=None) -> list[str]:
@@ -354,3 +365,76 @@ def test_a_bad_date_anywhere_is_reported_on_exactly_its_line(tmp_path_factory, r
     assert errors_of(folder) == [
         f"events.csv:{row + 2}: event_date: not a date (expected YYYY-MM-DD): {bad!r}"
     ]
+
+
+# Issue 10: safe input. A control character in a reference was imported as given, to reach pages, exports,
+# log lines and terminals.
+@pytest.mark.parametrize(
+    ("value", "code"),
+    [
+        ("R\x009", "0000"),  # NUL
+        ("R\x1b[2J9", "001B"),  # ESC: a terminal's "clear screen"
+        ("R\t9", "0009"),
+        ("R\n9", "000A"),
+        ("R9\x7f", "007F"),  # DEL
+        ("R\x859", "0085"),  # C1: next line
+    ],
+)
+def test_a_control_character_in_a_reference_is_refused_naming_it(tmp_path, value, code):
+    row = f'T-1,"{value}",P9,2025-01-06,LTU,,,,,,,,,'
+    errors = errors_of(small(tmp_path, **with_rows("referrals.csv", row)))
+    assert errors == [f"referrals.csv:5: referral_ref: control character U+{code} in a reference: {value!r}"]
+
+
+def test_every_reference_column_is_checked_for_control_characters(tmp_path):
+    folder = small(
+        tmp_path,
+        **with_rows("referrals.csv", "T-1,R9,P\x079,2025-01-06,LTU,T-SUB,S\x1f2,KW\x9b2,,,,,,"),
+        **with_rows("organisations.csv", "T-\x08X,X Ltd,SUBCONTRACTOR,T-PRIME"),
+    )
+    assert errors_of(folder) == [
+        "organisations.csv:4: org_ref: control character U+0008 in a reference: 'T-\\x08X'",
+        "referrals.csv:5: participant_ref: control character U+0007 in a reference: 'P\\x079'",
+        "referrals.csv:5: site_ref: control character U+001F in a reference: 'S\\x1f2'",
+        "referrals.csv:5: key_worker: control character U+009B in a reference: 'KW\\x9b2'",
+    ]
+
+
+def test_a_control_character_around_a_reference_is_refused_not_trimmed(tmp_path):
+    """Trimming removes spaces, tabs and the other Unicode spaces only: a unit separator at the end of a
+    reference, in a file whose values are padded with spaces, was trimmed away unseen (str.strip) and is now
+    refused like any other."""
+    folder = small(tmp_path, **with_rows("events.csv", " T-1 , R2\x1f ,ACKNOWLEDGED , 2025-01-08,,"))
+    assert errors_of(folder) == [
+        "events.csv:7: referral_ref: control character U+001F in a reference: 'R2\\x1f'",
+        "events.csv:7: referral_ref: unknown referral: 'R2\\x1f'",
+    ]
+
+
+def test_names_may_hold_what_references_may_not(tmp_path):
+    """Only references are refused a control character: a name is text a person typed (a tab, say)."""
+    text = SMALL["organisations.csv"].replace("Test Sub Ltd", '"Test\tSub Ltd"')
+    valid = validate_bundle(read_bundle(small(tmp_path, **{"organisations.csv": text})), empty_state())
+    assert valid.frames["organisations.csv"]["name"].tolist()[1] == "Test\tSub Ltd"
+
+
+def test_a_zip_whose_data_fail_their_checksum_is_rejected_naming_the_file(tmp_path):
+    archive = tmp_path / "bundle.zip"
+    archive.write_bytes(damaged_zip())
+    assert errors_of(archive) == [
+        "events.csv:1: file: damaged in the .zip: its data fail their CRC-32 checksum (make the .zip again)"
+    ]
+
+
+def test_a_zip_whose_compressed_data_are_corrupt_is_rejected_naming_the_file(tmp_path):
+    data = bytearray(zip_bytes(SMALL))
+    with zipfile.ZipFile(io.BytesIO(bytes(data))) as archive:
+        info = archive.getinfo("bundle/referrals.csv")
+    start = info.header_offset + 30 + len(info.filename.encode()) + len(info.extra)
+    for offset in range(start + 2, start + info.compress_size - 2):
+        data[offset] ^= 0x5A
+    archive = tmp_path / "bundle.zip"
+    archive.write_bytes(bytes(data))
+    errors = errors_of(archive)
+    assert errors[0].startswith("referrals.csv:1: file: damaged in the .zip: its data fail ")
+    assert "required file missing" not in " ".join(errors)  # (the events then name unknown referrals)
