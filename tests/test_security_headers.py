@@ -3,14 +3,18 @@ no eval, nothing from elsewhere), framing refused, a referrer policy; production
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import importlib
 import os
+import re
 import subprocess
 import sys
 
 import pytest
 from django.conf import settings
 
+from config.settings import base
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -49,8 +53,9 @@ def test_the_api_answers_carry_the_policy_too(client):
 
 
 def test_pages_load_no_inline_script_and_the_strict_plotly_build():
-    """Every template: scripts come from files (a JSON data block is not a script), no inline handlers or
-    style attributes, and charts use plotly's strict build (no `new Function`)."""
+    """Every template: scripts come from files (a JSON data block is not a script), inline styles only with
+    the response's nonce, no inline handlers or style attributes, and charts use plotly's strict build (no
+    `new Function`)."""
     templates = settings.BASE_DIR / "templates"
     for path in templates.rglob("*.html"):
         if "email" in path.parts or path.name.endswith("_pdf.html"):
@@ -59,11 +64,24 @@ def test_pages_load_no_inline_script_and_the_strict_plotly_build():
         for line in text.splitlines():
             if "<script" in line:
                 assert "src=" in line or 'type="application/json"' in line, f"{path}: {line.strip()}"
-        assert " style=" not in text and " onclick=" not in text and "<style" not in text, path
+            if "<style" in line:
+                assert 'nonce="{{ request.csp_nonce }}"' in line, f"{path}: {line.strip()}"
+        assert " style=" not in text and " onclick=" not in text, path
     scripts = (templates / "includes" / "plotly_scripts.html").read_text()
     assert "vendor/plotly/plotly-strict.min.js" in scripts
-    with open(settings.BASE_DIR / "static" / "vendor" / "plotly" / "plotly-strict.min.js") as bundle:
-        assert "plotly.js (strict - minified) v4.1.1" in bundle.read(100)
+
+
+def test_the_policy_allows_the_stylesheets_the_vendored_plotly_injects():
+    """plotly's bundle writes its map stylesheet into a <style> element as it loads: the policy allows that
+    text by its hash, which must follow the bundle when plotly is upgraded."""
+    bundle = (settings.BASE_DIR / "static" / "vendor" / "plotly" / "plotly-strict.min.js").read_text()
+    assert "plotly.js (strict - minified) v4.1.1" in bundle[:100]
+    injected = re.findall(r"\.textContent='((?:[^'\\]|\\.)*)'", bundle)
+    assert injected, "no stylesheet found in the bundle: has plotly changed how it injects one?"
+    allowed = base.CONTENT_SECURITY_POLICY["DIRECTIVES"]["style-src"]
+    for css in injected:
+        digest = base64.b64encode(hashlib.sha256(css.encode()).digest()).decode()
+        assert f"'sha256-{digest}'" in allowed
 
 
 def test_production_settings_pass_check_deploy():

@@ -138,14 +138,21 @@ OTP_TOTP_ISSUER = "Flightpath"
 OTP_ADMIN_HIDE_SENSITIVE_DATA = True
 
 # Content security policy (django-csp 4): our own origin only, no inline script or style without a nonce, no
-# eval (htmx is configured without it in base.html; plotly is its strict build). The one hash is of the empty
-# string: plotly adds empty <style> elements and fills them through the CSSOM (insertRule), which the
-# policy allows once the element itself is.
+# eval (htmx is configured without it in base.html; plotly is its strict build). Inline styles allowed by
+# their hash are plotly's own: the empty <style> elements it adds and fills through the CSSOM (insertRule,
+# which the policy allows once the element is), and the map stylesheet its bundle injects as it loads
+# (tests/test_security_headers.py checks that hash against static/vendor/plotly). The one style attribute
+# allowed, by its hash, is "float: right; margin-right: 10px" on the Filters button of DRF's browsable API.
+PLOTLY_STYLE_HASHES = [
+    "'sha256-47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU='",  # the empty string
+    "'sha256-ji27qzEtxXZW+7dun6UwjHXJ18e6WAin1VvNtkzIE/o='",  # plotly.js 4.1.1's maplibre-gl stylesheet
+]
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
         "default-src": [SELF],
         "script-src": [SELF, NONCE],
-        "style-src": [SELF, NONCE, "'sha256-47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU='"],
+        "style-src": [SELF, NONCE, *PLOTLY_STYLE_HASHES],
+        "style-src-attr": ["'unsafe-hashes'", "'sha256-OfgyIBrd+/vP79JdFMYP+re4T+fIenvkrHPD2HZ8/cs='"],
         "img-src": [SELF, "data:"],  # Bootstrap's icons are data: SVGs in its stylesheet
         "font-src": [SELF],
         "connect-src": [SELF],
