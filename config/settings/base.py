@@ -1,9 +1,11 @@
 """Settings shared by every environment, read from the environment (django-environ)."""
 
+from datetime import timedelta
 from pathlib import Path
 from urllib.parse import quote
 
 import environ
+from csp.constants import NONCE, NONE, SELF
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
@@ -30,6 +32,10 @@ INSTALLED_APPS = [
     "django_tables2",
     "django_celery_beat",
     "simple_history",
+    "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "csp",
     "participants",
     "compliance",
     "performance",
@@ -41,13 +47,20 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # After the OTP middleware: a signed-in user who still owes a code (or, a superuser where it is
+    # required, an enrolment) reaches only the pages that take it.
+    "participants.security.middleware.TwoFactorMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    # Last, as django-axes asks: turns a lockout into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -81,12 +94,74 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": env.int("FLIGHTPATH_PASSWORD_MIN_LENGTH", default=12)},
+    },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
+
+# Sign-in lockout (django-axes): FLIGHTPATH_LOGIN_FAILURE_LIMIT failed sign-ins for one username, or from one
+# address, lock that username or address out for FLIGHTPATH_LOGIN_COOLOFF_MINUTES (counted from the last
+# failure). A success does not reset the count: it would reset every username tried from that address too.
+# Support staff unlock in the admin (Axes) or with `manage.py axes_reset_username` / `axes_reset_ip`.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    # Django's ModelBackend, loading each request's user with whether they have two-factor sign-in on.
+    "participants.security.backends.AuthenticatorAwareBackend",
+]
+AXES_FAILURE_LIMIT = env.int("FLIGHTPATH_LOGIN_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = timedelta(minutes=env.int("FLIGHTPATH_LOGIN_COOLOFF_MINUTES", default=30))
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_RESET_ON_SUCCESS = False
+AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+# The client's address behind FLIGHTPATH_TRUSTED_PROXIES reverse proxies (X-Forwarded-For), else REMOTE_ADDR.
+AXES_CLIENT_IP_CALLABLE = "participants.security.addresses.client_ip"
+FLIGHTPATH_TRUSTED_PROXIES = env.int("FLIGHTPATH_TRUSTED_PROXIES", default=0)
+
+# Sessions end when the browser closes and after FLIGHTPATH_SESSION_IDLE_MINUTES without a request: every
+# request moves the expiry on (written at most once a minute: participants/security/sessions.py).
+FLIGHTPATH_SESSION_IDLE_MINUTES = env.int("FLIGHTPATH_SESSION_IDLE_MINUTES", default=30)
+SESSION_ENGINE = "participants.security.sessions"
+SESSION_COOKIE_AGE = FLIGHTPATH_SESSION_IDLE_MINUTES * 60
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+
+# Two-factor sign-in (django-otp, TOTP): any user may enrol on the Security page and is then asked for a code
+# at each sign-in; superusers must enrol first where FLIGHTPATH_2FA_REQUIRED_FOR_SUPERUSERS (production).
+FLIGHTPATH_2FA_REQUIRED_FOR_SUPERUSERS = env.bool("FLIGHTPATH_2FA_REQUIRED_FOR_SUPERUSERS", default=False)
+OTP_TOTP_ISSUER = "Flightpath"
+# Support staff remove a lost phone's device in the admin; they never see its key or QR code there.
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True
+
+# Content security policy (django-csp 4): our own origin only, no inline script or style without a nonce, no
+# eval (htmx is configured without it in base.html; plotly is its strict build). Inline styles allowed by
+# their hash are plotly's own: the empty <style> elements it adds and fills through the CSSOM (insertRule,
+# which the policy allows once the element is), and the map stylesheet its bundle injects as it loads
+# (tests/test_security_headers.py checks that hash against static/vendor/plotly). The one style attribute
+# allowed, by its hash, is "float: right; margin-right: 10px" on the Filters button of DRF's browsable API.
+PLOTLY_STYLE_HASHES = [
+    "'sha256-47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU='",  # the empty string
+    "'sha256-ji27qzEtxXZW+7dun6UwjHXJ18e6WAin1VvNtkzIE/o='",  # plotly.js 4.1.1's maplibre-gl stylesheet
+]
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF, NONCE],
+        "style-src": [SELF, NONCE, *PLOTLY_STYLE_HASHES],
+        "style-src-attr": ["'unsafe-hashes'", "'sha256-OfgyIBrd+/vP79JdFMYP+re4T+fIenvkrHPD2HZ8/cs='"],
+        "img-src": [SELF, "data:"],  # Bootstrap's icons are data: SVGs in its stylesheet
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    },
+}
 
 LANGUAGE_CODE = "en-gb"
 TIME_ZONE = "Europe/London"
@@ -111,6 +186,14 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 50 * 1024 * 1024
 # Celery: with REDIS_URL the real broker; without it tasks run in-process (local trial only).
 REDIS_URL = env("REDIS_URL", default="")
 CELERY_BROKER_URL = REDIS_URL or "memory://"
+# The API's throttle counts: in Redis when there is one, so every web worker counts against the same rate.
+CACHES = {
+    "default": (
+        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+        if REDIS_URL
+        else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+    )
+}
 CELERY_RESULT_BACKEND = None
 CELERY_TASK_ALWAYS_EAGER = not REDIS_URL
 CELERY_TASK_EAGER_PROPAGATES = True
@@ -148,12 +231,25 @@ REST_FRAMEWORK = {
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "participants.api.errors.exception_handler",
+    # Per signed-in user (and per address for anonymous callers); over the rate a 429 with Retry-After.
+    "DEFAULT_THROTTLE_CLASSES": [
+        "rest_framework.throttling.AnonRateThrottle",
+        "rest_framework.throttling.UserRateThrottle",
+    ],
+    "DEFAULT_THROTTLE_RATES": {
+        "anon": env("FLIGHTPATH_API_ANON_RATE", default="30/minute"),
+        "user": env("FLIGHTPATH_API_USER_RATE", default="120/minute"),
+    },
+    # Anonymous callers' address as the sign-in lockout sees it (FLIGHTPATH_TRUSTED_PROXIES).
+    "NUM_PROXIES": FLIGHTPATH_TRUSTED_PROXIES,
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Flightpath MI API",
     "DESCRIPTION": "Management information for DWP employment-programme contracts (MI API v1).",
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    # The schema and its documentation only for signed-in callers (session or token).
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
     "COMPONENT_SPLIT_REQUEST": True,
     # Swagger UI served from our own static files, never a CDN.
     "SWAGGER_UI_DIST": "SIDECAR",
@@ -161,6 +257,8 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     # Named, since several responses have a "status" with other choices.
     "ENUM_NAME_OVERRIDES": {"ImportRunStatusEnum": "participants.models.runs.ImportRun.Status"},
+    # No badge from validator.swagger.io: nothing leaves the site (the content security policy refuses it).
+    "SWAGGER_UI_SETTINGS": {"deepLinking": True, "validatorUrl": None},
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
         "participants.api.schema.shared_responses_and_parameters",

@@ -39,3 +39,10 @@ if EMAIL_BACKEND in UNDELIVERING_MAIL_BACKENDS:
         f"EMAIL_URL {given} {UNDELIVERING_MAIL_BACKENDS[EMAIL_BACKEND]}; production needs the SMTP server, "
         "e.g. EMAIL_URL=smtp+tls://user:password@smtp.example.org:587"
     )
+
+# Support staff reach everything: their sign-in always takes a second factor (the Security page enrols).
+FLIGHTPATH_2FA_REQUIRED_FOR_SUPERUSERS = env.bool("FLIGHTPATH_2FA_REQUIRED_FOR_SUPERUSERS", default=True)
+# Production sits behind one TLS-terminating proxy or load balancer (SECURE_PROXY_SSL_HEADER): the client's
+# address for the login lockout is the one that proxy saw, else every login would share the proxy's.
+FLIGHTPATH_TRUSTED_PROXIES = env.int("FLIGHTPATH_TRUSTED_PROXIES", default=1)
+REST_FRAMEWORK = {**REST_FRAMEWORK, "NUM_PROXIES": FLIGHTPATH_TRUSTED_PROXIES}  # noqa: F405

@@ -19,3 +19,11 @@ MEDIA_ROOT = env.path("MEDIA_ROOT", default="/tmp/flightpath-test-media")
 # Serve static files straight from the finders; no collectstatic needed to try it out or test.
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True
+
+# Throttle counts per test process, never in the shared Redis; rates no test reaches unless it lowers them
+# (tests/api/test_security.py), so a fuzzing run is never answered 429.
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+REST_FRAMEWORK = {
+    **REST_FRAMEWORK,  # noqa: F405
+    "DEFAULT_THROTTLE_RATES": {"anon": "100000/minute", "user": "100000/minute"},
+}

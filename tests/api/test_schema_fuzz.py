@@ -34,7 +34,11 @@ def api_schema(db, settings, tmp_path):
     # As Django's test client does: a request must not close the test's connection (and its transaction).
     signals.request_started.disconnect(close_old_connections)
     signals.request_finished.disconnect(close_old_connections)
-    yield schemathesis.openapi.from_wsgi("/api/schema/", get_wsgi_application())
+    # The schema is for signed-in callers only (tests/api/test_security.py).
+    reader = Token.objects.create(user=UserFactory(username="schema-reader")).key
+    yield schemathesis.openapi.from_wsgi(
+        "/api/schema/", get_wsgi_application(), headers={"Authorization": f"Token {reader}"}
+    )
     signals.request_started.connect(close_old_connections)
     signals.request_finished.connect(close_old_connections)
 

@@ -48,7 +48,7 @@ def test_standards_page_defaults_to_latest_snapshot_and_shows_rag_per_status(wor
     html = response.content.decode()
     assert '<span class="rag rag-grey">No figure</span>' in html
     assert f'href="{failing_url()}?as_of=2025-01-31&amp;group=ALL"' in html
-    assert 'id="standards-trend"' in html and "plotly.min.js" in html and "cdn" not in html.lower()
+    assert 'id="standards-trend"' in html and "plotly-strict.min.js" in html and "cdn" not in html.lower()
 
 
 def test_standards_trend_holds_the_last_twelve_month_ends_from_contract_start(world, client):
