@@ -50,7 +50,7 @@ def import_bundle(*, path: str | Path, user=None, source: str | None = None) -> 
         raw = read_bundle(path, max_bytes=settings.FLIGHTPATH_IMPORT_MAX_BYTES)
         run.checksums = raw.checksums
         run.contract_refs = raw.contract_refs()
-        counts, months = _validate_and_write(raw=raw, user=run.user)
+        counts, months = _validate_and_write(raw=raw, run=run)
     except BundleRejected as exc:
         _finish(run, ImportRun.Status.FAILED, errors=exc.errors, error_count=exc.error_count)
         raise
@@ -87,13 +87,13 @@ def _finish(
 
 
 @transaction.atomic
-def _validate_and_write(*, raw, user) -> tuple[dict, dict[int, list[str] | None]]:
+def _validate_and_write(*, raw, run: ImportRun) -> tuple[dict, dict[int, list[str] | None]]:
     with connection.cursor() as cursor:
         cursor.execute("SELECT pg_advisory_xact_lock(%s)", [IMPORT_LOCK_KEY])
     known = known_state(raw.contract_refs())
     valid = validate_bundle(raw, known)
     changes = Changes(valid)
-    write_bundle(valid, changes, user, bulk=is_bulk_load(valid, known))
+    write_bundle(valid, changes, run, bulk=is_bulk_load(valid, known))
     held_before = set(known.referrals["contract_ref"].unique())
     first_import = set(
         Contract.objects.filter(ref__in=valid.contract_refs)
