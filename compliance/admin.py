@@ -2,12 +2,13 @@
 read-only snapshots."""
 
 from django.contrib import admin
+from simple_history.admin import SimpleHistoryAdmin
 
 from .models import Standard, StandardSnapshot
 
 
 @admin.register(Standard)
-class StandardAdmin(admin.ModelAdmin):
+class StandardAdmin(SimpleHistoryAdmin):
     list_display = (
         "code",
         "programme",
@@ -85,7 +86,7 @@ class CmoSampleRecordInline(admin.TabularInline):
 
 
 @admin.register(CmoSample)
-class CmoSampleAdmin(admin.ModelAdmin):
+class CmoSampleAdmin(SimpleHistoryAdmin):
     list_display = ("contract", "check_date", "size", "population_size", "period_start", "period_end", "seed")
     list_filter = ("contract",)
     search_fields = ("contract__ref",)
@@ -94,7 +95,7 @@ class CmoSampleAdmin(admin.ModelAdmin):
 
 
 @admin.register(PatRating)
-class PatRatingAdmin(admin.ModelAdmin):
+class PatRatingAdmin(SimpleHistoryAdmin):
     list_display = ("contract", "date", "rating", "owner", "due_date")
     list_filter = ("rating", "contract")
     search_fields = ("contract__ref", "findings")

@@ -6,6 +6,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
+from simple_history.models import HistoricalRecords
 
 from participants.models import Contract, EventCode, JobRun, Programme, Referral, Site, Staff
 
@@ -59,6 +60,7 @@ class Standard(models.Model):
         help_text="Deadline: minimum % met. Backlog share: maximum %. Backlog maximum: maximum count.",
     )
     position = models.PositiveSmallIntegerField(default=0, help_text="Display order (then code).")
+    history = HistoricalRecords()
 
     objects = StandardQuerySet.as_manager()
 
@@ -233,6 +235,7 @@ class CmoSample(models.Model):
     population_size = models.PositiveIntegerField()
     check_date = models.DateField(help_text="The CMO check; the sample list is available 5 days before.")
     checklist = models.JSONField(default=default_cmo_checklist, help_text="Checklist items, in order.")
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["contract", "-check_date", "-pk"]
@@ -256,6 +259,7 @@ class CmoSampleRecord(models.Model):
     self_check = models.CharField("self-check", max_length=4, choices=CheckResult.choices, blank=True)
     cmo_result = models.CharField("CMO result", max_length=4, choices=CheckResult.choices, blank=True)
     notes = models.TextField(blank=True)
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["sample", "position"]
@@ -286,6 +290,7 @@ class PatRating(models.Model):
     action_plan = models.TextField(blank=True)
     owner = models.ForeignKey(Staff, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     due_date = models.DateField(null=True, blank=True)
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["contract", "-date", "-pk"]

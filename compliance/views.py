@@ -20,11 +20,12 @@ from django.views.decorators.http import require_POST
 from django_tables2 import RequestConfig
 
 from participants import access
+from participants.audit import log_access
 from participants.errors import FlightpathError
 from participants.exports import REFERRAL_CSV_COLUMNS, csv_response, excel_response, values_of
 from participants.journey import report_groups
 from participants.models import Contract, Referral, Staff, ValidationRound
-from participants.params import error_text, parse_date
+from participants.params import error_text, parse_date, parse_id
 from participants.selectors import latest_data_date, visible_contract
 
 from . import charts
@@ -182,8 +183,10 @@ def failing_items(request, ref: str, code: str):
     export = request.GET.get("export")
     filename = f"{contract.ref}-{standard.code}-{query.as_of}-failing"
     if export == "csv":
+        log_access(request, rows=rows)
         return csv_response(f"{filename}.csv", EXPORT_FIELDS, values_of(_iterate(rows), EXPORT_FIELDS))
     if export == "xlsx":
+        log_access(request, rows=rows)
         return excel_response(
             f"{filename}.xlsx", EXPORT_FIELDS, values_of(_iterate(rows), EXPORT_FIELDS), sheet="Failing items"
         )
@@ -315,7 +318,11 @@ def cmo_sample(request, ref: str, pk: int):
     ).select_related("referral", "sample")
     editing = None
     form = None
-    record_id = request.POST.get("record") or request.GET.get("record")
+    error = None
+    try:
+        record_id = parse_id(request.POST.get("record") or request.GET.get("record"), field="record")
+    except FlightpathError as exc:  # a link or form tampered with: the page, with the message, as a 400
+        record_id, error = None, error_text(exc)
     if record_id:
         editing = get_object_or_404(records, pk=record_id)
         initial = {"self_check": editing.self_check, "cmo_result": editing.cmo_result, "notes": editing.notes}
@@ -352,8 +359,9 @@ def cmo_sample(request, ref: str, pk: int):
             "editing": editing,
             "form": form,
             "can_edit": access.can(request.user, MANAGE, contract, in_scope=True),
+            "error": error,
         },
-        status=400 if form is not None and form.errors else 200,
+        status=400 if error or (form is not None and form.errors) else 200,
     )
 
 
@@ -376,6 +384,7 @@ def cmo_sample_export(request, ref: str, pk: int):
         .order_by("position")
         .values_list("position", *[f"referral__{path}" for _, path in REFERRAL_CSV_COLUMNS])
     )
+    log_access(request, rows=rows)
     return csv_response(
         f"{contract.ref}-cmo-sample-{sample.check_date}.csv",
         ["position", *[name for name, _ in REFERRAL_CSV_COLUMNS]],

@@ -77,7 +77,7 @@ class StaffAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(models.Participant)
-class ParticipantAdmin(admin.ModelAdmin):
+class ParticipantAdmin(SimpleHistoryAdmin):
     list_display = ("ref", "prime", "date_of_birth", "gender", "disability", "postcode_district")
     list_filter = ("prime", "gender", "disability")
     search_fields = ("ref",)
@@ -92,7 +92,7 @@ class JourneyEventInline(admin.TabularInline):
 
 
 @admin.register(models.Referral)
-class ReferralAdmin(admin.ModelAdmin):
+class ReferralAdmin(SimpleHistoryAdmin):
     list_display = (
         "ref",
         "contract",
@@ -120,7 +120,7 @@ class ReferralAssignmentAdmin(admin.ModelAdmin):
 
 
 @admin.register(models.JourneyEvent)
-class JourneyEventAdmin(admin.ModelAdmin):
+class JourneyEventAdmin(SimpleHistoryAdmin):
     list_display = ("referral", "code", "event_date", "amount", "detail", "source")
     list_filter = ("code", "source", "contract")
     search_fields = ("referral__ref",)
@@ -251,4 +251,39 @@ class RecomputeRequestAdmin(admin.ModelAdmin):
     readonly_fields = ("task", "contract", "months", "created_at", "attempts", "last_error")
 
     def has_add_permission(self, request) -> bool:
+        return False
+
+
+# The access log of personal data (participants.audit): read-only, searched by user, participant reference,
+# view or address, and by date.
+
+
+@admin.register(models.AccessLog)
+class AccessLogAdmin(admin.ModelAdmin):
+    list_display = ("at", "username", "view", "refs", "count", "ip_address")
+    list_filter = ("view",)
+    date_hierarchy = "at"
+    search_fields = ("username", "view", "path", "ip_address")
+    search_help_text = "A username, a participant's exact reference, a view name, a path or an IP address."
+    show_full_result_count = False  # the log grows without bound: no second COUNT of the whole table
+
+    @admin.display(description="participants")
+    def refs(self, entry: models.AccessLog) -> str:
+        return ", ".join(entry.participant_refs)
+
+    def get_search_results(self, request, queryset, search_term):
+        """Also a participant's reference, exactly as the page showed it (the GIN index answers it)."""
+        found, may_have_duplicates = super().get_search_results(request, queryset, search_term)
+        term = search_term.strip()
+        if term:
+            found = found | queryset.filter(participant_refs__contains=[term])
+        return found, may_have_duplicates
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
         return False

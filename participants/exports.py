@@ -2,7 +2,8 @@
 referral columns those exports share.
 
 Both writers take a header and rows of values in header order (`values_of` turns dicts into those) and
-pass every row through `_rows`, the one place where a rule for exported cell values belongs.
+pass every row through `_rows`, the one place where a rule for exported cell values belongs: there every
+cell a spreadsheet would run as a formula is neutralised.
 """
 
 from __future__ import annotations
@@ -34,10 +35,24 @@ def values_of(rows: Iterable[Mapping], header: Sequence[str]) -> Iterator[list]:
     return ([row.get(name) for name in header] for row in rows)
 
 
-def _rows(header: Sequence[str], rows: Iterable[Sequence]) -> Iterator[Sequence]:
-    """The header, then every row, as both writers write them."""
-    yield header
-    yield from rows
+# A cell beginning with one of these is read as a formula by Excel, LibreOffice and Google Sheets (OWASP "CSV
+# injection"): an imported reference "=HYPERLINK(...)" would run when a manager opens the export.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _safe(value):
+    """A string that a spreadsheet would read as a formula, neutralised with a leading apostrophe so it is
+    read as text. Only strings: a negative number stays a number."""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
+def _rows(header: Sequence[str], rows: Iterable[Sequence]) -> Iterator[list]:
+    """The header, then every row, as both writers write them: every cell formula-safe."""
+    yield [_safe(name) for name in header]
+    for row in rows:
+        yield [_safe(value) for value in row]
 
 
 class _Echo:
@@ -65,7 +80,7 @@ def excel_response(
     workbook = Workbook(write_only=True)
     worksheet = workbook.create_sheet(sheet)
     for row in _rows(header, rows):
-        worksheet.append(list(row))
+        worksheet.append(row)
     response = HttpResponse(content_type=XLSX)
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     workbook.save(response)

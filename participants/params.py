@@ -17,6 +17,7 @@ from .errors import FlightpathError
 from .journey import ALL, QUARTER_END_MONTHS
 
 MONTH_RE = re.compile(r"(\d{4})-(\d{2})", re.ASCII)
+ID_RE = re.compile(r"[1-9][0-9]{0,17}", re.ASCII)  # a positive bigint
 
 
 def error_text(error: FlightpathError) -> str:
@@ -114,3 +115,12 @@ def parse_bool(value: str | None, *, field: str, default: bool = False) -> bool:
     if value.lower() not in ("true", "false"):
         raise FlightpathError("Expected true or false.", field=field)
     return value.lower() == "true"
+
+
+def parse_id(value: str | None, *, field: str) -> int | None:
+    """A row's id, as a page's links and forms carry it (`?record=12`); None when not given."""
+    if not value:
+        return None
+    if not ID_RE.fullmatch(value):
+        raise FlightpathError(f"{value!r} is not a record number.", field=field)
+    return int(value)

@@ -6,6 +6,7 @@ from django.urls import reverse
 from django_tables2 import RequestConfig
 
 from . import selectors
+from .audit import log_access
 from .exports import REFERRAL_CSV_COLUMNS, csv_response
 from .filtersets import ContractFilterSet, ReferralFilterSet
 from .tables import ContractTable, ReferralTable
@@ -59,6 +60,7 @@ def referral_list(request):
             *[field for _, field in CSV_COLUMNS]
         )
         header = [name for name, _ in CSV_COLUMNS]
+        log_access(request, rows=rows)
         return csv_response("referrals.csv", header, rows.iterator(chunk_size=5000))
     table = ReferralTable(filterset.qs if filterset.is_valid() else filterset.queryset.none())
     RequestConfig(request, paginate={"per_page": 50}).configure(table)

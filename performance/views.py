@@ -7,6 +7,7 @@ from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
 from django_tables2 import RequestConfig
 
+from participants.audit import log_access
 from participants.errors import FlightpathError
 from participants.exports import REFERRAL_CSV_COLUMNS, csv_response
 from participants.journey import rounded
@@ -173,6 +174,7 @@ def figure_referrals(request, ref: str):
         rows = queryset.order_by("referral_date", "ref").values_list(
             "pk", *[f for _, f in REFERRAL_CSV_COLUMNS]
         )
+        log_access(request, rows=rows)
         return csv_response(
             f"{contract.ref}-{measure}-{params.group}.csv",
             [name for name, _ in REFERRAL_CSV_COLUMNS] + ["times_counted"],

@@ -6,6 +6,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils import timezone
 
+from participants.audit import log_access
 from participants.workspace.selectors import action_plan_history, visible_referral
 
 from . import pdf
@@ -19,6 +20,7 @@ def action_plan_pdf(request: HttpRequest, referral_id: int) -> HttpResponse:
     history = action_plan_history(referral)
     if history["plan"] is None:
         raise Http404("This referral has no action plan yet.")
+    log_access(request, participants=[referral.participant])
     context = {"referral": referral, "today": timezone.localdate(), **history}
     document = pdf.action_plan(context, base_url=request.build_absolute_uri("/"))
     response = HttpResponse(document, content_type="application/pdf")

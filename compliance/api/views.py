@@ -10,6 +10,7 @@ from rest_framework.response import Response
 
 from participants.api.renderers import CSVRenderer
 from participants.api.views import ContractScopedView
+from participants.audit import log_access
 from participants.exports import csv_response, values_of
 
 from ..selectors import standards as selectors
@@ -95,6 +96,7 @@ class StandardFailuresView(ContractScopedView):
         query = selectors.standards_query(contract, request.query_params)
         items = selectors.failing_items(contract, standard, query, user=request.user)
         if request.accepted_renderer.format == CSVRenderer.format:
+            log_access(request, rows=items)
             rows = items.iterator(chunk_size=5000) if hasattr(items, "iterator") else items
             return csv_response(
                 f"{contract.ref}-{standard.code}-failures-{query.as_of.isoformat()}.csv",
@@ -102,4 +104,5 @@ class StandardFailuresView(ContractScopedView):
                 values_of(rows, FAILURE_CSV_FIELDS),
             )
         page = self.paginate_queryset(items)
+        log_access(request, rows=page)
         return self.get_paginated_response(FailingItemSerializer(page, many=True).data)

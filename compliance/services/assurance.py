@@ -9,6 +9,7 @@ from decimal import Decimal
 
 import numpy as np
 from django.db import transaction
+from simple_history.utils import bulk_create_with_history
 
 from participants.errors import FlightpathError
 from participants.jobs import enqueue_recompute
@@ -65,8 +66,9 @@ def draw_cmo_sample(
         check_date=check_date,
     )
     chosen = np.asarray(ids)[draw_indexes(seed=seed, population=len(ids), size=size)]
-    CmoSampleRecord.objects.bulk_create(
-        CmoSampleRecord(sample=sample, referral_id=int(pk), position=i + 1) for i, pk in enumerate(chosen)
+    bulk_create_with_history(
+        [CmoSampleRecord(sample=sample, referral_id=int(pk), position=i + 1) for i, pk in enumerate(chosen)],
+        CmoSampleRecord,
     )
     return sample
 

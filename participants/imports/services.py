@@ -74,7 +74,7 @@ def import_bundle(
         if progress is not None:
             rows = sum(len(frame) for frame in raw.frames.values())
             progress(30, f"checking and writing {rows:,} rows")
-        counts, months = _validate_and_write(raw=raw, user=run.user, prime=prime)
+        counts, months = _validate_and_write(raw=raw, run=run, prime=prime)
     except BundleRejected as exc:
         _finish(run, ImportRun.Status.REJECTED, errors=exc.errors, error_count=exc.error_count)
         raise
@@ -123,7 +123,7 @@ def _uploader_prime(user) -> Organisation | None:
 
 @transaction.atomic
 def _validate_and_write(
-    *, raw, user, prime: Organisation | None
+    *, raw, run: ImportRun, prime: Organisation | None
 ) -> tuple[dict, dict[int, list[str] | None]]:
     with connection.cursor() as cursor:
         cursor.execute("SELECT pg_advisory_xact_lock(%s)", [IMPORT_LOCK_KEY])
@@ -131,7 +131,7 @@ def _validate_and_write(
     uploader = uploader_state(raw, prime) if prime is not None else None
     valid = validate_bundle(raw, known, uploader)
     changes = Changes(valid)
-    write_bundle(valid, changes, user, bulk=is_bulk_load(valid, known))
+    write_bundle(valid, changes, run, bulk=is_bulk_load(valid, known))
     held_before = set(known.referrals["contract_ref"].unique())
     first_import = set(
         Contract.objects.filter(ref__in=valid.contract_refs)

@@ -1,12 +1,14 @@
 """The import's one write path (DATA.md "Import bundle"; DOMAIN.md 4, 15.17): each validated file is COPYed
 into a temporary staging table, then upserted set-based (INSERT ... ON CONFLICT DO UPDATE ... WHERE changed),
 all inside the import's transaction. `write_bundle` records what each file added and updated per contract
-and month, so the recompute after commit touches only what changed."""
+and month, so the recompute after commit touches only what changed, and writes a history row (who, when,
+which import) beside every row it adds or changes, in the same statement (`_recorded`)."""
 
 from __future__ import annotations
 
 from collections import defaultdict
 from contextlib import contextmanager
+from dataclasses import dataclass
 
 import pandas as pd
 from django.db import connection
@@ -14,6 +16,7 @@ from django.db import connection
 from ..journey import DEFAULT_YEAR_START_MONTH
 from ..models import (
     Contract,
+    ImportRun,
     JourneyEvent,
     MplProfile,
     MplTarget,
@@ -66,6 +69,18 @@ class Changes:
             for name, total in self.totals.items()
         }
 
+
+
+@dataclass(frozen=True)
+class Audit:
+    """Who imported, and which ImportRun: what every history row the import writes names."""
+
+    user_id: int | None
+    run_id: int
+
+    @classmethod
+    def of(cls, run: ImportRun) -> Audit:
+        return cls(user_id=run.user_id, run_id=run.pk)
 
 
 def _t(model) -> str:
@@ -183,17 +198,20 @@ def _csv_text(frame: pd.DataFrame) -> str:
 def _upsert(
     cursor,
     *,
-    table: str,
+    model,
     incoming: str,
     key: list[str],
     columns: list[str],
     compare: list[str],
+    audit: Audit,
     extra: dict[str, str] | None = None,
     contract: str = "contract_id",
     month: str = "NULL",
 ) -> list[tuple]:
-    """Insert new keys and update rows whose `compare` columns differ; unchanged rows are not touched.
-    Returns (contract_id, month, added, updated) groups for _Changes.record."""
+    """Insert new keys and update rows whose `compare` columns differ; unchanged rows are not touched, and
+    each row written gets its history row. Returns (contract_id, month, added, updated) groups for
+    Changes.record."""
+    table = _t(model)
     extra = extra or {}
     on = " AND ".join(f'h."{k}" = i."{k}"' for k in key)
     differs = f"OR ({_q(compare, 'h.')}) IS DISTINCT FROM ({_q(compare, 'i.')})" if compare else ""
@@ -208,13 +226,50 @@ def _upsert(
             INSERT INTO {table} ({_q([*columns, *extra])})
             SELECT {_q(columns)}{"".join(", " + v for v in extra.values())} FROM changed
             ON CONFLICT ({_q(key)}) {action}
-            RETURNING (xmax = 0) AS added, {contract} AS contract_id, {month} AS month
-        )
+            RETURNING (xmax = 0) AS added, {contract} AS contract_id, {month} AS month{_returned(model)}
+        ){_recorded(model, audit)}
         SELECT contract_id, month, count(*) FILTER (WHERE added), count(*) FILTER (WHERE NOT added)
         FROM written GROUP BY contract_id, month
     """
     cursor.execute(sql)
     return cursor.fetchall()
+
+
+# History (django-simple-history's tables) of the rows an import writes. The import bypasses the ORM, so it
+# writes the history rows itself: each data-modifying statement RETURNs the written rows' columns (prefixed,
+# beside its own output) and a second data-modifying CTE copies them into the model's history table in the
+# same statement, dated at the transaction's start and naming the uploader and "import N" as the reason.
+
+
+def _audited(model) -> list[str]:
+    """The columns a model's history table copies from the model (not the history_* bookkeeping)."""
+    return [f.column for f in model.history.model._meta.concrete_fields if not f.name.startswith("history_")]
+
+
+def _returned(model) -> str:
+    """The RETURNING entries that carry a written row's audited columns as h_<column> (none for a model
+    without history)."""
+    if not hasattr(model, "history"):
+        return ""
+    table = _t(model)
+    return "".join(f', {table}."{column}" AS "h_{column}"' for column in _audited(model))
+
+
+def _recorded(model, audit: Audit) -> str:
+    """A data-modifying CTE writing one history row per row of the CTE `written` ("+" when `added`, "~"
+    otherwise); nothing for a model without history."""
+    if not hasattr(model, "history"):
+        return ""
+    columns = _audited(model)
+    copied = ", ".join(f'"h_{column}"' for column in columns)
+    user = "NULL" if audit.user_id is None else f"{audit.user_id:d}"
+    return f""",
+        recorded AS (
+            INSERT INTO {_t(model.history.model)}
+                ({_q(columns)}, history_date, history_type, history_user_id, history_change_reason)
+            SELECT {copied}, now(), CASE WHEN added THEN '+' ELSE '~' END, {user}, 'import {audit.run_id:d}'
+            FROM written
+        )"""
 
 
 @contextmanager
@@ -264,13 +319,14 @@ def is_bulk_load(valid: ValidBundle, known: KnownState) -> bool:
     return staged >= BULK_ROWS and new_referrals * 2 > len(valid.frames.get("referrals.csv", ()))
 
 
-def write_bundle(valid: ValidBundle, changes: Changes, user, *, bulk: bool) -> None:
+def write_bundle(valid: ValidBundle, changes: Changes, run: ImportRun, *, bulk: bool) -> None:
+    """Write the validated bundle as import `run` (its user and id go into every history row)."""
     frames, present = valid.frames, valid.present
-    org, contract, referral, event = _t(Organisation), _t(Contract), _t(Referral), _t(JourneyEvent)
-    with (
-        connection.cursor() as cursor,
-        _bulk_load_mode(cursor, [Participant, Referral, ReferralAssignment, JourneyEvent], bulk),
-    ):
+    audit = Audit.of(run)
+    org, contract, referral = _t(Organisation), _t(Contract), _t(Referral)
+    loaded = [Participant, Referral, JourneyEvent]  # and their history tables: the bulk of a first load
+    bulk_tables = [*loaded, ReferralAssignment, *(model.history.model for model in loaded)]
+    with connection.cursor() as cursor, _bulk_load_mode(cursor, bulk_tables, bulk):
         cursor.execute("SET LOCAL work_mem = '256MB'")
         if "organisations.csv" in frames:
             stage = _stage(cursor, "organisations.csv", frames["organisations.csv"])
@@ -278,7 +334,8 @@ def write_bundle(valid: ValidBundle, changes: Changes, user, *, bulk: bool) -> N
                 "organisations.csv",
                 _upsert(
                     cursor,
-                    table=org,
+                    model=Organisation,
+                    audit=audit,
                     key=["ref"],
                     columns=["ref", "name", "kind", "parent_id"],
                     compare=["name", "kind", "parent_id"],
@@ -302,7 +359,8 @@ def write_bundle(valid: ValidBundle, changes: Changes, user, *, bulk: bool) -> N
                 "contracts.csv",
                 _upsert(
                     cursor,
-                    table=contract,
+                    model=Contract,
+                    audit=audit,
                     key=["ref"],
                     columns=[
                         "ref",
@@ -335,7 +393,7 @@ def write_bundle(valid: ValidBundle, changes: Changes, user, *, bulk: bool) -> N
             )
         if "referrals.csv" in frames:
             _write_referrals_postgresql(
-                cursor, frames["referrals.csv"], present["referrals.csv"], changes, user
+                cursor, frames["referrals.csv"], present["referrals.csv"], changes, audit
             )
         if "events.csv" in frames:
             stage = _stage(cursor, "events.csv", frames["events.csv"])
@@ -344,7 +402,8 @@ def write_bundle(valid: ValidBundle, changes: Changes, user, *, bulk: bool) -> N
                 "events.csv",
                 _upsert(
                     cursor,
-                    table=event,
+                    model=JourneyEvent,
+                    audit=audit,
                     key=["referral_id", "code", "event_date"],
                     columns=["contract_id", "referral_id", "code", "event_date", "amount", "detail"],
                     compare=compare,
@@ -373,7 +432,8 @@ def write_bundle(valid: ValidBundle, changes: Changes, user, *, bulk: bool) -> N
                 name,
                 _upsert(
                     cursor,
-                    table=_t(model),
+                    model=model,
+                    audit=audit,
                     key=["contract_id", *key],
                     columns=["contract_id", *key, *values],
                     compare=values,
@@ -384,7 +444,7 @@ def write_bundle(valid: ValidBundle, changes: Changes, user, *, bulk: bool) -> N
 
 
 def _write_referrals_postgresql(
-    cursor, frame: pd.DataFrame, present: tuple[str, ...], changes: Changes, user
+    cursor, frame: pd.DataFrame, present: tuple[str, ...], changes: Changes, audit: Audit
 ) -> None:
     """Referrals with their participants, sites, key workers, delivery organisations, DDAs and assignment
     history (DATA.md referrals.csv), set-based from one staging table."""
@@ -403,9 +463,10 @@ def _write_referrals_postgresql(
         "ON CONFLICT (ref) DO NOTHING"
     )
     cursor.execute(
-        f"INSERT INTO {staff} (ref, name, role, organisation_id) SELECT DISTINCT ON (s.key_worker) "
-        f"s.key_worker, '', %(role)s, {delivery} {joins} WHERE s.key_worker IS NOT NULL "
-        "ORDER BY s.key_worker, s.line ON CONFLICT (ref) DO NOTHING",
+        f"WITH written AS (INSERT INTO {staff} (ref, name, role, organisation_id) "
+        f"SELECT DISTINCT ON (s.key_worker) s.key_worker, '', %(role)s, {delivery} {joins} "
+        "WHERE s.key_worker IS NOT NULL ORDER BY s.key_worker, s.line ON CONFLICT (ref) DO NOTHING "
+        f"RETURNING true AS added{_returned(Staff)}){_recorded(Staff, audit)} SELECT count(*) FROM written",
         {"role": Role.KEY_WORKER.value},
     )
     cursor.execute(
@@ -416,7 +477,8 @@ def _write_referrals_postgresql(
     text = [c for c in demographics if c != "date_of_birth"]
     _upsert(
         cursor,
-        table=participant,
+        model=Participant,
+        audit=audit,
         key=["prime_id", "ref"],
         columns=["prime_id", "ref", *demographics],
         compare=[c for c in demographics if c in present],
@@ -438,7 +500,8 @@ def _write_referrals_postgresql(
         "referrals.csv",
         _upsert(
             cursor,
-            table=referral,
+            model=Referral,
+            audit=audit,
             key=["contract_id", "ref"],
             columns=[
                 "contract_id",
@@ -486,7 +549,7 @@ def _write_referrals_postgresql(
         f"CASE WHEN EXISTS (SELECT 1 FROM {assignment} b WHERE b.referral_id = r.id) THEN now() "
         f"ELSE r.referral_date::timestamptz END, %(user)s FROM {in_file} "
         f"WHERE NOT EXISTS (SELECT 1 FROM {assignment} b WHERE b.referral_id = r.id AND b.until IS NULL)",
-        {"user": getattr(user, "pk", None)},
+        {"user": audit.user_id},
     )
     # Devolution Deal Areas seen on the contract's referrals (DOMAIN.md 2), merged into the contract's list.
     cursor.execute(

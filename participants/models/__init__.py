@@ -1,5 +1,6 @@
 """The participants app's tables, one module per concern; imported from here (`participants.models`)."""
 
+from .audit import AccessLog
 from .contracts import CohortBasis, Contract, Nation, Organisation, Programme, Role, Site, Staff, Team
 from .journey import (
     EventCode,
@@ -29,6 +30,7 @@ from .workspace import (
 )
 
 __all__ = [
+    "AccessLog",
     "ActionPlan",
     "ActionPlanReview",
     "ActionPlanVersion",

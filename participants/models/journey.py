@@ -2,6 +2,7 @@
 
 from django.conf import settings
 from django.db import models
+from simple_history.models import HistoricalRecords
 
 from ..querysets import ParticipantQuerySet, ReferralQuerySet
 from .contracts import Contract, Organisation, Site, Staff
@@ -17,6 +18,8 @@ class Participant(models.Model):
     disability = models.CharField(max_length=20, blank=True)
     ethnicity = models.CharField(max_length=50, blank=True)
     postcode_district = models.CharField(max_length=10, blank=True)
+    # Who changed what; imports write theirs set-based (participants.imports.writer).
+    history = HistoricalRecords()
 
     objects = ParticipantQuerySet.as_manager()
 
@@ -45,6 +48,8 @@ class Referral(models.Model):
         Staff, null=True, blank=True, on_delete=models.PROTECT, related_name="caseload"
     )
     dda = models.CharField("devolution deal area", max_length=50, blank=True)
+    # Indexed by id and participant only, what the participant page reads (imports write here too).
+    history = HistoricalRecords(no_db_index=["contract", "organisation", "site", "key_worker"])
 
     objects = ReferralQuerySet.as_manager()
 
@@ -136,6 +141,9 @@ class JourneyEvent(models.Model):
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    # Indexed by id and referral only, what the participant page reads: an import writes a row here per event
+    # it adds or changes, and every other index would slow it for no reader.
+    history = HistoricalRecords(no_db_index=["contract", "recorded_by"])
 
     class Meta:
         ordering = ["referral", "event_date", "id"]

@@ -1,8 +1,11 @@
 """The key workers' records: appointments, follow-ups, action plans, jobs, evidence, claims, notes."""
 
+from functools import partial
+
 from django.conf import settings
 from django.core.files.storage import FileSystemStorage
-from django.db import models
+from django.db import models, transaction
+from django.db.models.signals import post_delete
 from simple_history.models import HistoricalRecords
 
 from .contracts import Contract
@@ -276,6 +279,17 @@ class EvidenceDocument(models.Model):
 
     def __str__(self) -> str:
         return self.original_name
+
+
+def _remove_evidence_file(sender, instance: EvidenceDocument, **kwargs) -> None:
+    """A deleted document's file goes with its row, once the delete commits: never before (a rolled-back
+    delete keeps both). A signal, because deletes cascade from the referral without calling delete() here;
+    `robust`, because the row is gone by then and a file that cannot be removed must not fail the request."""
+    if instance.file:
+        transaction.on_commit(partial(instance.file.storage.delete, instance.file.name), robust=True)
+
+
+post_delete.connect(_remove_evidence_file, sender=EvidenceDocument, dispatch_uid="remove_evidence_file")
 
 
 class ClaimChecklist(models.Model):

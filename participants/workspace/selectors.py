@@ -347,30 +347,36 @@ def participant_notes(participant: Participant, user) -> QuerySet:
 
 
 def participant_history(participant: Participant, user, limit: int = 100) -> list[dict]:
-    """Who changed what: the simple-history records of the participant's workspace rows, newest first,
-    each with the fields that changed since that row's previous record. One query per audited model."""
+    """Who changed what: the simple-history records of the participant, their referrals and events and the
+    workspace rows, newest first, each with the fields that changed since that row's previous record and,
+    for an import's changes, the import (its history rows carry "import N" as their reason). Read from the
+    history tables, so deleted rows keep their trail. One query per audited model."""
     referral_ids = list(
         Referral.objects.visible_to(user).filter(participant=participant).values_list("pk", flat=True)
     )
+    plan_ids = ActionPlan.objects.filter(referral_id__in=referral_ids).values("pk")
+    event_ids = JourneyEvent.objects.filter(referral_id__in=referral_ids).values("pk")
     sources = [
+        (Participant, Q(id=participant.pk)),
+        (Referral, Q(id__in=referral_ids)),
+        (JourneyEvent, Q(referral_id__in=referral_ids)),
         (Appointment, Q(referral_id__in=referral_ids)),
         (FollowUpTask, Q(referral_id__in=referral_ids)),
         (ActionPlan, Q(referral_id__in=referral_ids)),
-        (SmartGoal, Q(plan__referral_id__in=referral_ids)),
-        (ActionPlanReview, Q(plan__referral_id__in=referral_ids)),
+        (SmartGoal, Q(plan_id__in=plan_ids)),
+        (ActionPlanReview, Q(plan_id__in=plan_ids)),
         (JobDetail, Q(referral_id__in=referral_ids)),
         (InWorkSupportContact, Q(referral_id__in=referral_ids)),
         (EvidenceDocument, Q(referral_id__in=referral_ids)),
-        (ClaimChecklist, Q(event__referral_id__in=referral_ids)),
+        (ClaimChecklist, Q(event_id__in=event_ids)),
         (Note, Q(referral_id__in=referral_ids)),
     ]
     rows = []
     for model, scope in sources:
-        object_ids = model.objects.filter(scope).values("pk")
         records = list(
-            model.history.filter(id__in=object_ids)
+            model.history.filter(scope)
             .select_related("history_user")
-            .order_by("id", "history_date")
+            .order_by("id", "history_date", "history_id")  # an import's rows share its transaction's time
         )
         fields = {
             f.attname: str(f.verbose_name)
@@ -389,14 +395,17 @@ def participant_history(participant: Participant, user, limit: int = 100) -> lis
             rows.append(
                 {
                     "when": record.history_date,
+                    "order": record.history_id,
                     "who": record.history_user,
+                    "via": record.history_change_reason or "",
                     "what": model._meta.verbose_name,
-                    "object": str(record.instance),
+                    # A referral's own __str__ reads its contract: its reference names it without a query.
+                    "object": record.ref if model is Referral else str(record.instance),
                     "action": {"+": "created", "~": "changed", "-": "deleted"}[record.history_type],
                     "changed": changed,
                 }
             )
-    rows.sort(key=lambda row: row["when"], reverse=True)
+    rows.sort(key=lambda row: (row["when"], row["order"]), reverse=True)
     return rows[:limit]
 
 

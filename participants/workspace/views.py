@@ -24,6 +24,7 @@ from django.views.decorators.http import require_POST
 from django_tables2 import RequestConfig
 
 from .. import access
+from ..audit import log_access
 from ..errors import FlightpathError
 from ..models import (
     ActionPlan,
@@ -289,6 +290,7 @@ def team_caseload(request):
 @login_required
 def participant_detail(request, pk: int):
     participant = sel.visible_participant(request.user, pk)
+    log_access(request, participants=[participant])
     referrals = sel.participant_page(participant, request.user)
     today = timezone.localdate()
     for referral in referrals:
@@ -314,6 +316,7 @@ def participant_section(request, pk: int, section: str):
     if section not in SECTIONS:
         raise Http404("No such section.")
     participant = sel.visible_participant(request.user, pk)
+    log_access(request, participants=[participant])
     user = request.user
     context = {"participant": participant}
     if section == "jobs":
@@ -339,6 +342,7 @@ def evidence_download(request, pk: int):
     document = get_object_or_404(
         EvidenceDocument.objects.filter(referral__in=Referral.objects.visible_to(request.user)), pk=pk
     )
+    log_access(request, participants=[document.referral.participant])
     response = FileResponse(
         document.file.open("rb"),
         as_attachment=True,
@@ -384,6 +388,7 @@ def claim_checklist(request, event_id: int):
 
 
 def _plan_page(request, referral: Referral, review_form: ReviewForm) -> HttpResponse:
+    log_access(request, participants=[referral.participant])
     context = {
         "referral": referral,
         "today": timezone.localdate(),
@@ -414,6 +419,15 @@ def _goals_from(formset) -> list[dict]:
     ]
 
 
+def _one_more(total: str) -> str:
+    """The goal formset's TOTAL_FORMS plus one, for "add a goal". A value that is not a count is passed on
+    as it came: the formset then reports its management form as broken, a form error rather than a 500."""
+    try:
+        return str(int(total) + 1)
+    except ValueError:
+        return total
+
+
 @login_required
 def action_plan_edit(request, referral_id: int):
     """Write or revise the plan. Optimistic locking: the form carries the version it was opened at; if
@@ -427,7 +441,7 @@ def action_plan_edit(request, referral_id: int):
     if request.method == "POST":
         data = request.POST.copy()
         if "add_goal" in data:
-            data["goals-TOTAL_FORMS"] = str(int(data.get("goals-TOTAL_FORMS", 0)) + 1)
+            data["goals-TOTAL_FORMS"] = _one_more(data.get("goals-TOTAL_FORMS", "0"))
         form, formset = ActionPlanForm(data), formset_class(data, prefix="goals")
         if "add_goal" not in data and form.is_valid() and formset.is_valid():
             try:
