@@ -23,6 +23,7 @@ PRODUCTION_ENV = {
     "SECRET_KEY": "test-only-Qm3v8Zr1Lx6Tg0Wb5Ny2Hd7Kc4Pf9Js0Ua3Ee8Ri1Oo6",
     "ALLOWED_HOSTS": "flightpath.example.org",
     "DATABASE_URL": os.environ.get("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/flightpath"),
+    "EMAIL_URL": "smtp://127.0.0.1:2525",  # production refuses a mail backend that delivers nothing
 }
 
 
@@ -105,7 +106,8 @@ def settings_module(monkeypatch):
             monkeypatch.setenv(key, value)
         for key in ("FLIGHTPATH_2FA_REQUIRED_FOR_SUPERUSERS", "FLIGHTPATH_TRUSTED_PROXIES"):
             monkeypatch.delenv(key, raising=False)
-        monkeypatch.delitem(sys.modules, f"config.settings.{name}", raising=False)
+        for module in ("base", name):  # base reads the environment (EMAIL_URL among it) when imported
+            monkeypatch.delitem(sys.modules, f"config.settings.{module}", raising=False)
         return importlib.import_module(f"config.settings.{name}")
 
     return load

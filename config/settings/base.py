@@ -279,7 +279,8 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
     # WeasyPrint logs every step of every PDF at INFO, its own stylesheets' too when imported (at start-up,
     # reporting/pdf.py being reached from the URLconf): its warnings are what matters.
-    "loggers": {"weasyprint": {"level": "WARNING"}},
+    # django-axes announces itself at INFO on every start (each manage.py command); lockouts are WARNINGs.
+    "loggers": {"weasyprint": {"level": "WARNING"}, "axes": {"level": "WARNING"}},
 }
 
 # After an import commits, these tasks run for each affected contract (by name, so the participants app

@@ -108,8 +108,10 @@ EXPECTED: dict[str, Row] = {
     "health": Row({"GET": same("200"), "POST": same("200")}),
     "login": Row({"GET": same("200"), "POST": same("200")}),
     "logout": Row({"GET": same("405"), "POST": same("login")}),
-    "schema": Row({"GET": same("200"), "POST": same("405")}),
-    "api-docs": Row({"GET": same("200"), "POST": same("405")}),
+    # The schema and its documentation: signed-in callers only (the schema answers 403, the docs send a
+    # visitor to the login page).
+    "schema": Row({"GET": same("200", anonymous="403"), "POST": same("405", anonymous="403")}),
+    "api-docs": Row({"GET": same("200", anonymous="login"), "POST": same("405", anonymous="login")}),
     "home": Row(page()),
     "contract-list": Row(page()),
     "contract-detail": Row(page()),
@@ -172,6 +174,27 @@ EXPECTED: dict[str, Row] = {
     "api-contract-performance": Row(api("400")),
     "api-contract-cohorts": Row(api("200")),
     "api-contract-assessments": Row(api("400")),
+    # The imports API (DATA.md): the prime's managers only, the role asked first; no credentials: 403.
+    "api-import-list": Row(
+        {
+            "GET": rule(IMPORTERS, role_first=True, anonymous="403"),
+            "POST": rule(IMPORTERS, "400", role_first=True, anonymous="403"),
+        }
+    ),
+    "api-import-detail": Row(
+        {
+            "GET": rule(IMPORTERS, role_first=True, anonymous="403"),
+            "POST": rule(IMPORTERS, "405", outside="405", role_first=True, anonymous="403"),
+        },
+        pk="import_run",
+    ),
+    # Signing in: every login's own security page; its forms answer an empty post with their errors.
+    "two-factor": Row({"GET": rule(ok="302"), "POST": rule(ok="302")}),
+    "security": Row(page()),
+    "security-enrol": Row(post_only(EVERYONE, "302")),
+    "security-confirm": Row(post_only(EVERYONE, "400")),
+    "security-remove": Row(post_only(EVERYONE, "400")),
+    "password-change": Row(form(EVERYONE, "200")),
 }
 
 # The admin is for support staff only (participants.adminsite): one rule for every page of it, so a model

@@ -45,7 +45,7 @@ def rejected(tmp_path, user, files: dict[str, str]) -> list[str]:
     with pytest.raises(BundleRejected) as caught:
         import_bundle(path=write_bundle(tmp_path / "bundle", files), user=user)
     assert (Referral.objects.count(), JourneyEvent.objects.count(), Organisation.objects.count()) == held
-    assert ImportRun.objects.get().status == ImportRun.Status.FAILED
+    assert ImportRun.objects.get().status == ImportRun.Status.REJECTED
     return caught.value.errors
 
 

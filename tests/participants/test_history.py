@@ -26,7 +26,7 @@ MOVED = SMALL["referrals.csv"].replace("LTU,T-PRIME,S1,KW1,", "LTU,T-PRIME,S1,KW
 
 @pytest.fixture
 def uploader(db):
-    return f.UserFactory(username="pm.prime")
+    return f.UserFactory(username="pm.prime", is_superuser=True)  # support staff: any contract of the bundle
 
 
 def imported(tmp_path, user, name: str = "first", **files):
