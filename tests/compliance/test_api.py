@@ -270,7 +270,7 @@ def test_failures_page_from_a_snapshot_takes_a_bounded_number_of_queries(
 ):
     snapshot(world.contract_a)
     api = client_for(world.alice)
-    with django_assert_max_num_queries(8):  # and the access-log row of the export
+    with django_assert_max_num_queries(8):  # 7, and the access log's row
         assert api.get(failures_url("CSS1b"), {"as_of": AS_OF}).status_code == 200
 
 
