@@ -99,6 +99,7 @@ class PatRatingForm(BootstrapForm):
     )
     owner = forms.ModelChoiceField(queryset=Staff.objects.none(), required=False, label="Action owner")
     due_date = forms.DateField(widget=DateInput, required=False, label="Action due date")
+    action_plan_done_on = forms.DateField(widget=DateInput, required=False, label="Action plan done on")
 
     def __init__(self, *args, owners, **kwargs):
         super().__init__(*args, **kwargs)

@@ -290,6 +290,11 @@ class PatRating(models.Model):
     action_plan = models.TextField(blank=True)
     owner = models.ForeignKey(Staff, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     due_date = models.DateField(null=True, blank=True)
+    action_plan_done_on = models.DateField(
+        null=True,
+        blank=True,
+        help_text="When the agreed action plan was carried out (flagged if after its due).",
+    )
     history = HistoricalRecords()
 
     class Meta:

@@ -261,7 +261,7 @@ def assurance(request, ref: str):
     contract = visible_contract(request.user, ref)
     samples = list(CmoSample.objects.filter(contract=contract))
     ratings = list(PatRating.objects.filter(contract=contract).select_related("owner"))
-    flags = selectors_pages.pat_flags(ratings)
+    flags = selectors_pages.pat_flags(ratings, today=timezone.localdate())
     return render(
         request,
         "compliance/assurance.html",
@@ -410,6 +410,7 @@ def pat_rating_edit(request, ref: str, pk: int | None = None):
             "action_plan": instance.action_plan,
             "owner": instance.owner_id,
             "due_date": instance.due_date,
+            "action_plan_done_on": instance.action_plan_done_on,
         }
     form = PatRatingForm(request.POST or None, initial=initial, owners=owners)
     if request.method == "POST" and form.is_valid():

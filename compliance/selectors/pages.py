@@ -368,7 +368,7 @@ def group_due_soon(rows: list[dict], by: str) -> list[tuple[str, list[dict]]]:
 
 # Assurance records (DOMAIN.md 13) --------------------------------------------------------------------------
 
-WEAK_RATINGS = ("WEAK", "LIMITED")
+WEAK_RATINGS = ("WEAK", "LIMITED")  # worst first: a later one at the same index or lower is no better
 
 
 def sample_population(
@@ -433,10 +433,12 @@ def export_available_from(sample) -> date:
     return sample.check_date - timedelta(days=export_lead_days())
 
 
-def pat_flags(ratings) -> dict[int, str]:
-    """DOMAIN.md 13, the one place of the rule: a weak or limited PAT rating is flagged when the previous
-    rating was weak or limited too with a reason in common ("repeated for the same reasons"), or when it is
-    the third weak or limited rating in a row. Returns {rating pk: why} for the flagged ones."""
+def pat_flags(ratings, *, today: date) -> dict[int, str]:
+    """DOMAIN.md 13, the one place of the rule. A weak or limited PAT rating is flagged when it follows a
+    weak or limited one and is the same or worse, with a reason in common ("repeated for the same reasons";
+    an improvement is not a repeat), or when it is the third weak or limited rating in a row. Any rating is
+    flagged when its agreed action plan's due date was missed: done after it, or not done by `today`.
+    Returns {rating pk: why} for the flagged ones."""
     ordered = sorted(ratings, key=lambda r: (r.date, r.pk))
     flags: dict[int, str] = {}
     run = 0
@@ -446,11 +448,15 @@ def pat_flags(ratings) -> dict[int, str]:
         run = run + 1 if weak else 0
         reasons: list[str] = []
         if weak and previous is not None and previous.rating in WEAK_RATINGS:
+            no_better = WEAK_RATINGS.index(rating.rating) <= WEAK_RATINGS.index(previous.rating)
             shared = sorted(set(rating.reasons) & set(previous.reasons))
-            if shared:
+            if shared and no_better:
                 reasons.append("repeated for the same reasons: " + ", ".join(shared))
         if run >= 3:
             reasons.append(f"weak or limited {run} times in a row")
+        due, done = rating.due_date, rating.action_plan_done_on
+        if due is not None and ((done is None and due < today) or (done is not None and done > due)):
+            reasons.append(f"action plan due {due:%d %b %Y} " + ("done late" if done else "not done"))
         if reasons:
             flags[rating.pk] = "; ".join(reasons)
         previous = rating

@@ -108,6 +108,7 @@ def save_pat_rating(
     action_plan: str = "",
     owner: Staff | None = None,
     due_date: date | None = None,
+    action_plan_done_on: date | None = None,
     instance: PatRating | None = None,
 ) -> PatRating:
     if rating not in PatRating.Rating.values:
@@ -117,7 +118,7 @@ def save_pat_rating(
     pat = instance or PatRating(contract=contract)
     pat.date, pat.rating, pat.findings, pat.action_plan = date, rating, findings, action_plan
     pat.reasons = sorted({r.strip().upper() for r in reasons if r.strip()})
-    pat.owner, pat.due_date = owner, due_date
+    pat.owner, pat.due_date, pat.action_plan_done_on = owner, due_date, action_plan_done_on
     pat.full_clean()
     pat.save()
     return pat

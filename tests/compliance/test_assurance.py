@@ -187,19 +187,51 @@ def test_draw_sample_page_draws_and_redirects(world, client):
 # --- PAT ratings: the flag rule ------------------------------------------------------------------------
 
 
-def rating(pk, day, value, reasons=()):
-    return SimpleNamespace(pk=pk, date=dt.date(2025, day, 1), rating=value, reasons=list(reasons))
+TODAY = dt.date(2025, 12, 1)
+
+
+def rating(pk, day, value, reasons=(), due=None, done=None):
+    return SimpleNamespace(
+        pk=pk,
+        date=dt.date(2025, day, 1),
+        rating=value,
+        reasons=list(reasons),
+        due_date=due,
+        action_plan_done_on=done,
+    )
+
+
+def flags_of(ratings):
+    return selectors_pages.pat_flags(ratings, today=TODAY)
 
 
 def test_weak_or_limited_repeated_for_the_same_reason_is_flagged():
-    flags = selectors_pages.pat_flags(
-        [rating(1, 1, "LIMITED", ["EVIDENCE"]), rating(2, 2, "WEAK", ["EVIDENCE", "PLANS"])]
-    )
+    flags = flags_of([rating(1, 1, "LIMITED", ["EVIDENCE"]), rating(2, 2, "WEAK", ["EVIDENCE", "PLANS"])])
     assert flags == {2: "repeated for the same reasons: EVIDENCE"}
 
 
+def test_an_improvement_for_the_same_reasons_is_not_a_repeat_but_the_same_or_worse_is():
+    assert flags_of([rating(1, 1, "WEAK", ["EVIDENCE"]), rating(2, 2, "LIMITED", ["EVIDENCE"])]) == {}
+    assert flags_of([rating(1, 1, "LIMITED", ["EVIDENCE"]), rating(2, 2, "LIMITED", ["EVIDENCE"])]) == {
+        2: "repeated for the same reasons: EVIDENCE"
+    }
+
+
+def test_a_missed_action_plan_date_is_flagged_whatever_the_rating():
+    ratings = [
+        rating(1, 1, "REASONABLE", due=dt.date(2025, 3, 1), done=dt.date(2025, 3, 20)),  # done late
+        rating(2, 4, "STRONG", due=dt.date(2025, 6, 1)),  # not done and past due
+        rating(3, 7, "REASONABLE", due=dt.date(2025, 9, 1), done=dt.date(2025, 8, 29)),  # on time
+        rating(4, 10, "REASONABLE", due=dt.date(2026, 1, 15)),  # not due yet
+    ]
+    assert flags_of(ratings) == {
+        1: "action plan due 01 Mar 2025 done late",
+        2: "action plan due 01 Jun 2025 not done",
+    }
+
+
 def test_weak_then_limited_for_other_reasons_is_not_flagged():
-    assert selectors_pages.pat_flags([rating(1, 1, "WEAK", ["A"]), rating(2, 2, "LIMITED", ["B"])]) == {}
+    assert flags_of([rating(1, 1, "WEAK", ["A"]), rating(2, 2, "LIMITED", ["B"])]) == {}
 
 
 def test_third_weak_or_limited_in_a_row_is_flagged_and_a_good_rating_resets_the_run():
@@ -211,11 +243,11 @@ def test_third_weak_or_limited_in_a_row_is_flagged_and_a_good_rating_resets_the_
         rating(5, 5, "WEAK", ["D"]),
         rating(6, 6, "LIMITED", ["E"]),
     ]
-    assert selectors_pages.pat_flags(ratings) == {3: "weak or limited 3 times in a row"}
+    assert flags_of(ratings) == {3: "weak or limited 3 times in a row"}
 
 
 def test_pat_page_shows_the_flag(world, client):
-    for day, value in ((1, "WEAK"), (2, "LIMITED")):
+    for day, value in ((1, "LIMITED"), (2, "WEAK")):  # the same reason, and worse
         services_assurance.save_pat_rating(
             contract=world.contract,
             date=dt.date(2025, day, 1),
