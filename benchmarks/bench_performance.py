@@ -52,8 +52,10 @@ def split_last_day(bundle: Bundle) -> tuple[Bundle, Bundle]:
     last_day = (events["event_date"] == TODAY.isoformat()).to_numpy()
     referrals = bundle["referrals.csv"]
     touched = referrals["referral_ref"].isin(events.loc[last_day, "referral_ref"].astype(str)).to_numpy()
-    day = {"referrals.csv": referrals[touched].reset_index(drop=True),
-           "events.csv": events[last_day].reset_index(drop=True)}
+    day = {
+        "referrals.csv": referrals[touched].reset_index(drop=True),
+        "events.csv": events[last_day].reset_index(drop=True),
+    }
     return {**bundle, "events.csv": events[~last_day].reset_index(drop=True)}, day
 
 

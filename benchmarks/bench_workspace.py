@@ -114,8 +114,9 @@ def build(referrals: int, seed: int = 20_250_601) -> dict:
             {**params, "code": EventCode.ACTION_PLAN_AGREED},
         )
         cursor.execute("ANALYZE")
-    _record_target_caseload(target, Referral.objects.filter(key_worker=target).order_by("pk"),
-                            np.random.default_rng(seed))
+    _record_target_caseload(
+        target, Referral.objects.filter(key_worker=target).order_by("pk"), np.random.default_rng(seed)
+    )
     return {"staff": target, "seconds": time.perf_counter() - started, "events_generated": events}
 
 

@@ -27,8 +27,14 @@ WHP = "DEMO-WHP-SCT"  # ~7.7 events a referral over two years (DATA.md "Speed": 
 TODAY = date(2025, 12, 31)  # a fixed end date, so a run on another day generates the same data
 
 
-def demo_bundle(*, referrals: int, contract: str, today: date = TODAY, years: int = YEARS_OF_DATA,
-                seed: int = DEFAULT_SEED) -> dict[str, pd.DataFrame]:
+def demo_bundle(
+    *,
+    referrals: int,
+    contract: str,
+    today: date = TODAY,
+    years: int = YEARS_OF_DATA,
+    seed: int = DEFAULT_SEED,
+) -> dict[str, pd.DataFrame]:
     """The demo bundle with every referral in `contract`, `years` of journeys ending on `today`."""
     return generate_bundle(referrals=referrals, today=today, seed=seed, contracts=(contract,), years=years)
 
@@ -63,8 +69,9 @@ class Loaded:
     counts: dict[str, dict[str, int]]
 
 
-def load_demo(*, referrals: int, contract: str, source: str, today: date = TODAY,
-              years: int = YEARS_OF_DATA) -> Loaded:
+def load_demo(
+    *, referrals: int, contract: str, source: str, today: date = TODAY, years: int = YEARS_OF_DATA
+) -> Loaded:
     """Generate the one-contract demo bundle, write it and import it; what was loaded, how long each took."""
     started = time.perf_counter()
     bundle = demo_bundle(referrals=referrals, contract=contract, today=today, years=years)
@@ -75,9 +82,13 @@ def load_demo(*, referrals: int, contract: str, source: str, today: date = TODAY
         written = time.perf_counter()
         result = import_folder(folder, source=source)
         imported = time.perf_counter()
-    return Loaded(**size, generate_seconds=round(generated - started, 2),
-                  write_seconds=round(written - generated, 2), import_seconds=round(imported - written, 2),
-                  counts=result.counts)
+    return Loaded(
+        **size,
+        generate_seconds=round(generated - started, 2),
+        write_seconds=round(written - generated, 2),
+        import_seconds=round(imported - written, 2),
+        counts=result.counts,
+    )
 
 
 def peak_rss_mib() -> float:
@@ -90,4 +101,3 @@ def peak_rss_mib() -> float:
     import resource  # not Linux: the closest figure there is
 
     return round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
-

@@ -33,7 +33,8 @@ from urllib.parse import urlsplit, urlunsplit
 ROOT = Path(__file__).resolve().parent.parent
 BENCH_DIR = ROOT / "benchmarks"
 DOC = ROOT / "docs" / "benchmarks.md"
-BENCH_DATABASE = "flightpath_bench"
+# FLIGHTPATH_BENCH_DATABASE lets two checkouts on one server benchmark without dropping each other's data.
+BENCH_DATABASE = os.environ.get("FLIGHTPATH_BENCH_DATABASE", "flightpath_bench")
 DEFAULT_SERVER = "postgres://postgres@127.0.0.1:5432/postgres"
 DOC_HEADER = """# Benchmarks
 
@@ -56,8 +57,11 @@ class Row:
     def passed(self) -> bool | None:
         if self.limit is None:
             return None
-        return isinstance(self.measured, int | float) and not isinstance(self.measured, bool) \
+        return (
+            isinstance(self.measured, int | float)
+            and not isinstance(self.measured, bool)
             and self.measured <= self.limit
+        )
 
 
 @dataclass
@@ -75,6 +79,7 @@ class Outcome:
 
 # ------------------------------------------------------------------------------------------ discovery
 
+
 def discover() -> list[str]:
     return sorted(path.stem.removeprefix("bench_") for path in BENCH_DIR.glob("bench_*.py"))
 
@@ -87,6 +92,7 @@ def resolve(names: list[str]) -> tuple[list[str], list[str]]:
 
 
 # ----------------------------------------------------------------------------------------- databases
+
 
 def bench_database_url(database_url: str | None) -> str:
     """DATABASE_URL's server and user with the benchmark database's name."""
@@ -110,6 +116,7 @@ def recreate_database(url: str) -> str:
 
 # ------------------------------------------------------------------------------------------ figures
 
+
 def flatten(figures: dict, prefix: str = "") -> dict[str, object]:
     flat: dict[str, object] = {}
     for key, value in figures.items():
@@ -124,8 +131,10 @@ def flatten(figures: dict, prefix: str = "") -> dict[str, object]:
 def evaluate(figures: dict, targets: dict) -> list[Row]:
     """Target rows first (in TARGETS order; a target whose figure is missing fails), then the rest."""
     flat = flatten(figures)
-    rows = [Row(name, flat.get(name, "not measured"), float(limit), unit)
-            for name, (limit, unit) in targets.items()]
+    rows = [
+        Row(name, flat.get(name, "not measured"), float(limit), unit)
+        for name, (limit, unit) in targets.items()
+    ]
     rows += [Row(name, value) for name, value in flat.items() if name not in targets]
     return rows
 
@@ -164,6 +173,7 @@ def print_outcome(outcome: Outcome) -> None:
 
 # ------------------------------------------------------------------------------------------ the doc
 
+
 def machine(server_version: str) -> str:
     cpu = platform.processor() or platform.machine()
     memory = ""
@@ -171,25 +181,34 @@ def machine(server_version: str) -> str:
         cpuinfo = Path("/proc/cpuinfo").read_text()
         cpu = re.search(r"model name\s*:\s*(.+)", cpuinfo).group(1).strip()
         kib = int(re.search(r"MemTotal:\s*(\d+)", Path("/proc/meminfo").read_text()).group(1))
-        memory = f", {kib / 1024 ** 2:.1f} GiB memory"
+        memory = f", {kib / 1024**2:.1f} GiB memory"
     except (OSError, AttributeError):
         pass
     load = ", load average {:.2f} {:.2f} {:.2f} at start".format(*os.getloadavg())
-    return (f"{platform.system()} {platform.machine()}, {os.cpu_count()} cores ({cpu}){memory}{load}; "
-            f"Python {platform.python_version()}, PostgreSQL {server_version}")
+    return (
+        f"{platform.system()} {platform.machine()}, {os.cpu_count()} cores ({cpu}){memory}{load}; "
+        f"Python {platform.python_version()}, PostgreSQL {server_version}"
+    )
 
 
 def section(outcome: Outcome, description: str, when: datetime) -> str:
     arguments = ", ".join(f"{key}={value}" for key, value in outcome.arguments.items()) or "defaults"
-    lines = [f"<!-- bench:{outcome.name}:begin -->", f"## {outcome.name}", "",
-             f"Run {when:%Y-%m-%d %H:%M} UTC ({arguments}; {outcome.seconds:.1f} s in all), "
-             f"{'all targets met' if outcome.passed else 'TARGETS MISSED'}.  ",
-             f"Machine: {description}.", ""]
+    lines = [
+        f"<!-- bench:{outcome.name}:begin -->",
+        f"## {outcome.name}",
+        "",
+        f"Run {when:%Y-%m-%d %H:%M} UTC ({arguments}; {outcome.seconds:.1f} s in all), "
+        f"{'all targets met' if outcome.passed else 'TARGETS MISSED'}.  ",
+        f"Machine: {description}.",
+        "",
+    ]
     if outcome.error:
         lines += [f"Error: `{outcome.error}`", ""]
     lines += ["| figure | measured | target | pass |", "|---|---:|---|---|"]
-    lines += [f"| {figure} | {measured} | {target} | {verdict} |"
-              for figure, measured, target, verdict in table(outcome.rows)]
+    lines += [
+        f"| {figure} | {measured} | {target} | {verdict} |"
+        for figure, measured, target, verdict in table(outcome.rows)
+    ]
     lines.append(f"<!-- bench:{outcome.name}:end -->")
     return "\n".join(lines)
 
@@ -198,14 +217,16 @@ def rewrite_doc(text: str, name: str, new_section: str) -> str:
     """Replace the benchmark's section (between its markers) or append it; the rest stays as it is."""
     if not text.strip():
         text = DOC_HEADER
-    pattern = re.compile(rf"<!-- bench:{re.escape(name)}:begin -->.*?<!-- bench:{re.escape(name)}:end -->",
-                         re.DOTALL)
+    pattern = re.compile(
+        rf"<!-- bench:{re.escape(name)}:begin -->.*?<!-- bench:{re.escape(name)}:end -->", re.DOTALL
+    )
     if pattern.search(text):
         return pattern.sub(lambda _: new_section, text)
     return text.rstrip("\n") + "\n\n" + new_section + "\n"
 
 
 # ---------------------------------------------------------------------------------------- running
+
 
 def run_child(name: str, result_path: str, referrals: int | None) -> None:
     """In the benchmark's own process: migrate the bench database, run the benchmark, write its result."""
@@ -218,8 +239,11 @@ def run_child(name: str, result_path: str, referrals: int | None) -> None:
     parameters = inspect.signature(module.run).parameters
     kwargs = {"referrals": referrals} if referrals is not None and "referrals" in parameters else {}
     figures = module.run(**kwargs)
-    arguments = {name: parameter.default for name, parameter in parameters.items()
-                 if parameter.default is not inspect.Parameter.empty} | kwargs
+    arguments = {
+        name: parameter.default
+        for name, parameter in parameters.items()
+        if parameter.default is not inspect.Parameter.empty
+    } | kwargs
     result = {"figures": figures, "targets": getattr(module, "TARGETS", {}), "arguments": arguments}
     Path(result_path).write_text(json.dumps(result, default=_plain))
 
@@ -232,8 +256,12 @@ def _plain(value: object) -> object:
 def run_benchmark(name: str, url: str, referrals: int | None) -> Outcome:
     started = time.perf_counter()
     outcome = Outcome(name, arguments={"referrals": referrals} if referrals is not None else {})
-    env = {**os.environ, "DATABASE_URL": url, "DJANGO_SETTINGS_MODULE": "config.settings.test",
-           "FLIGHTPATH_RECOMPUTE_TASKS": ""}
+    env = {
+        **os.environ,
+        "DATABASE_URL": url,
+        "DJANGO_SETTINGS_MODULE": "config.settings.test",
+        "FLIGHTPATH_RECOMPUTE_TASKS": "",
+    }
     with tempfile.TemporaryDirectory(prefix="flightpath-bench-") as folder:
         result_path = Path(folder) / "result.json"
         command = [sys.executable, "-m", "benchmarks.run", "--child", name, "--result", str(result_path)]
@@ -286,8 +314,11 @@ def main(argv: list[str] | None = None) -> int:
         DOC.write_text(rewrite_doc(old, name, section(outcome, description, datetime.now(UTC))))
         outcomes.append(outcome)
     failed = [outcome.name for outcome in outcomes if not outcome.passed]
-    print(f"\n{len(outcomes) - len(failed)} of {len(outcomes)} benchmarks met every target"
-          + (f"; missed: {', '.join(failed)}" if failed else "") + f". Figures in {DOC.relative_to(ROOT)}.")
+    print(
+        f"\n{len(outcomes) - len(failed)} of {len(outcomes)} benchmarks met every target"
+        + (f"; missed: {', '.join(failed)}" if failed else "")
+        + f". Figures in {DOC.relative_to(ROOT)}."
+    )
     return 1 if failed else 0
 
 

@@ -12,6 +12,7 @@ api_v1 = [
     path("", include("participants.api.urls")),
     path("", include("compliance.api.urls")),
     path("", include("performance.api.urls")),
+    path("", include("regimes.api.urls")),
 ]
 
 urlpatterns = [
@@ -32,6 +33,7 @@ urlpatterns = [
     path("api/docs/", ApiDocsView.as_view(url_name="schema"), name="api-docs"),
     path("compliance/", include("compliance.urls")),
     path("performance/", include("performance.urls")),
+    path("regimes/", include("regimes.urls")),
     path("", include("reporting.urls")),
     path("", include("participants.urls")),
 ]

@@ -1,0 +1,5 @@
+"""The regimes app's tables, one module per concern; imported from here (`regimes.models`)."""
+
+from .obligations import Obligation
+
+__all__ = ["Obligation"]

@@ -1,0 +1,1 @@
+"""The regimes app's write paths, one module per concern."""

@@ -1,0 +1,5 @@
+"""The regimes app's pages, under /regimes/."""
+
+app_name = "regimes"
+
+urlpatterns: list = []
