@@ -1,0 +1,1 @@
+"""The regimes app's read paths, one module per concern."""
