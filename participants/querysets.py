@@ -68,6 +68,7 @@ def _referral_scope(user) -> Q | None:
 
 
 SEARCH_IDS = 10_000  # beyond this many matching participants a search stays one query
+NAME_SEARCH_MIN = 3  # a trigram index finds substrings of three characters or more
 # Checked in order: the first event code a referral has decides its stage.
 STAGE_BY_EVENT = [
     ("EXITED", Stage.EXITED),
@@ -120,11 +121,17 @@ class ReferralQuerySet(models.QuerySet):
         )
 
     def search(self, value: str) -> ReferralQuerySet:
-        """Referrals whose reference, or whose participant's, begins with `value`, any case: two prefix
-        lookups (PostgreSQL: the indexes of migration 0006), the participants' ids fetched first so the
-        referral side is an index OR index lookup, not a scan testing every referral against a subquery."""
+        """Referrals whose reference, or whose participant's, begins with `value`, any case, or whose
+        participant's name holds `value` anywhere, any case and accent ("khan", "jose" finds José): prefix
+        lookups on the references (the indexes of migration 0006) and, from NAME_SEARCH_MIN characters, a
+        substring of the generated `search_name` (its trigram index, migration 0010). The participants' ids
+        are fetched first so the referral side is an index OR index lookup, not a scan testing every
+        referral against a subquery."""
         participants = self.model._meta.get_field("participant").related_model.objects
-        matching = participants.filter(ref__istartswith=value).values_list("pk", flat=True)
+        by_ref = Q(ref__istartswith=value)
+        if len(value) >= NAME_SEARCH_MIN:
+            by_ref |= Q(search_name__contains=models.Func(models.Value(value), function="fp_search_text"))
+        matching = participants.filter(by_ref).values_list("pk", flat=True)
         ids = list(matching[: SEARCH_IDS + 1])
         participants = ids if len(ids) <= SEARCH_IDS else matching
         return self.filter(Q(ref__istartswith=value) | Q(participant__in=participants))

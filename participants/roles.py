@@ -25,17 +25,18 @@ class Action(StrEnum):
     IMPORT = "import"  # upload bundles
     MANAGE_SUBCONTRACTORS = "manage_subcontractors"  # subcontractor performance, PIPs and measures
     RECORD_DECISION = "record_decision"  # DWP's regime decisions
+    VIEW_NINO = "view_nino"  # the participant's National Insurance number unmasked (each view is logged)
     ADMINISTER = "administer"  # the admin site: support staff (superusers) only, no role holds it
 
 
 ROLE_ACTIONS: dict[Role, frozenset[Action]] = {
-    Role.KEY_WORKER: frozenset({Action.VIEW, Action.RECORD_JOURNEY}),
+    Role.KEY_WORKER: frozenset({Action.VIEW, Action.RECORD_JOURNEY, Action.VIEW_NINO}),
     Role.PERFORMANCE_MANAGER: frozenset(
-        {Action.VIEW, Action.RECORD_JOURNEY, Action.MANAGE_CONTRACT, Action.IMPORT}
+        {Action.VIEW, Action.RECORD_JOURNEY, Action.MANAGE_CONTRACT, Action.IMPORT, Action.VIEW_NINO}
     ),
     Role.PARTNERSHIPS_MANAGER: frozenset({Action.VIEW, Action.MANAGE_SUBCONTRACTORS}),
     Role.CONTRACT_MANAGER: frozenset({Action.VIEW, Action.MANAGE_CONTRACT, Action.IMPORT}),
-    Role.CLAIMS_OFFICER: frozenset({Action.VIEW, Action.CHECK_CLAIMS}),
+    Role.CLAIMS_OFFICER: frozenset({Action.VIEW, Action.CHECK_CLAIMS, Action.VIEW_NINO}),
     Role.DWP_CONTACT: frozenset({Action.VIEW, Action.RECORD_DECISION}),
 }
 # Taken only on the user's own prime's contracts: a subcontractor's managers never manage or import.
@@ -50,6 +51,7 @@ _WORKSPACE_MODELS = (
     "actionplanversion",
     "actionplanreview",
     "jobdetail",
+    "supportrecord",
     "inworksupportcontact",
     "evidencedocument",
     "note",
@@ -62,6 +64,7 @@ ACTION_PERMISSIONS: dict[Action, tuple[tuple[str, str], ...]] = {
     Action.RECORD_JOURNEY: (
         ("participants", "add_journeyevent"),
         ("participants", "change_referral"),
+        ("participants", "change_participant"),  # names and contact details
         *(("participants", f"{verb}_{model}") for model in _WORKSPACE_MODELS for verb in ("add", "change")),
     ),
     Action.CHECK_CLAIMS: (("participants", "add_claimchecklist"), ("participants", "change_claimchecklist")),
@@ -86,6 +89,7 @@ ACTION_PERMISSIONS: dict[Action, tuple[tuple[str, str], ...]] = {
         ("regimes", "change_subcontractor"),
     ),
     Action.RECORD_DECISION: (("performance", "change_recommendation"),),
+    Action.VIEW_NINO: (),  # no model permission: a field of a model every role views, asked of access.can
     Action.ADMINISTER: (),
 }
 

@@ -13,6 +13,7 @@ import numpy as np
 import pandas as pd
 
 from ..calendar import FIRST_DAY, LAST_DAY, OUTSIDE
+from .. import people
 from ..errors import FlightpathError
 from .reading import per_unique
 from .specs import SPECS
@@ -214,3 +215,26 @@ def join_keys(frame: pd.DataFrame, columns: list[str]) -> pd.Series:
     for column in columns[1:]:
         result = result + "\x1f" + frame[column].astype(str)
     return result
+
+
+EMAIL = r"^[^@\s]+@[^@\s]+\.[^@\s]+$"
+PHONE = r"^\+?[0-9][0-9 ()-]{5,28}[0-9]$"
+
+
+def person(errors: Errors, name: str, frame: pd.DataFrame) -> pd.Series:
+    """The participant's contact columns (DATA.md referrals.csv): a National Insurance number in HMRC's
+    format, an email address, a telephone number; empty is allowed (it clears the value). Returns the NINOs
+    normalised (upper case, no spaces). A bad NINO is never quoted back: the error lists are kept and shown."""
+    nino = frame["nino"]
+    if nino.any():  # each check only when the column holds something (a bundle without them: no cost)
+        nino = per_unique(nino, lambda unique: unique.str.replace(r"\s+", "", regex=True).str.upper())
+        bad = (nino != "") & ~nino.str.match(people.NINO.pattern)
+        errors.add(name, frame, bad, "nino", people.NINO_REASON)
+    for column, pattern, reason in (
+        ("email", EMAIL, "not an email address"),
+        ("phone", PHONE, "not a telephone number (digits, spaces, brackets, hyphens, a leading +)"),
+    ):
+        values = frame[column]
+        if values.any():
+            errors.add(name, frame, (values != "") & ~values.str.match(pattern), column, reason)
+    return nino

@@ -11,6 +11,8 @@ from ..models import EventCode, PeerSupportGroup
 EVENT_CODES = frozenset(EventCode.values) - {EventCode.REFERRED}  # REFERRED is implicit in referrals.csv
 PSG_VALUES = frozenset(PeerSupportGroup.values)
 JOB_OUTCOME_DETAILS = frozenset({"", "self_employed"})
+# The participant's personal columns of referrals.csv (DATA.md), Participant fields of the same names.
+PERSON_COLUMNS = ("first_name", "last_name", "preferred_name", "phone", "email", "nino")
 
 
 @dataclass(frozen=True)
@@ -66,6 +68,7 @@ SPECS: dict[str, FileSpec] = {
                 "ethnicity",
                 "postcode_district",
                 "dda",
+                *PERSON_COLUMNS,
             ),
             key=("contract_ref", "referral_ref"),
             max_lengths={
@@ -78,6 +81,11 @@ SPECS: dict[str, FileSpec] = {
                 "ethnicity": 50,
                 "postcode_district": 10,
                 "dda": 50,
+                "first_name": 100,
+                "last_name": 100,
+                "preferred_name": 100,
+                "phone": 30,
+                "email": 254,
             },
         ),
         FileSpec(

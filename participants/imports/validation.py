@@ -256,6 +256,7 @@ def _check_rows(
             show_value=True,
         )
         checks.duplicates(errors, name, referrals, ["contract_ref", "referral_ref"])
+        frames[name] = referrals = referrals.assign(nino=checks.person(errors, name, referrals))
         typed[name] = referrals.assign(referral_date=referral_date, date_of_birth=birth)
 
     # events.csv (DOMAIN.md 4, 15.17): referral known, code, date not before the referral's, one resolution.

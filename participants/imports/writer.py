@@ -30,7 +30,7 @@ from ..models import (
     Staff,
     ValidationRound,
 )
-from .specs import SPECS
+from .specs import PERSON_COLUMNS, SPECS
 from .validation import KnownState, ValidBundle
 
 ALL_MONTHS = None  # recompute everything: a first import, or a change that is not dated (profiles, targets)
@@ -130,6 +130,7 @@ STAGE_TYPES = {
         "ethnicity": "text",
         "postcode_district": "text",
         "dda": "text",
+        **dict.fromkeys(PERSON_COLUMNS, "text"),
     },
     "events.csv": {
         "contract_ref": "text",
@@ -473,7 +474,7 @@ def _write_referrals_postgresql(
         f"INSERT INTO {_t(Contract.delivery_organisations.through)} (contract_id, organisation_id) "
         f"SELECT DISTINCT c.id, {delivery} {joins} ON CONFLICT DO NOTHING"
     )
-    demographics = ["date_of_birth", "gender", "disability", "ethnicity", "postcode_district"]
+    demographics = ["date_of_birth", "gender", "disability", "ethnicity", "postcode_district", *PERSON_COLUMNS]
     text = [c for c in demographics if c != "date_of_birth"]
     _upsert(
         cursor,

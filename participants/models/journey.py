@@ -1,11 +1,23 @@
 """Participants, referrals and their journey events (DOMAIN.md 4)."""
 
 from django.conf import settings
+from django.contrib.postgres.indexes import GinIndex
 from django.db import models
 from simple_history.models import HistoricalRecords
 
+from ..people import mask_nino
+
 from ..querysets import ParticipantQuerySet, ReferralQuerySet
 from .contracts import Contract, Organisation, Site, Staff
+
+
+class SearchName(models.Func):
+    """The participant's names as the search compares them: lower case, accents removed, one string
+    (`fp_search_name`, an IMMUTABLE SQL function of migration 0010, so it can be a stored generated column
+    with a trigram index)."""
+
+    function = "fp_search_name"
+    output_field = models.TextField()
 
 
 class Participant(models.Model):
@@ -13,22 +25,53 @@ class Participant(models.Model):
 
     prime = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="participants")
     ref = models.CharField("participant ref", max_length=50)
+    first_name = models.CharField(max_length=100, blank=True)
+    last_name = models.CharField(max_length=100, blank=True)
+    preferred_name = models.CharField(
+        max_length=100, blank=True, help_text="What the participant likes to be called, shown where set."
+    )
+    phone = models.CharField("telephone", max_length=30, blank=True)
+    email = models.EmailField(max_length=254, blank=True)
+    nino = models.CharField("National Insurance number", max_length=9, blank=True)
+    # Maintained by PostgreSQL from the names (imports write the names set-based and never this column).
+    search_name = models.GeneratedField(
+        expression=SearchName("first_name", "preferred_name", "last_name"),
+        output_field=models.TextField(),
+        db_persist=True,
+    )
     date_of_birth = models.DateField(null=True, blank=True)
     gender = models.CharField(max_length=20, blank=True)
     disability = models.CharField(max_length=20, blank=True)
     ethnicity = models.CharField(max_length=50, blank=True)
     postcode_district = models.CharField(max_length=10, blank=True)
     # Who changed what; imports write theirs set-based (participants.imports.writer).
-    history = HistoricalRecords()
+    history = HistoricalRecords(excluded_fields=["search_name"])
 
     objects = ParticipantQuerySet.as_manager()
 
     class Meta:
         ordering = ["ref"]
         constraints = [models.UniqueConstraint(fields=["prime", "ref"], name="participant_unique_per_prime")]
+        indexes = [
+            GinIndex(name="participant_search_name_trgm", fields=["search_name"], opclasses=["gin_trgm_ops"])
+        ]
 
     def __str__(self) -> str:
         return self.ref
+
+    @property
+    def display_name(self) -> str:
+        """How pages name the person: preferred (else first) name and last name; the reference without."""
+        given = self.preferred_name or self.first_name
+        return " ".join(part for part in (given, self.last_name) if part) or self.ref
+
+    @property
+    def full_name(self) -> str:
+        return " ".join(part for part in (self.first_name, self.last_name) if part)
+
+    @property
+    def masked_nino(self) -> str:
+        return mask_nino(self.nino)
 
 
 class Referral(models.Model):

@@ -196,6 +196,17 @@ class ActionPlanReview(models.Model):
         return f"Review {self.reviewed_on}"
 
 
+class JobEndReason(models.TextChoices):
+    CHANGED_JOB = "CHANGED_JOB", "Changed employment"
+    RESIGNED = "RESIGNED", "Left (resigned)"
+    DISMISSED = "DISMISSED", "Dismissed"
+    CONTRACT_ENDED = "CONTRACT_ENDED", "Temporary contract ended"
+    REDUNDANT = "REDUNDANT", "Made redundant"
+    HEALTH = "HEALTH", "Ill health"
+    STOPPED_TRADING = "STOPPED_TRADING", "Stopped trading"
+    OTHER = "OTHER", "Other (see note)"
+
+
 class JobDetail(models.Model):
     """A job (or self-employment) a participant started; its JOB_START event is written beside it."""
 
@@ -207,6 +218,14 @@ class JobDetail(models.Model):
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    # The in-work support team's record of the job ending (DOMAIN.md 4 has no journey event for it).
+    end_date = models.DateField(null=True, blank=True)
+    end_reason = models.CharField(max_length=20, choices=JobEndReason.choices, blank=True)
+    end_note = models.CharField(max_length=300, blank=True)
+    # A change of employment: the job this one replaced (that job ended with reason CHANGED_JOB).
+    previous_job = models.OneToOneField(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="next_job"
+    )
     history = HistoricalRecords()
 
     class Meta:
@@ -214,6 +233,60 @@ class JobDetail(models.Model):
 
     def __str__(self) -> str:
         return f"{self.employer} from {self.start_date}"
+
+    @property
+    def is_current(self) -> bool:
+        return self.end_date is None
+
+
+class SupportRecord(models.Model):
+    """Hours of support given to, or money spent on, a participant (DOMAIN.md 4), recorded by their key
+    worker: one row per session or purchase, totalled on the participant page and per contract for managers."""
+
+    class Kind(models.TextChoices):
+        HOURS = "HOURS", "Hours of support"
+        EXPENDITURE = "EXPENDITURE", "Expenditure"
+
+    class Category(models.TextChoices):
+        # Support
+        ONE_TO_ONE = "ONE_TO_ONE", "One-to-one support"
+        GROUP = "GROUP", "Group session"
+        IN_WORK = "IN_WORK", "In-work support"
+        HEALTH = "HEALTH", "Health and wellbeing"
+        SKILLS = "SKILLS", "Skills and job search"
+        # Expenditure
+        TRAVEL = "TRAVEL", "Travel"
+        CLOTHING = "CLOTHING", "Work clothing and equipment"
+        TRAINING = "TRAINING", "Training course or licence"
+        CHILDCARE = "CHILDCARE", "Childcare"
+        OTHER = "OTHER", "Other (see note)"
+
+    referral = models.ForeignKey(Referral, on_delete=models.CASCADE, related_name="support_records")
+    kind = models.CharField(max_length=12, choices=Kind.choices)
+    on_date = models.DateField("date")
+    hours = models.DecimalField(max_digits=5, decimal_places=2, null=True, blank=True)
+    amount = models.DecimalField("amount (£)", max_digits=9, decimal_places=2, null=True, blank=True)
+    category = models.CharField("category or purpose", max_length=12, choices=Category.choices)
+    note = models.CharField(max_length=300, blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["referral", "-on_date", "-id"]
+        indexes = [models.Index(fields=["referral", "on_date"], name="support_record_referral_date")]
+        constraints = [
+            models.CheckConstraint(
+                condition=(models.Q(kind="HOURS", hours__gt=0, amount__isnull=True))
+                | models.Q(kind="EXPENDITURE", amount__gt=0, hours__isnull=True),
+                name="support_record_hours_or_amount",
+            )
+        ]
+
+    def __str__(self) -> str:
+        what = f"{self.hours} h" if self.kind == self.Kind.HOURS else f"£{self.amount}"
+        return f"{self.get_category_display()} {what} on {self.on_date}"
 
 
 class InWorkSupportContact(models.Model):
