@@ -22,7 +22,7 @@ def is_nino(value: str) -> bool:
 
 
 def mask_nino(value: str) -> str:
-    """"QQ123456C" -> "QQ •• •• •• C": the prefix and suffix tell two numbers apart on a page, the digits
+    """ "QQ123456C" -> "QQ •• •• •• C": the prefix and suffix tell two numbers apart on a page, the digits
     stay hidden. Empty stays empty."""
     if not value:
         return ""

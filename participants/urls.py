@@ -2,6 +2,7 @@ from django.urls import path
 
 from . import views
 from .imports import views as imports
+from .workspace import person_views as person
 from .workspace import views as workspace
 
 urlpatterns = [
@@ -10,6 +11,9 @@ urlpatterns = [
     path("contracts/<str:ref>/", views.contract_detail, name="contract-detail"),
     path("referrals/", views.referral_list, name="referral-list"),
     path("participants/<int:pk>/", workspace.participant_detail, name="participant-detail"),
+    path("participants/<int:pk>/edit/", person.participant_edit, name="participant-edit"),
+    path("participants/<int:pk>/nino/", person.participant_nino, name="participant-nino"),
+    path("contracts/<str:ref>/support/", person.contract_support, name="contract-support"),
     # Import bundles (participants/imports/).
     path("imports/", imports.import_list, name="import-list"),
     path("imports/new/", imports.import_new, name="import-new"),

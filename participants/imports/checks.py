@@ -12,8 +12,8 @@ import re
 import numpy as np
 import pandas as pd
 
-from ..calendar import FIRST_DAY, LAST_DAY, OUTSIDE
 from .. import people
+from ..calendar import FIRST_DAY, LAST_DAY, OUTSIDE
 from ..errors import FlightpathError
 from .reading import per_unique
 from .specs import SPECS

@@ -70,7 +70,6 @@ class Changes:
         }
 
 
-
 @dataclass(frozen=True)
 class Audit:
     """Who imported, and which ImportRun: what every history row the import writes names."""
@@ -474,7 +473,14 @@ def _write_referrals_postgresql(
         f"INSERT INTO {_t(Contract.delivery_organisations.through)} (contract_id, organisation_id) "
         f"SELECT DISTINCT c.id, {delivery} {joins} ON CONFLICT DO NOTHING"
     )
-    demographics = ["date_of_birth", "gender", "disability", "ethnicity", "postcode_district", *PERSON_COLUMNS]
+    demographics = [
+        "date_of_birth",
+        "gender",
+        "disability",
+        "ethnicity",
+        "postcode_district",
+        *PERSON_COLUMNS,
+    ]
     text = [c for c in demographics if c != "date_of_birth"]
     _upsert(
         cursor,
@@ -565,4 +571,3 @@ def _merge_ddas(seen: dict[int, list[str]]) -> None:
         merged = sorted(set(held.devolution_deal_areas) | set(seen[held.pk]))
         if merged != held.devolution_deal_areas:
             Contract.objects.filter(pk=held.pk).update(devolution_deal_areas=merged)
-

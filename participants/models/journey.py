@@ -6,7 +6,6 @@ from django.db import models
 from simple_history.models import HistoricalRecords
 
 from ..people import mask_nino
-
 from ..querysets import ParticipantQuerySet, ReferralQuerySet
 from .contracts import Contract, Organisation, Site, Staff
 

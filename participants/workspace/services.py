@@ -1,5 +1,5 @@
 """Write paths of the key workers' workspace (DOMAIN.md 1, 4, 11): one function per use case, each atomic,
-keyword-only. Every journey event they cause goes through `_record_event`, which holds DOMAIN.md 4's rules."""
+keyword-only. Every journey event they cause goes through `record_event`, which holds DOMAIN.md 4's rules."""
 
 from __future__ import annotations
 
@@ -15,6 +15,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from ..errors import FlightpathError
+from ..jobs import enqueue_recompute
 from ..journey import RESOLUTION_CODES
 from ..models import (
     ActionPlan,
@@ -43,7 +44,7 @@ class ActionPlanConflict(FlightpathError):
     """Someone saved the plan after this editor opened it (optimistic locking)."""
 
 
-def _record_event(
+def record_event(
     *,
     referral: Referral,
     code: str,
@@ -89,7 +90,7 @@ def _record_event(
             f"{label} on {event_date:%d %b %Y} is already recorded for referral {referral.ref}.",
             field="event_date",
         )
-    return JourneyEvent.objects.create(
+    event = JourneyEvent.objects.create(
         contract_id=referral.contract_id,
         referral=referral,
         code=code,
@@ -99,6 +100,9 @@ def _record_event(
         source=JourneyEvent.Source.BROWSER,
         recorded_by=user,
     )
+    # The contract's figures (standards such as CAP5, flows, performance) follow, as after an import.
+    enqueue_recompute({referral.contract_id: [f"{event_date:%Y-%m}"]})
+    return event
 
 
 # Appointments and failure to attend -----------------------------------------------------------------------
@@ -172,11 +176,11 @@ def record_attendance(
     if attended:
         appointment.status = Appointment.Status.ATTENDED
         if initial:
-            _record_event(
+            record_event(
                 referral=referral, code=EventCode.ENGAGED, event_date=day, user=user, first_only=True
             )
         if started:
-            _record_event(referral=referral, code=EventCode.STARTED, event_date=day, user=user)
+            record_event(referral=referral, code=EventCode.STARTED, event_date=day, user=user)
     else:
         if not fta_reason:
             raise FlightpathError("Choose the reason the participant did not attend.", field="fta_reason")
@@ -187,7 +191,7 @@ def record_attendance(
         appointment.status = Appointment.Status.FAILED_TO_ATTEND
         appointment.fta_reason = fta_reason
         if initial:
-            _record_event(referral=referral, code=EventCode.FAILED_TO_ATTEND, event_date=day, user=user)
+            record_event(referral=referral, code=EventCode.FAILED_TO_ATTEND, event_date=day, user=user)
         config = workspace_config(referral.contract_id)
         FollowUpTask.objects.create(
             referral=referral,
@@ -252,7 +256,7 @@ def save_action_plan(
         )
     plan.refresh_from_db()
     if agreed_on and plan.agreed_on is None:
-        _record_event(
+        record_event(
             referral=referral,
             code=EventCode.ACTION_PLAN_AGREED,
             event_date=agreed_on,
@@ -333,7 +337,7 @@ def move_psg(*, referral: Referral, group: str, moved_on: dt.date, note: str, us
         raise FlightpathError(
             f"The participant is already in {PeerSupportGroup(group).label}.", field="group"
         )
-    event = _record_event(
+    event = record_event(
         referral=referral, code=EventCode.PSG_CHANGED, event_date=moved_on, user=user, detail=group
     )
     if note.strip():
@@ -356,7 +360,7 @@ def record_job_start(
     """A job or self-employment start: the job's details and its JOB_START event (detail self_employed)."""
     if hours_per_week <= 0 or hours_per_week > 100:
         raise FlightpathError("Hours per week must be more than 0 and at most 100.", field="hours_per_week")
-    _record_event(
+    record_event(
         referral=referral,
         code=EventCode.JOB_START,
         event_date=start_date,
@@ -379,7 +383,7 @@ def record_earnings_milestone(
 ) -> JourneyEvent:
     if code not in EARNINGS_CODES:
         raise FlightpathError(f"Unknown earnings milestone {code!r}.", field="code")
-    return _record_event(referral=referral, code=code, event_date=reached_on, user=user, amount=amount)
+    return record_event(referral=referral, code=code, event_date=reached_on, user=user, amount=amount)
 
 
 @transaction.atomic

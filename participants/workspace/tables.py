@@ -12,9 +12,12 @@ class CaseloadTable(tables.Table):
     """A key worker's caseload (DOMAIN.md 1): one row per referral, every column sortable. The columns give
     headers, sorting and paging; caseload_table.html writes the cells (fast for a whole caseload)."""
 
-    ref = tables.Column(verbose_name="Referral")
+    # The person first (preferred name where set), the referral's reference beneath it.
+    ref = tables.Column(
+        verbose_name="Participant", order_by=("participant__last_name", "participant__first_name", "ref")
+    )
     # Secondary columns show from 1400 px, so a tablet or a 1280 px laptop sees the flags without scrolling.
-    participant = tables.Column(accessor="participant__ref", verbose_name="Participant", attrs=WIDE_ONLY)
+    participant = tables.Column(accessor="participant__ref", verbose_name="Participant ref", attrs=WIDE_ONLY)
     contract = tables.Column(accessor="contract__ref", verbose_name="Contract", attrs=WIDE_ONLY)
     group = tables.Column(attrs=WIDE_ONLY)
     key_worker = tables.Column(accessor="key_worker__name", verbose_name="Key worker")

@@ -35,6 +35,8 @@ from ..models import (
     Staff,
 )
 from ..querysets import staff_of
+from . import person_selectors as person_sel
+from . import person_services
 from . import selectors as sel
 from . import services as services
 from .filtersets import CaseloadFilterSet
@@ -55,9 +57,10 @@ from .forms import (
     ReviewForm,
     goal_formset,
 )
+from .person_forms import ExitForm, ExitReportForm, JobChangeForm, JobEndForm, SupportRecordForm
 from .tables import CaseloadTable
 
-SECTIONS = ("jobs", "evidence", "notes", "history")
+SECTIONS = ("jobs", "support", "evidence", "notes", "history")
 RECORD = access.Action.RECORD_JOURNEY  # every write of the workspace
 CHECK_CLAIMS = access.Action.CHECK_CLAIMS  # the claim checklist
 
@@ -137,6 +140,7 @@ class Target:
 REFERRAL = Target(sel.visible_referral, "referral", lambda referral: referral)
 APPOINTMENT = Target(sel.visible_appointment, "appointment", attrgetter("referral"))
 FOLLOW_UP = Target(sel.visible_follow_up, "task", attrgetter("referral"))
+JOB = Target(person_sel.visible_job, "job", attrgetter("referral"))
 
 
 def _no_options(target) -> dict:
@@ -213,6 +217,30 @@ ACTIONS = (
         "Record in-work support contact", "Record contact", services.record_in_work_contact,
         "In-work support contact recorded.",
         form_options=lambda referral: {"referral": referral},
+    ),
+    Action(
+        "job-end", "jobs/<int:pk>/end/", JOB, JobEndForm,
+        "Job ended: {object}", "Record job end", person_services.record_job_end, "Job end recorded.",
+    ),
+    Action(
+        "job-change", "jobs/<int:pk>/change/", JOB, JobChangeForm,
+        "Change of employment from {object}", "Record new job", person_services.record_job_change,
+        "Change of employment recorded.",
+    ),
+    # Hours of support, expenditure and exits (DOMAIN.md 4).
+    Action(
+        "support-record", "referrals/<int:referral_id>/support/new/", REFERRAL, SupportRecordForm,
+        "Record hours of support or expenditure", "Record", person_services.record_support,
+        "Support recorded.",
+    ),
+    Action(
+        "exit-record", "referrals/<int:referral_id>/exit/", REFERRAL, ExitForm,
+        "Record an exit", "Record exit", person_services.record_exit, "Exit recorded.",
+    ),
+    Action(
+        "exit-report", "referrals/<int:referral_id>/exit-report/", REFERRAL, ExitReportForm,
+        "Exit report returned", "Record exit report", person_services.record_exit_report,
+        "Exit report recorded.",
     ),
     Action(
         "note-add", "referrals/<int:referral_id>/notes/new/", REFERRAL, NoteForm,
@@ -306,6 +334,9 @@ def participant_detail(request, pk: int):
             "referrals": referrals,
             "today": today,
             "sections": SECTIONS,
+            "support": person_sel.participant_support_totals(participant, request.user),
+            "can_edit": access.can(request.user, RECORD, participant, in_scope=True),
+            "can_see_nino": access.can(request.user, access.Action.VIEW_NINO, participant, in_scope=True),
         },
     )
 
@@ -321,11 +352,15 @@ def participant_section(request, pk: int, section: str):
     context = {"participant": participant}
     if section == "jobs":
         context["jobs"] = sel.participant_jobs(participant, user)
+        context["can_record"] = access.can(user, RECORD, participant, in_scope=True)
         context["contacts"] = sel.participant_in_work_contacts(participant, user)
     elif section == "evidence":
         context["documents"] = sel.participant_evidence(participant, user)
         context["claims"] = sel.participant_claims(participant, user)
         context["can_check_claims"] = access.can(user, CHECK_CLAIMS, participant, in_scope=True)
+    elif section == "support":
+        context["records"] = person_sel.participant_support(participant, user)
+        context["totals"] = person_sel.participant_support_totals(participant, user)
     elif section == "notes":
         context["notes"] = sel.participant_notes(participant, user)
     else:
