@@ -26,6 +26,7 @@ import pandas as pd
 from participants.calendar import WorkingDayCalendar, calendar_for
 from participants.journey import DEFAULT_YEAR_START_MONTH, RESOLUTION_CODES
 
+from .names import person_columns
 from .specs import (
     ACK_DELAY_WD,
     ACTION_PLAN_DELAY_WD,
@@ -453,6 +454,7 @@ def _contract_files(number: int, spec: ContractSpec, size: int, start: date, tod
             "postcode_district": _labels([code for site in spec.sites for code in site.postcodes],
                                          people.district),
             "dda": _labels([site.dda for site in spec.sites], refs.sites),
+            **person_columns(rng, people.male, persons, number),
         }),
         "events.csv": pd.DataFrame({
             "contract_ref": _labels([spec.ref], np.zeros(len(ev_rows))),
