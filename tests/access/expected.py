@@ -28,7 +28,11 @@ EVERYONE = frozenset(PERSONAS) - {"anonymous", "superuser"}
 # DOMAIN.md 1: who records journeys, checks claims, manages the contract and imports.
 RECORDERS = frozenset({"key_worker", "performance_manager", "sub_performance_manager", "sub_key_worker"})
 CLAIMS = frozenset({"claims_officer"})
-MANAGERS = frozenset({"performance_manager", "contract_manager"})  # the prime's, never the subcontractor's
+MANAGERS = frozenset({"performance_manager", "contract_manager"})
+# Issue 13: who sees a National Insurance number unmasked (participants.roles VIEW_NINO).
+NINO_VIEWERS = frozenset(
+    {"key_worker", "performance_manager", "sub_performance_manager", "sub_key_worker", "claims_officer"}
+)  # the prime's, never the subcontractor's
 IMPORTERS = MANAGERS
 
 SAFE = ("GET",)
@@ -122,6 +126,15 @@ EXPECTED: dict[str, Row] = {
     "participant-detail": Row(page(), pk="participant"),
     "participant-section": Row(page(), pk="participant"),
     "evidence-download": Row(page(), pk="evidence"),
+    # The person (issue 13): the recorders edit names and contact details; the NINO to those who need it.
+    "participant-edit": Row(form(RECORDERS, "302"), pk="participant"),  # every field optional: saves
+    "participant-nino": Row(page(NINO_VIEWERS), pk="participant"),
+    "contract-support": Row(page()),
+    "support-record": Row(WORKSPACE_FORM),
+    "job-end": Row(WORKSPACE_FORM, pk="job"),
+    "job-change": Row(WORKSPACE_FORM, pk="job"),
+    "exit-record": Row(WORKSPACE_FORM),
+    "exit-report": Row(WORKSPACE_FORM),
     "action-plan": Row(page()),
     "action-plan-pdf": Row(page()),
     "appointment-book": Row(WORKSPACE_FORM),

@@ -52,6 +52,7 @@ class Side:
     follow_up: models.FollowUpTask
     evidence: models.EvidenceDocument
     claim: models.JourneyEvent  # a JOB_OUTCOME, which has a claim checklist
+    job: models.JobDetail
     tender: Standard
     sample: CmoSample
     record: CmoSampleRecord  # the sample's record of this side's referral
@@ -91,6 +92,9 @@ def _referral_objects(contract, ref: str, organisation, site, key_worker) -> dic
         referral=referral, code=models.EventCode.JOB_OUTCOME, event_date=dt.date(2025, 6, 2)
     )
     appointment = f.AppointmentFactory(referral=referral)
+    job = models.JobDetail.objects.create(
+        referral=referral, employer="Acme", hours_per_week=20, start_date=dt.date(2025, 3, 3)
+    )
     follow_up = models.FollowUpTask.objects.create(
         referral=referral, description="Call back", due_date=dt.date(2025, 1, 20)
     )
@@ -107,6 +111,7 @@ def _referral_objects(contract, ref: str, organisation, site, key_worker) -> dic
         "follow_up": follow_up,
         "evidence": evidence,
         "claim": claim,
+        "job": job,
     }
 
 
