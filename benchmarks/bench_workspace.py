@@ -8,6 +8,8 @@ set-based in SQL. Measured with the Django test client (in-process, so the time 
 
 - the caseload page: queries (target <= 15) and median server time (target < 300 ms);
 - the participant page likewise (<= 15 queries, < 300 ms);
+- the name search (issue 13) over every referral: the first page of matches for a part of a name, any case
+  and accent (target < 100 ms), beside the reference search's time;
 - each page's median CPU time in this process and the load average, because wall-clock time on a shared
   2-core machine mostly measures the other processes.
 
@@ -36,7 +38,11 @@ TARGETS = {
     "caseload_median_ms": (300, "ms"),
     "participant_queries": (15, "queries"),
     "participant_median_ms": (300, "ms"),
+    "name_search_median_ms": (100, "ms"),
 }
+# Name searches over every referral (issue 13): a common surname, an accented one typed without its
+# accent, and part of a given name; each as the referral list's search runs it, the first page of matches.
+NAME_SEARCHES = ("khan", "nunez", "yesh")
 TARGET_KEY_WORKER = "BENCH-KW-TARGET"
 CASELOAD = 150
 REPEATS = 15
@@ -221,6 +227,24 @@ def _measure(client, url: str) -> tuple[int, list[float], list[float]]:
     return queries, times, cpu
 
 
+def _search_times(user, texts) -> list[float]:
+    """Milliseconds to fetch the first 50 matching referrals (with their participants) for each text, as
+    the list's search does, REPEATS times each."""
+    from participants.models import Referral
+
+    times = []
+    for text in texts:
+        list(Referral.objects.visible_to(user).search(text)[:50])  # warm
+        for _ in range(REPEATS):
+            started = time.perf_counter()
+            rows = list(
+                Referral.objects.visible_to(user).search(text).select_related("participant").order_by("pk")[:50]
+            )
+            times.append((time.perf_counter() - started) * 1000)
+        assert rows, f"no referral matches {text!r}: the bench data must carry names"
+    return times
+
+
 def run(referrals: int = 1_000_000) -> dict:
     from django.contrib.auth import get_user_model
     from django.test import Client
@@ -257,6 +281,9 @@ def run(referrals: int = 1_000_000) -> dict:
     for name, url in lists.items():
         queries, times, _ = _measure(client, url)
         pages[name] = {"queries": queries, "median_ms": round(statistics.median(times), 1)}
+    queries, times, _ = _measure(client, "/referrals/?q=khan")
+    pages["referral_search_by_name"] = {"queries": queries, "median_ms": round(statistics.median(times), 1)}
+    name_times, reference_times = _search_times(manager, NAME_SEARCHES), _search_times(manager, ("wp000012",))
     return {
         "referrals": Referral.objects.count(),
         "events_generated": built["events_generated"],
@@ -272,6 +299,9 @@ def run(referrals: int = 1_000_000) -> dict:
         "participant_median_ms": round(statistics.median(participant_times), 1),
         "participant_max_ms": round(max(participant_times), 1),
         "participant_median_cpu_ms": round(statistics.median(participant_cpu), 1),
+        "name_search_median_ms": round(statistics.median(name_times), 1),
+        "name_search_max_ms": round(max(name_times), 1),
+        "reference_search_median_ms": round(statistics.median(reference_times), 1),
         "all_referrals": pages,
         "load_average_1min": round(os.getloadavg()[0], 2),
     }

@@ -143,7 +143,7 @@ def test_nino_reveal_is_logged_and_refused_to_other_roles(client):
     client.force_login(manager.user)
     assert client.get(url).status_code == 403
     page = client.get(reverse("participant-detail", args=[participant.pk])).content.decode()
-    assert "QQ •• •• •• C" in page and ">Show<" not in page
+    assert "QQ •• •• •• C" in page and "Show the National Insurance number" not in page
 
 
 # Support, jobs and exits ---------------------------------------------------------------------------------
