@@ -15,6 +15,7 @@ import unicodedata
 import numpy as np
 import pandas as pd
 
+# fmt: off
 FEMALE = (
     "Amelia", "Olivia", "Ayesha", "Sarah", "Emma", "Chloé", "Zoë", "Siân", "Aoife", "Fatima", "Priya",
     "Grace", "Megan", "Rhiannon", "Eilidh", "Nia", "Hannah", "Jessica", "Lauren", "Sophie", "Charlotte",
@@ -38,13 +39,14 @@ SURNAMES = (
     "Jenkins", "Price", "Griffiths", "Morgan", "Ferreira", "Núñez", "Müller", "Yılmaz", "Clarke", "Hall",
     "Turner", "Cooper", "Bailey", "Kelly", "Bennett", "Shaw", "Lloyd", "Ellis", "Fox", "Armstrong",
 )
+# fmt: on
 PREFERRED = ("Jay", "Sam", "Alex", "Jo", "Chris", "Charlie", "Robin", "Frankie", "Billie", "Max", "Ash")
 DOMAINS = ("example.org", "example.com")
 SHARES = {"preferred": 0.08, "phone": 0.9, "email": 0.7, "nino": 0.93}
 
 
 def _ascii(name: str) -> str:
-    """"Ó Briain" -> "obriain": the email's local part."""
+    """ "Ó Briain" -> "obriain": the email's local part."""
     plain = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()
     return "".join(ch for ch in plain.lower() if ch.isalnum())
 
@@ -60,13 +62,16 @@ def person_columns(rng: np.random.Generator, male: np.ndarray, persons: np.ndarr
     first_row = np.zeros(n, dtype=np.int64)
     first_row[persons[::-1]] = np.arange(len(persons))[::-1]  # each person's first referral
     given = np.where(
-        male[first_row], rng.integers(0, len(MALE), size=n) + len(FEMALE), rng.integers(0, len(FEMALE), size=n)
+        male[first_row],
+        rng.integers(0, len(MALE), size=n) + len(FEMALE),
+        rng.integers(0, len(FEMALE), size=n),
     )
     surname = rng.integers(0, len(SURNAMES), size=n)
     firsts = (*FEMALE, *MALE)
     has = {name: rng.random(n) < share for name, share in SHARES.items()}
     preferred = np.where(has["preferred"], _pick(PREFERRED, rng.integers(0, len(PREFERRED), size=n)), "")
-    phone = np.where(has["phone"], _pick([f"07700 900{k:03d}" for k in range(1000)], rng.integers(0, 1000, n)), "")
+    drama = [f"07700 900{k:03d}" for k in range(1000)]
+    phone = np.where(has["phone"], _pick(drama, rng.integers(0, 1000, n)), "")
     local = (
         _pick([_ascii(name) for name in firsts], given)
         + "."
@@ -86,5 +91,7 @@ def person_columns(rng: np.random.Generator, male: np.ndarray, persons: np.ndarr
         "email": email,
         "nino": np.where(has["nino"], nino, ""),
     }
-    return {name: pd.Categorical(values[persons]) if name in ("first_name", "last_name") else values[persons]
-            for name, values in columns.items()}
+    return {
+        name: pd.Categorical(values[persons]) if name in ("first_name", "last_name") else values[persons]
+        for name, values in columns.items()
+    }

@@ -13,6 +13,7 @@ from __future__ import annotations
 import tempfile
 from dataclasses import dataclass, field
 from datetime import date
+from decimal import Decimal
 
 import numpy as np
 import pandas as pd
@@ -43,6 +44,7 @@ from participants.models import (
     Site,
     SmartGoal,
     Staff,
+    SupportRecord,
 )
 from participants.roles import group_for
 from participants.workspace import rules as rules
@@ -351,6 +353,19 @@ def write_demo_workspace(generated: DemoWorkspace) -> None:
         for referral, text, user in zip(
             rows["referral_id"].tolist(), rows["text"], _optional(rows["author_id"]), strict=True)
     ], made=notes["created_at"], by=notes["author_id"], stamped="created_at")
+
+    support = generated.support
+    _write(SupportRecord, support, users, lambda rows: [
+        SupportRecord(referral_id=referral, kind=kind, on_date=day, hours=_decimal(hours),
+                      amount=_decimal(amount), category=category, note=note, recorded_by_id=user)
+        for referral, kind, day, hours, amount, category, note, user in zip(
+            rows["referral_id"].tolist(), rows["kind"], _dates(rows["on_date"]), rows["hours"],
+            rows["amount"], rows["category"], rows["note"], _optional(rows["recorded_by_id"]), strict=True)
+    ], made=support["made"], by=support["recorded_by_id"])
+
+
+def _decimal(value) -> Decimal | None:
+    return None if pd.isna(value) else Decimal(f"{value:.2f}")
 
 
 CHUNK = 20_000

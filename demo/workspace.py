@@ -144,6 +144,8 @@ class DemoWorkspace:
     versions: pd.DataFrame
     reviews: pd.DataFrame  # plan, reviewed_on, note, reviewed_by_id, recorded_at
     notes: pd.DataFrame  # referral_id, text, created_at, author_id
+    # referral_id, kind, on_date, hours, amount, category, note, recorded_by_id, made
+    support: pd.DataFrame
 
     def counts(self) -> dict[str, int]:
         return {name: len(getattr(self, name)) for name in self.__dataclass_fields__}
@@ -241,8 +243,9 @@ def generate_workspace(referrals: pd.DataFrame, *, today: date, seed: int, time_
 
     plans, goals, versions, reviews = _plans(rng, frame, agreed, in_work, day, time_zone, next_review_due)
     notes = _notes(rng, frame, last, time_zone)
+    support = _support(rng, appointments, time_zone)
     return DemoWorkspace(appointments=appointments, follow_ups=follow_ups, plans=plans, goals=goals,
-                         versions=versions, reviews=reviews, notes=notes)
+                         versions=versions, reviews=reviews, notes=notes, support=support)
 
 
 def _follow_ups(rng: np.random.Generator, appointments: pd.DataFrame, time_zone: str) -> pd.DataFrame:
@@ -373,6 +376,42 @@ def _notes(rng: np.random.Generator, frame: pd.DataFrame, last: np.ndarray, time
         "created_at": _local(last[rows], np.full(len(rows), 17 * 60), time_zone),
         "author_id": pd.array(frame["user_id"].astype("Int64").to_numpy()[rows], dtype="Int64"),
     })
+
+
+SPEND = (("TRAVEL", 3.5, 25.0, "Bus fares to appointments"),
+         ("CLOTHING", 20.0, 90.0, "Interview clothes"),
+         ("TRAINING", 40.0, 300.0, "CSCS card course"),
+         ("CHILDCARE", 15.0, 60.0, "Childcare for an interview"))
+SUPPORT_BY_KIND = {"IN_WORK_SUPPORT": "IN_WORK", "GROUP_SESSION": "GROUP"}
+
+
+def _support(rng: np.random.Generator, appointments: pd.DataFrame, time_zone: str) -> pd.DataFrame:
+    """Hours of support for each attended appointment (half an hour to two hours) and, after about one in
+    six, an expenditure (travel, clothing, a course, childcare), recorded by the appointment's booker."""
+    attended = appointments.loc[appointments["status"] == ATTENDED]
+    day = attended["starts_at"].dt.tz_convert(time_zone).dt.tz_localize(None).dt.normalize().to_numpy()
+    hours = pd.DataFrame({
+        "referral_id": attended["referral_id"].to_numpy(),
+        "kind": "HOURS",
+        "on_date": day,
+        "hours": rng.choice([0.5, 1.0, 1.0, 1.5, 2.0], size=len(attended)),
+        "amount": np.nan,
+        "category": attended["kind"].map(SUPPORT_BY_KIND).fillna("ONE_TO_ONE").to_numpy(),
+        "note": "",
+        "recorded_by_id": attended["booked_by_id"].to_numpy(),
+        "made": attended["starts_at"].to_numpy(),
+    })
+    spent = rng.random(len(attended)) < 0.17
+    which = rng.integers(0, len(SPEND), size=int(spent.sum()))
+    low, high = (np.array([row[i] for row in SPEND])[which] for i in (1, 2))
+    spend = hours.loc[spent].assign(
+        kind="EXPENDITURE", hours=np.nan, amount=np.round(low + rng.random(len(which)) * (high - low), 2),
+        category=np.array([row[0] for row in SPEND], dtype=object)[which],
+        note=np.array([row[3] for row in SPEND], dtype=object)[which])
+    frame = pd.concat([hours, spend], ignore_index=True)
+    frame["made"] = pd.to_datetime(frame["made"], utc=True)
+    frame["recorded_by_id"] = pd.array(frame["recorded_by_id"], dtype="Int64")
+    return frame.sort_values(["referral_id", "on_date", "kind"], kind="stable").reset_index(drop=True)
 
 
 # Helpers ---------------------------------------------------------------------------------------------------

@@ -39,7 +39,7 @@ REFUSALS = {
     Action.IMPORT: "Only the prime's performance and contract managers import data for its contracts.",
     Action.MANAGE_SUBCONTRACTORS: "Only partnerships managers manage subcontractors.",
     Action.RECORD_DECISION: "Only the DWP contacts named on the contract record its regime decisions.",
-    Action.VIEW_NINO: "Only the key worker, their team leader and claims officers see National Insurance numbers.",
+    Action.VIEW_NINO: "Only key workers, team leaders and claims officers see National Insurance numbers.",
     Action.ADMINISTER: "Only support staff use the admin.",
 }
 

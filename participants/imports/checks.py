@@ -224,7 +224,7 @@ PHONE = r"^\+?[0-9][0-9 ()-]{5,28}[0-9]$"
 def person(errors: Errors, name: str, frame: pd.DataFrame) -> pd.Series:
     """The participant's contact columns (DATA.md referrals.csv): a National Insurance number in HMRC's
     format, an email address, a telephone number; empty is allowed (it clears the value). Returns the NINOs
-    normalised (upper case, no spaces). A bad NINO is never quoted back: the error lists are kept and shown."""
+    normalised (upper case, no spaces). A bad NINO is never quoted back: error lists are kept and shown."""
     nino = frame["nino"]
     if nino.any():  # each check only when the column holds something (a bundle without them: no cost)
         nino = per_unique(nino, lambda unique: unique.str.replace(r"\s+", "", regex=True).str.upper())

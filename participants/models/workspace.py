@@ -241,7 +241,7 @@ class JobDetail(models.Model):
 
 class SupportRecord(models.Model):
     """Hours of support given to, or money spent on, a participant (DOMAIN.md 4), recorded by their key
-    worker: one row per session or purchase, totalled on the participant page and per contract for managers."""
+    worker: one row per session or purchase, totalled on the participant page and per contract."""
 
     class Kind(models.TextChoices):
         HOURS = "HOURS", "Hours of support"

@@ -70,5 +70,10 @@ def contract_support(request, ref: str):
     return render(
         request,
         "participants/workspace/contract_support.html",
-        {"contract": contract, "form": form, "back": reverse("contract-detail", args=[contract.ref]), **figures},
+        {
+            "contract": contract,
+            "form": form,
+            "back": reverse("contract-detail", args=[contract.ref]),
+            **figures,
+        },
     )

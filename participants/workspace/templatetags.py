@@ -66,7 +66,8 @@ def caseload_cells(record, table) -> str:
     psg = psg_label(record.psg) if record.psg else "—"
     cells = [
         format_html('<td><a href="{}">{}</a><div class="small text-body-secondary">{}</div></td>',
-                    table.participant_url(record.participant_id), record.participant.display_name, record.ref),
+                    table.participant_url(record.participant_id), record.participant.display_name,
+                    record.ref),
         format_html('<td><div class="d-flex flex-column align-items-start gap-1">{}</div></td>',
                     mark_safe("".join(flags)) if flags else "—"),  # each flag built by format_html
         format_html('<td class="text-nowrap">{}</td>', review),

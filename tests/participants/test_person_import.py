@@ -97,8 +97,8 @@ def test_bad_personal_values_reject_the_bundle_naming_file_line_and_field(tmp_pa
         import_bundle(path=small(tmp_path / "b", **{"referrals.csv": rows}))
     errors = caught.value.errors
     assert (
-        "referrals.csv:2: nino: not a National Insurance number (two letters, six digits, a letter A-D: AB123456C)"
-        in errors
+        "referrals.csv:2: nino: not a National Insurance number "
+        "(two letters, six digits, a letter A-D: AB123456C)" in errors
     )
     assert any(e.startswith("referrals.csv:2: phone: not a telephone number") for e in errors)
     assert "referrals.csv:3: email: not an email address" in errors
