@@ -3,21 +3,25 @@ snapshots when present, computed on demand by the same engine calls otherwise)."
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 from datetime import date
 
 import numpy as np
 import pandas as pd
 import psycopg
+from django.conf import settings
+from django.core.cache import cache
 from django.db import connection
 
-from participants.models import Contract, MplProfile, MplTarget, Referral, ValidationRound
+from participants.models import Contract, JobRun, MplProfile, MplTarget, Referral, ValidationRound
 from participants.selectors import latest_data_date
 
 from .. import engine
 from ..models import AssessmentSnapshot, CohortSnapshot, PerformanceSnapshot, Recommendation
 from .slices import Slice
 
+RECOMPUTE_KIND = "performance.recompute"  # performance.services.JOB_KIND (services import this module)
 # The event codes the performance engine reads; the others never reach it.
 ENGINE_CODES = engine.CODES_READ
 
@@ -193,6 +197,51 @@ def sliced_targets(inputs: Inputs, part: Slice | None) -> pd.DataFrame:
 # ------------------------------------------------------------------------------------------------------
 
 
+def slice_table(contract: Contract, part: Slice) -> pd.DataFrame | None:
+    """Every month's, period's and group's figures of a slice (engine.performance_table rows, unrounded),
+    from the contract's start to its end (or its latest data month, if later): computed once from the
+    slice's referrals and kept in the cache for FLIGHTPATH_SLICE_CACHE_SECONDS under the contract's latest
+    recompute run and data date, so an import's recompute refreshes it at once (docs/decisions.md). None
+    without data."""
+    latest = latest_data_date(contract.pk)
+    if latest is None:
+        return None
+    run = (
+        JobRun.objects.filter(contract=contract, kind=RECOMPUTE_KIND)
+        .order_by("-pk")
+        .values_list("pk")
+        .first()
+    )
+    digest = hashlib.sha1(part.where().encode()).hexdigest()
+    key = f"performance:slice:{contract.pk}:{run[0] if run else 0}:{latest}:{digest}"
+    table = cache.get(key)
+    if table is None:
+        inputs = contract_inputs(contract)
+        start = engine.month_of(contract.start_date)
+        table = engine.performance_table(
+            contract_facts(contract.pk, inputs.rules.groups, where=part.where()),
+            inputs.rules,
+            inputs.terms,
+            inputs.profiles,
+            sliced_targets(inputs, part),
+            list(range(start, max(start, engine.month_of(latest), engine.month_of(contract.end_date)) + 1)),
+        )
+        cache.set(key, table, settings.FLIGHTPATH_SLICE_CACHE_SECONDS)
+    return table
+
+
+def slice_records(
+    contract: Contract, part: Slice, *, months: list[int], periods, groups
+) -> list[dict] | None:
+    """The rows of slice_table for these months, periods and groups; None when any is not in it (a month
+    after the latest data month: the caller computes those)."""
+    table = slice_table(contract, part)
+    if table is None:
+        return None
+    rows = table[table["month"].isin(months) & table["period"].isin(periods) & table["group"].isin(groups)]
+    return rows.to_dict("records") if len(rows) == len(months) * len(periods) * len(groups) else None
+
+
 def performance_figures(
     contract: Contract, *, month: int, period: str, group: str, part: Slice | None = None
 ) -> dict:
@@ -208,6 +257,11 @@ def performance_figures(
     )
     if snap is not None:
         return snapshot_performance_record(snap)
+    cached = (
+        None if whole else slice_records(contract, part, months=[month], periods=[period], groups=[group])
+    )
+    if cached:
+        return cached[0]
     inputs = contract_inputs(contract)
     frame = engine.performance_table(
         contract_facts(contract.pk, inputs.rules.groups, where="" if whole else part.where()),

@@ -133,6 +133,11 @@ def performance_grid(data: ContractData, *, month: int) -> dict[tuple[str, str],
     records = {
         (s.period, s.group): selectors.snapshot_performance_record(s) for s in (snaps if data.whole else ())
     }
+    if not data.whole:  # a slice: its figures of every month, computed once and cached
+        rows = selectors.slice_records(
+            data.contract, data.part, months=[month], periods=engine.PERIODS, groups=data.rules.report_groups
+        )
+        records.update({(r["period"], r["group"]): r for r in rows or ()})
     if not wanted <= records.keys():
         frame = engine.performance_table(
             data.facts,
@@ -177,6 +182,17 @@ def monthly_series(data: ContractData, *, group: str, through: int) -> list[dict
         )
         if engine.month_of(s.month) <= through
     ]
+    if not data.whole:
+        snaps = (
+            selectors.slice_records(
+                data.contract,
+                data.part,
+                months=list(range(start, through + 1)),
+                periods=["in_month"],
+                groups=[group],
+            )
+            or []
+        )
     if len(snaps) != through - start + 1:
         frame = engine.performance_table(
             data.facts,

@@ -260,3 +260,24 @@ def test_a_filtered_answer_takes_a_bounded_number_of_queries(world, admin, djang
     page.force_login(admin)
     with django_assert_max_num_queries(16):
         assert page.get("/performance/contracts/WP-S/units/", {"by": "key_worker"}).status_code == 200
+
+
+def test_a_slices_figures_are_cached_until_the_next_recompute(world, admin, django_assert_max_num_queries):
+    from participants.models import JobRun
+    from performance import services
+
+    assert figures.RECOMPUTE_KIND == services.JOB_KIND
+    client = api(admin)
+    first = perf(client, site="LEEDS").json()
+    with django_assert_max_num_queries(10):  # the contract, scope, site, data date, run: no frames
+        assert perf(client, site="LEEDS", period="rolling_12").status_code == 200
+    f.ReferralFactory(
+        contract=world.contract,
+        ref="S-NEW",
+        group="PG1",
+        site=world.leeds,
+        referral_date=dt.date(2024, 5, 2),
+    )
+    assert perf(client, site="LEEDS").json() == first  # cached: the same run
+    JobRun.objects.create(kind=services.JOB_KIND, contract=world.contract, status="SUCCEEDED")
+    assert perf(client, site="LEEDS").json()["referrals"] == first["referrals"] + 1
