@@ -220,6 +220,7 @@ def _journeys(rng: np.random.Generator, spec: ContractSpec, refs: _Referrals, to
 
     # Work: job starts after a gamma-distributed search; early exits for some who never find work.
     rate = np.array([spec.job_start_rate[group] for group in spec.groups])[refs.groups[started]]
+    rate = rate * np.array([site.job_factor for site in spec.sites])[refs.sites[started]]  # better sites
     job_lag = rng.gamma(1.3, spec.job_lag_mean / 1.3, size=m).astype(np.int64) + 7
     working = (rng.random(m) < rate) & (job_lag < spec.provision_days)
     exit_lag = np.full(m, spec.provision_days)

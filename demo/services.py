@@ -153,6 +153,7 @@ def seed_demo(*, referrals: int | None = None, today: date | None = None, seed: 
             write_bundle(bundle, folder)
             imported = import_bundle(path=folder, source=f"seed_demo {params}")
         run.report(80, "bundle imported")
+        name_demo_sites()
         logins = create_demo_people(password=password)
         run.report(90, "people created")
         # Benchmark-sized demos skip it: written through the ORM with history, it would take minutes.
@@ -164,6 +165,14 @@ def seed_demo(*, referrals: int | None = None, today: date | None = None, seed: 
 
 
 @transaction.atomic
+def name_demo_sites() -> None:
+    """The demo sites' names (the bundle carries site references only): "Site: Leeds Central" on pages."""
+    for spec in CONTRACTS:
+        for site in spec.sites:
+            if site.name:
+                Site.objects.filter(ref=site.ref).update(name=site.name)
+
+
 def create_demo_people(*, password: str) -> list[DemoLogin]:
     """The superuser and DEMO_PEOPLE, each with a Staff profile and their role's group; updated in place
     when they exist. Key workers are the imported key worker records, so they come with a caseload."""

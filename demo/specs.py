@@ -30,6 +30,8 @@ class SiteSpec:
     share: float  # of its contract's referrals
     postcodes: tuple[str, ...]
     dda: str = ""  # devolution deal area of the site's referrals (WHP Scotland)
+    name: str = ""  # the site's name on pages (the import knows only its reference)
+    job_factor: float = 1.0  # times the group's job start rate: sites that do better or worse (issue 12)
 
 
 @dataclass(frozen=True)
@@ -68,8 +70,10 @@ CONTRACTS = (
                 "PG7": 0.04, "PG8": 0.06, "PG9": 0.04},
         job_start_rate={"PG1": 0.55, "PG2": 0.48, "PG3": 0.48, "PG4": 0.41, "PG5": 0.38, "PG6A": 0.31,
                         "PG6B": 0.19, "PG7": 0.17, "PG8": 0.26, "PG9": 0.14},
-        sites=(SiteSpec(LEEDS, PRIME_REF, 0.6, ("LS1", "LS6", "LS9", "LS11", "LS14", "LS28")),
-               SiteSpec(BRADFORD, SUB1, 0.4, ("BD1", "BD3", "BD5", "BD8", "BD10"))),
+        sites=(SiteSpec(LEEDS, PRIME_REF, 0.6, ("LS1", "LS6", "LS9", "LS11", "LS14", "LS28"),
+                        name="Leeds Central", job_factor=1.12),
+               SiteSpec(BRADFORD, SUB1, 0.4, ("BD1", "BD3", "BD5", "BD8", "BD10"), name="Bradford",
+                        job_factor=0.82)),
         job_lag_mean=230, outcome_share=0.72, outcome_lag=(91, 182), outcome_amount=1200.0,
         sustainment_amount=280.0, max_sustainments=20, provision_days=730, non_compliance_rate=0.18,
         profile_months=24, profile_tau=8.0,
@@ -82,8 +86,9 @@ CONTRACTS = (
         groups={"DISABILITY": 0.75, "EARLY_ENTRY": 0.15, "LTU": 0.10},
         job_start_rate={"DISABILITY": 0.27, "EARLY_ENTRY": 0.35, "LTU": 0.32},
         sites=(SiteSpec(GLASGOW, PRIME_REF, 0.65, ("G1", "G3", "G20", "G31", "G40", "G51"),
-                        dda="Glasgow City Region"),
-               SiteSpec(DUNDEE, SUB2, 0.35, ("DD1", "DD2", "DD3", "DD4"))),
+                        dda="Glasgow City Region", name="Glasgow Central", job_factor=1.08),
+               SiteSpec(DUNDEE, SUB2, 0.35, ("DD1", "DD2", "DD3", "DD4"), dda="Tay Cities Region",
+                        name="Dundee", job_factor=0.85)),
         job_lag_mean=220, outcome_share=0.80, outcome_lag=(0, 28), outcome_amount=1500.0,
         sustainment_amount=300.0, max_sustainments=6, provision_days=456, non_compliance_rate=0.02,
         profile_months=21, profile_tau=7.0,
@@ -94,7 +99,7 @@ CONTRACTS = (
         cpa="CPA 14 Wales", nation="WLS", share=0.25,
         groups={"ALL": 1.0},
         job_start_rate={"ALL": 0.22},
-        sites=(SiteSpec(CARDIFF, SUB3, 1.0, ("CF3", "CF5", "CF10", "CF11", "CF24")),),
+        sites=(SiteSpec(CARDIFF, SUB3, 1.0, ("CF3", "CF5", "CF10", "CF11", "CF24"), name="Cardiff"),),
         job_lag_mean=90, outcome_share=0.68, outcome_lag=(56, 105), outcome_amount=500.0,
         sustainment_amount=300.0, max_sustainments=6, provision_days=182, non_compliance_rate=0.35,
         profile_months=12, profile_tau=3.0,

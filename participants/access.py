@@ -27,9 +27,9 @@ from django.http import Http404
 from .choices import Role
 from .models import Contract, Organisation, Participant, Referral
 from .querysets import staff_of
-from .roles import PRIME_ACTIONS, ROLE_ACTIONS, Action
+from .roles import PRIME_ACTIONS, ROLE_ACTIONS, SLICED_FIGURE_ROLES, Action
 
-__all__ = ["Action", "actions_of", "can", "may", "require", "prime_of"]
+__all__ = ["Action", "actions_of", "can", "figure_organisations", "may", "require", "prime_of"]
 
 REFUSALS = {
     Action.VIEW: "You may not see this.",
@@ -119,3 +119,25 @@ def require(user, action: Action, obj=None, *, in_scope: bool = False) -> None:
         raise Http404("Not found.")
     if not _allowed(user, action, obj):
         raise PermissionDenied(REFUSALS[action])
+
+
+def figure_organisations(user, contract: Contract) -> frozenset[int] | None:
+    """The delivering organisations whose figures of `contract` (a contract in the user's scope) the user
+    may see: None for every slice and the whole contract (superusers, DWP contacts, the prime's staff),
+    else the organisations of their referral scope: a subcontractor's staff their own organisation, a
+    partnerships manager (SLICED_FIGURE_ROLES) theirs and the subcontractors assigned to them. A figure of
+    another organisation is outside the scope: 404."""
+    if getattr(user, "is_superuser", False):
+        return None
+    staff = staff_of(user)
+    if staff is None or staff.organisation is None:
+        return None if staff is not None and staff.role == Role.DWP_CONTACT else frozenset()
+    if staff.role == Role.DWP_CONTACT:
+        return None
+    organisation = staff.organisation
+    if organisation.kind == Organisation.Kind.SUBCONTRACTOR:
+        return frozenset({organisation.pk})
+    if staff.role in SLICED_FIGURE_ROLES:
+        managed = staff.managed_organisations.filter(parent=organisation).values_list("pk", flat=True)
+        return frozenset({organisation.pk, *managed})
+    return None if organisation.pk == contract.prime_id else frozenset({organisation.pk})

@@ -10,14 +10,16 @@ expected, not the field, since the field travels beside them. Plain Python, no D
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import date
+from typing import TypeVar
 
 from .errors import FlightpathError
 from .journey import ALL, QUARTER_END_MONTHS
 
 MONTH_RE = re.compile(r"(\d{4})-(\d{2})", re.ASCII)
 ID_RE = re.compile(r"[1-9][0-9]{0,17}", re.ASCII)  # a positive bigint
+T = TypeVar("T")
 
 
 def error_text(error: FlightpathError) -> str:
@@ -61,9 +63,7 @@ def parse_month(value: str | None, *, field: str = "month", contract_start: date
         raise FlightpathError(f"{value!r} is not a month (YYYY-MM).", field=field)
     month = date(int(match[1]), int(match[2]), 1)
     if contract_start is not None and month < contract_start.replace(day=1):
-        raise FlightpathError(
-            f"{value} is before the contract start ({contract_start:%Y-%m}).", field=field
-        )
+        raise FlightpathError(f"{value} is before the contract start ({contract_start:%Y-%m}).", field=field)
     return month
 
 
@@ -124,3 +124,14 @@ def parse_id(value: str | None, *, field: str) -> int | None:
     if not ID_RE.fullmatch(value):
         raise FlightpathError(f"{value!r} is not a record number.", field=field)
     return int(value)
+
+
+def parse_member(value: str | None, *, field: str, members: Mapping[str, T], kind: str, of: str) -> T | None:
+    """One of `members` by its reference (a site, organisation or key worker of a contract, a devolution deal
+    area), the row it names; None when not given. `kind` and `of` word the message: "'X' is not a site of
+    DEMO-WP"."""
+    if not value:
+        return None
+    if value not in members:
+        raise FlightpathError(f"{value!r} is not a {kind} of {of}.", field=field)
+    return members[value]

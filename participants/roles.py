@@ -39,6 +39,11 @@ ROLE_ACTIONS: dict[Role, frozenset[Action]] = {
     Role.CLAIMS_OFFICER: frozenset({Action.VIEW, Action.CHECK_CLAIMS, Action.VIEW_NINO}),
     Role.DWP_CONTACT: frozenset({Action.VIEW, Action.RECORD_DECISION}),
 }
+# Roles at a prime whose view of a contract's figures (performance page and API) is the slice of their
+# referral scope's organisations, not the whole contract (participants.access.figure_organisations):
+# partnerships managers see their own organisation's and their assigned subcontractors' figures.
+SLICED_FIGURE_ROLES = frozenset({Role.PARTNERSHIPS_MANAGER})
+
 # Taken only on the user's own prime's contracts: a subcontractor's managers never manage or import.
 PRIME_ACTIONS = frozenset({Action.MANAGE_CONTRACT, Action.IMPORT})
 

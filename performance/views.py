@@ -3,10 +3,13 @@ query, call performance.selectors.pages, shape rows and charts for the template,
 
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
 from django_tables2 import RequestConfig
 
+from participants import access
 from participants.audit import log_access
 from participants.errors import FlightpathError
 from participants.exports import REFERRAL_CSV_COLUMNS, csv_response
@@ -16,11 +19,13 @@ from participants.selectors import visible_contract, visible_referrals
 
 from . import charts, engine
 from .engine.drilldown import ASSESSMENT_MEASURES, COHORT_MEASURES, MEASURES
-from .filtersets import PerformanceFilterForm
+from .filtersets import PerformanceFilterForm, SliceFilterForm
 from .models import Period
 from .rag import CSS_CLASSES, LABELS
 from .selectors import figures as selectors
 from .selectors import pages as selectors_pages
+from .selectors import slices, units
+from .selectors.slices import Slice
 from .tables import MemberTable
 
 MEASURE_LABELS = {
@@ -81,11 +86,18 @@ def contract_standing(request, ref: str):
     )
 
 
+def _slice_query(part: Slice) -> str:
+    """The slice's parameters as "&site=..." for the page's links, which keep the slice shown."""
+    query = part.query()
+    return f"&{urlencode(query)}" if query else ""
+
+
 @login_required
 def contract_performance(request, ref: str):
     contract = visible_contract(request.user, ref)
-    data = selectors_pages.ContractData(contract)
     try:
+        part = slices.parse_slice(request.user, contract, request.GET)
+        data = selectors_pages.ContractData(contract, part)
         params = data.params(request.GET)
     except FlightpathError as error:
         return render(
@@ -109,9 +121,16 @@ def contract_performance(request, ref: str):
         groups=groups,
         month=params.month,
     )
+    slice_form = SliceFilterForm(
+        initial=part.query(), contract=contract, allowed=access.figure_organisations(request.user, contract)
+    )
     context = {
         "contract": contract,
         "params": params,
+        "part": part,
+        "slice_form": slice_form,
+        "slice_qs": _slice_query(part),
+        "unit_dimensions": [(d, slices.DIMENSION_LABELS[d]) for d in units.dimensions(contract)],
         # A month still in progress is shown "to date" and not rated against MPL until it ends (DOMAIN 15.8).
         "to_date": data.latest_date if data.in_progress(params.month) else None,
         "form": form,
@@ -149,11 +168,55 @@ def contract_performance(request, ref: str):
 
 
 @login_required
+def units_table(request, ref: str):
+    """The page's "by unit" table (htmx): one row per site, organisation, key worker or DDA of the slice
+    shown, for its month, period and group, each linking to the page filtered by it."""
+    contract = visible_contract(request.user, ref)
+    try:
+        part = slices.parse_slice(request.user, contract, request.GET)
+        data = selectors_pages.ContractData(contract, part)
+        params = data.params(request.GET)
+        by = parse_choice(
+            request.GET.get("by"), units.dimensions(contract), field="by", default=units.BY_DEFAULT
+        )
+    except FlightpathError as error:
+        return render(request, "performance/includes/units.html", {"error": error}, status=400)
+    rows = units.unit_rows(
+        contract,
+        part,
+        by=by,
+        month=params.month,
+        period=params.period,
+        group=params.group,
+        amber_margin=selectors_pages.amber_margin(),
+    )
+    keep = {k: v for k, v in part.query().items() if k != by}
+    base = urlencode({"month": params.month_label, "period": params.period, "group": params.group, **keep})
+    return render(
+        request,
+        "performance/includes/units.html",
+        {
+            "contract": contract,
+            "params": params,
+            "part": part,
+            "by": by,
+            "by_label": slices.DIMENSION_LABELS[by],
+            "dimensions": [(d, slices.DIMENSION_LABELS[d]) for d in units.dimensions(contract)],
+            "rows": [{**r, "rag_class": CSS_CLASSES[r["rag"]], "rag_label": LABELS[r["rag"]]} for r in rows],
+            "base_query": base,
+            "slice_qs": _slice_query(part),
+            "period_label": PERIOD_LABELS[params.period],
+        },
+    )
+
+
+@login_required
 def figure_referrals(request, ref: str):
     """The referrals behind one figure of the performance page, computed by the functions that count it."""
     contract = visible_contract(request.user, ref)
-    data = selectors_pages.ContractData(contract)
     try:
+        part = slices.parse_slice(request.user, contract, request.GET)
+        data = selectors_pages.ContractData(contract, part)
         params = data.params(request.GET)
         measure = parse_choice(request.GET.get("measure"), MEASURES, field="measure")
         if measure in COHORT_MEASURES:

@@ -26,12 +26,14 @@ FAILURE_FIELDS = tuple(column for column in FAILURE_COLUMNS if column != "code")
 
 @dataclass(frozen=True)
 class StandardsQuery:
-    """A validated request for standards figures: as-of date, group and window (DOMAIN.md 15.1, 15.15)."""
+    """A validated request for standards figures: as-of date, group, window (DOMAIN.md 15.1, 15.15) and
+    Devolution Deal Area (issue 13: empty for the whole contract)."""
 
     as_of: date
     group: str = ALL
     window_start: date | None = None
     window_end: date | None = None
+    dda: str = ""
 
     @property
     def default_window(self) -> bool:
@@ -46,7 +48,29 @@ def standards_query(contract: Contract, query) -> StandardsQuery:
         query.get("group"), groups=report_groups(contract.programme.groups), programme=contract.programme.code
     )
     window_start, window_end = params.parse_window(query.get("window_start"), query.get("window_end"))
-    return StandardsQuery(as_of=as_of, group=group, window_start=window_start, window_end=window_end)
+    areas = {area: area for area in contract.devolution_deal_areas}
+    dda = params.parse_member(
+        query.get("dda"), field="dda", members=areas, kind="devolution deal area", of=contract.ref
+    )
+    return StandardsQuery(
+        as_of=as_of, group=group, window_start=window_start, window_end=window_end, dda=dda or ""
+    )
+
+
+def in_area(
+    contract: Contract, frames: tuple[pd.DataFrame, pd.DataFrame], dda: str
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The frames of the referrals recorded in Devolution Deal Area `dda` (all of them when empty): one query
+    for the area's referral ids, then a set filter of both frames (the standards are per referral, so an
+    area's figures are the engine's on its referrals alone)."""
+    if not dda:
+        return frames
+    ids = list(Referral.objects.filter(contract=contract, dda=dda).values_list("pk", flat=True))
+    referrals, events = frames
+    return (
+        referrals[referrals["referral_id"].isin(ids)].reset_index(drop=True),
+        events[events["referral_id"].isin(ids)].reset_index(drop=True),
+    )
 
 
 def contract_standards(contract: Contract) -> list[Standard]:
@@ -70,9 +94,13 @@ def compute_for_contract(
     window_start: date | None = None,
     window_end: date | None = None,
     frames: tuple[pd.DataFrame, pd.DataFrame] | None = None,
+    dda: str = "",
 ) -> ComplianceResult:
-    """The engine on the contract's frames (loaded unless given, so a job can reuse them across dates)."""
-    referrals, events = frames if frames is not None else standards_frames(contract, standards)
+    """The engine on the contract's frames (loaded unless given, so a job can reuse them across dates), of
+    one Devolution Deal Area's referrals with `dda`."""
+    referrals, events = in_area(
+        contract, frames if frames is not None else standards_frames(contract, standards), dda
+    )
     return compute_standards(
         referrals,
         events,
@@ -124,7 +152,7 @@ def standards_figures(contract: Contract, query: StandardsQuery) -> list[Standar
     standards = contract_standards(contract)
     if not standards:
         return []  # WP ships no standards (DOMAIN.md 15.19)
-    if query.default_window:
+    if query.default_window and not query.dda:
         snapshots = _snapshots(contract, standards, as_of=query.as_of, group=query.group)
         if snapshots is not None:
             return [figures_from_snapshot(s) for s in snapshots]
@@ -134,6 +162,7 @@ def standards_figures(contract: Contract, query: StandardsQuery) -> list[Standar
         standards=standards,
         window_start=query.window_start,
         window_end=query.window_end,
+        dda=query.dda,
     )
     return result.results_for(query.group)
 
@@ -158,6 +187,10 @@ def failing_items(
             items = FailingItem.objects.filter(snapshot_id=snapshot)
             if query.group != ALL:
                 items = items.filter(group=query.group)
+            if query.dda:  # a referral's failing items are its own: the area's are the contract's in it
+                items = items.filter(
+                    referral_id__in=Referral.objects.filter(contract=contract, dda=query.dda).values("pk")
+                )
             if visible is not None:
                 items = items.filter(referral_id__in=visible.filter(contract=contract).values("pk"))
             return items.order_by("position").values(*FAILURE_FIELDS)
@@ -167,6 +200,7 @@ def failing_items(
         standards=[standard],
         window_start=query.window_start,
         window_end=query.window_end,
+        dda=query.dda,
     )
     failures = result.failures_for(standard.code, query.group)
     if visible is not None:
@@ -202,8 +236,6 @@ def failure_dicts(failures: pd.DataFrame) -> list[dict]:
         dict(zip(FAILURE_FIELDS, row, strict=True))
         for row in zip(*(columns[f] for f in FAILURE_FIELDS), strict=True)
     ]
-
-
 
 
 def snapshot_dates(contract: Contract) -> list[date]:

@@ -270,6 +270,9 @@ DJANGO_TABLES2_TEMPLATE = "django_tables2/bootstrap5-responsive.html"
 # Performance against MPL is AMBER from this many percentage points below MPL up to MPL, RED below
 # (performance.rag.mpl_rag; pages, reports and dashboards).
 FLIGHTPATH_MPL_AMBER_MARGIN_PCT = env.float("FLIGHTPATH_MPL_AMBER_MARGIN_PCT", default=5.0)
+# A slice's figures (performance page and API filtered by site, organisation, key worker or DDA) are kept
+# in the cache this long, keyed by the contract's latest recompute (performance.selectors.figures).
+FLIGHTPATH_SLICE_CACHE_SECONDS = env.int("FLIGHTPATH_SLICE_CACHE_SECONDS", default=300)
 
 LOGGING = {
     "version": 1,

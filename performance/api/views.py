@@ -16,6 +16,7 @@ from participants.exports import csv_response, values_of
 
 from .. import engine
 from ..selectors import figures as selectors
+from ..selectors import slices
 from . import records
 from .serializers import (
     COHORT_CSV_FIELDS,
@@ -26,6 +27,24 @@ from .serializers import (
 )
 
 MONTH_PATTERN = r"^\d{4}-(0[1-9]|1[0-2])$"
+SLICE = [
+    OpenApiParameter(
+        "site", OpenApiTypes.STR, required=False, description="A site ref: that site's referrals only."
+    ),
+    OpenApiParameter(
+        "organisation",
+        OpenApiTypes.STR,
+        required=False,
+        description="A delivering organisation's ref: its referrals only (subcontractor staff: their own, "
+        "the default).",
+    ),
+    OpenApiParameter(
+        "key_worker", OpenApiTypes.STR, required=False, description="A staff ref: that key worker's caseload."
+    ),
+    OpenApiParameter(
+        "dda", OpenApiTypes.STR, required=False, description="A Devolution Deal Area of the contract (WHP)."
+    ),
+]
 FORMAT = OpenApiParameter(
     "format", OpenApiTypes.STR, enum=["json", "csv"], required=False, description="csv: the rows as CSV."
 )
@@ -64,6 +83,7 @@ class PerformanceView(ContractFiguresView):
                 required=False,
                 description="ALL (default) or one of the programme's groups.",
             ),
+            *SLICE,
             FORMAT,
         ],
         responses=PerformanceSerializer,
@@ -76,8 +96,9 @@ class PerformanceView(ContractFiguresView):
         month = params.parse_month(query.get("month"), contract_start=contract.start_date)
         period = params.parse_choice(query.get("period"), engine.PERIODS, field="period")
         group = params.parse_group(query.get("group"), groups=rules.report_groups, programme=rules.code)
+        part = slices.parse_slice(request.user, contract, query)
         figures = selectors.performance_figures(
-            contract, month=engine.month_of(month), period=period, group=group
+            contract, month=engine.month_of(month), period=period, group=group, part=part
         )
         return Response(PerformanceSerializer(records.performance_record(figures, contract.ref)).data)
 
@@ -100,6 +121,7 @@ class CohortsView(ContractFiguresView):
                 description="Cohorts up to the last month ended on or before this date "
                 "(default: the latest referral or event date held).",
             ),
+            *SLICE,
             FORMAT,
         ],
         responses=CohortsResponseSerializer,
@@ -112,7 +134,8 @@ class CohortsView(ContractFiguresView):
             request.query_params.get("group"), groups=rules.report_groups, programme=rules.code
         )
         as_of = params.parse_date(request.query_params.get("as_of"), field="as_of")
-        as_of, rows = selectors.cohort_figures(contract, group=group, as_of=as_of)
+        part = slices.parse_slice(request.user, contract, request.query_params)
+        as_of, rows = selectors.cohort_figures(contract, group=group, as_of=as_of, part=part)
         results = records.cohort_records(rows)
         if request.accepted_renderer.format == CSVRenderer.format:
             return csv_response(

@@ -21,6 +21,7 @@ One module per concern, listed below. The rest of the product uses the names thi
     cohorts     cohort sizes and conversion against the profile
     assessment  the WP formal quarterly review and the validation round it uses
     projection  the early-warning projection at the next quarter ends
+    units       one period's figures for every site, organisation, key worker or DDA at once
     drilldown   the referrals behind a figure, selected as the figure is counted
 """
 
@@ -41,6 +42,7 @@ from .months import (
 from .profiles import profile_points
 from .projection import projection_table
 from .rules import CODES_READ, FLOWS, PERIODS, ContractTerms, ProgrammeRules
+from .units import unit_table
 
 __all__ = [
     "CODES_READ",
@@ -67,5 +69,6 @@ __all__ = [
     "projection_table",
     "quarter_ends_between",
     "referral_facts",
+    "unit_table",
     "validation_round_used",
 ]

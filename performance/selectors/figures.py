@@ -3,20 +3,25 @@ snapshots when present, computed on demand by the same engine calls otherwise)."
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 from datetime import date
 
 import numpy as np
 import pandas as pd
 import psycopg
+from django.conf import settings
+from django.core.cache import cache
 from django.db import connection
 
-from participants.models import Contract, MplProfile, MplTarget, Referral, ValidationRound
+from participants.models import Contract, JobRun, MplProfile, MplTarget, Referral, ValidationRound
 from participants.selectors import latest_data_date
 
 from .. import engine
 from ..models import AssessmentSnapshot, CohortSnapshot, PerformanceSnapshot, Recommendation
+from .slices import Slice
 
+RECOMPUTE_KIND = "performance.recompute"  # performance.services.JOB_KIND (services import this module)
 # The event codes the performance engine reads; the others never reach it.
 ENGINE_CODES = engine.CODES_READ
 
@@ -98,21 +103,46 @@ def _copy_binary(sql: str, fields: list[tuple[str, str]]) -> dict[str, np.ndarra
     }
 
 
+UNIT_COLUMNS = {  # the referral's current assignment, for the figures by unit (selectors.slices)
+    "organisation": "organisation_id",
+    "site": "COALESCE(site_id, 0)",
+    "key_worker": "COALESCE(key_worker_id, 0)",
+}
+
+
+def _text_array(names: list[str]) -> str:
+    return ", ".join(f"'{name.replace(chr(39), chr(39) * 2)}'" for name in names) or "''"
+
+
 def engine_frames(
-    contract_id: int, groups: tuple[str, ...] | None = None
+    contract_id: int,
+    groups: tuple[str, ...] | None = None,
+    *,
+    where: str = "",
+    units: tuple[str, ...] = (),
+    ddas: tuple[str, ...] = (),
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """(referrals, events) of one contract with the columns the performance engine reads, in the schema of
     participants.selectors (dates as datetime64; `code` categorical). Groups and codes travel as their
-    positions in a list and dates as day numbers, as one row of arrays in binary."""
+    positions in a list and dates as day numbers, as one row of arrays in binary.
+
+    `where` (selectors.slices.Slice.where: ids and quoted names only) keeps the referrals of a slice and their
+    events; `units` adds each referral's unit id columns (UNIT_COLUMNS, 0 for none), and "dda" its Devolution
+    Deal Area's position in `ddas` plus one (0 for none)."""
     contract_id = int(contract_id)
     fields = [("id", ">i8"), ("code", ">i2"), ("day", ">i4")]
+    condition = f"contract_id = {contract_id}" + (f" AND {where}" if where else "")
+    unit_sql = {name: UNIT_COLUMNS[name] for name in units if name in UNIT_COLUMNS}
+    if "dda" in units:
+        unit_sql["dda"] = f"COALESCE(array_position(ARRAY[{_text_array(list(ddas))}]::text[], dda::text), 0)"
+    unit_fields = [(name, ">i8") for name in unit_sql]
 
-    def read_referrals(names: list[str]) -> np.ndarray:
-        group_list = ", ".join(f"'{g.replace(chr(39), chr(39) * 2)}'" for g in names) or "''"
+    def read_referrals(names: list[str]) -> dict[str, np.ndarray]:
+        extra = "".join(f", ({sql})::int8" for sql in unit_sql.values())
+        group_code = f'COALESCE(array_position(ARRAY[{_text_array(names)}]::text[], "group"::text), 0)::int2'
         return _copy_binary(
-            f'SELECT id, COALESCE(array_position(ARRAY[{group_list}]::text[], "group"::text), 0)::int2, '
-            f"referral_date FROM participants_referral WHERE contract_id = {contract_id}",
-            fields,
+            f"SELECT id, {group_code}, referral_date{extra} FROM participants_referral WHERE {condition}",
+            fields + unit_fields,
         )
 
     # The programme's groups are the list; only if a referral holds another (the import refuses that) are
@@ -124,9 +154,10 @@ def engine_frames(
         names = sorted(set(held) | set(names))
         ref_rows = read_referrals(names)
     code_list = ", ".join(f"'{code}'" for code in ENGINE_CODES)
+    sliced = f" AND referral_id IN (SELECT id FROM participants_referral WHERE {condition})" if where else ""
     event_sql = (
         f"SELECT referral_id, array_position(ARRAY[{code_list}]::text[], code::text)::int2, event_date "
-        f"FROM participants_journeyevent WHERE contract_id = {contract_id} AND code IN ({code_list})"
+        f"FROM participants_journeyevent WHERE contract_id = {contract_id} AND code IN ({code_list}){sliced}"
     )
     ev_rows = _copy_binary(event_sql, fields)  # same connection: it sees the caller's transaction
     referrals = pd.DataFrame(
@@ -134,6 +165,7 @@ def engine_frames(
             "referral_id": ref_rows["id"].astype(np.int64),
             "group": np.array([""] + names, dtype=object)[ref_rows["code"]],
             "referral_date": (_PG_EPOCH + ref_rows["day"].astype(np.int64)).astype("datetime64[s]"),
+            **{name: ref_rows[name].astype(np.int64) for name in unit_sql},
         }
     )
     events = pd.DataFrame(
@@ -146,9 +178,18 @@ def engine_frames(
     return referrals, events
 
 
-def contract_facts(contract_id: int, groups: tuple[str, ...] | None = None) -> engine.Facts:
-    """Per-referral facts of a contract; pass the programme's groups to spare a scan (engine_frames)."""
-    return engine.referral_facts(*engine_frames(contract_id, groups))
+def contract_facts(
+    contract_id: int, groups: tuple[str, ...] | None = None, *, where: str = ""
+) -> engine.Facts:
+    """Per-referral facts of a contract (of a slice's referrals with `where`); pass the programme's groups
+    to spare a scan (engine_frames)."""
+    return engine.referral_facts(*engine_frames(contract_id, groups, where=where))
+
+
+def sliced_targets(inputs: Inputs, part: Slice | None) -> pd.DataFrame:
+    """DWP's notified targets are the contract's figures: a slice's MPL is derived from its own cohorts and
+    the profiles alone (indicative, docs/decisions.md)."""
+    return inputs.targets if part is None or part.whole else inputs.targets.iloc[0:0]
 
 
 # ------------------------------------------------------------------------------------------------------
@@ -156,20 +197,78 @@ def contract_facts(contract_id: int, groups: tuple[str, ...] | None = None) -> e
 # ------------------------------------------------------------------------------------------------------
 
 
-def performance_figures(contract: Contract, *, month: int, period: str, group: str) -> dict:
-    """One performance row (unrounded): the snapshot when there is one, else the engine on demand."""
-    snap = PerformanceSnapshot.objects.filter(
-        contract=contract, group=group, month=engine.month_first_day(month), period=period
-    ).first()
+def slice_table(contract: Contract, part: Slice) -> pd.DataFrame | None:
+    """Every month's, period's and group's figures of a slice (engine.performance_table rows, unrounded),
+    from the contract's start to its end (or its latest data month, if later): computed once from the
+    slice's referrals and kept in the cache for FLIGHTPATH_SLICE_CACHE_SECONDS under the contract's latest
+    recompute run and data date, so an import's recompute refreshes it at once (docs/decisions.md). None
+    without data."""
+    latest = latest_data_date(contract.pk)
+    if latest is None:
+        return None
+    run = (
+        JobRun.objects.filter(contract=contract, kind=RECOMPUTE_KIND)
+        .order_by("-pk")
+        .values_list("pk")
+        .first()
+    )
+    digest = hashlib.sha1(part.where().encode()).hexdigest()
+    key = f"performance:slice:{contract.pk}:{run[0] if run else 0}:{latest}:{digest}"
+    table = cache.get(key)
+    if table is None:
+        inputs = contract_inputs(contract)
+        start = engine.month_of(contract.start_date)
+        table = engine.performance_table(
+            contract_facts(contract.pk, inputs.rules.groups, where=part.where()),
+            inputs.rules,
+            inputs.terms,
+            inputs.profiles,
+            sliced_targets(inputs, part),
+            list(range(start, max(start, engine.month_of(latest), engine.month_of(contract.end_date)) + 1)),
+        )
+        cache.set(key, table, settings.FLIGHTPATH_SLICE_CACHE_SECONDS)
+    return table
+
+
+def slice_records(
+    contract: Contract, part: Slice, *, months: list[int], periods, groups
+) -> list[dict] | None:
+    """The rows of slice_table for these months, periods and groups; None when any is not in it (a month
+    after the latest data month: the caller computes those)."""
+    table = slice_table(contract, part)
+    if table is None:
+        return None
+    rows = table[table["month"].isin(months) & table["period"].isin(periods) & table["group"].isin(groups)]
+    return rows.to_dict("records") if len(rows) == len(months) * len(periods) * len(groups) else None
+
+
+def performance_figures(
+    contract: Contract, *, month: int, period: str, group: str, part: Slice | None = None
+) -> dict:
+    """One performance row (unrounded): the snapshot when there is one, else the engine on demand; a slice's
+    (`part`, not the whole contract) always on demand, from its referrals only."""
+    whole = part is None or part.whole
+    snap = (
+        PerformanceSnapshot.objects.filter(
+            contract=contract, group=group, month=engine.month_first_day(month), period=period
+        ).first()
+        if whole
+        else None
+    )
     if snap is not None:
         return snapshot_performance_record(snap)
+    cached = (
+        None if whole else slice_records(contract, part, months=[month], periods=[period], groups=[group])
+    )
+    if cached:
+        return cached[0]
     inputs = contract_inputs(contract)
     frame = engine.performance_table(
-        contract_facts(contract.pk, inputs.rules.groups),
+        contract_facts(contract.pk, inputs.rules.groups, where="" if whole else part.where()),
         inputs.rules,
         inputs.terms,
         inputs.profiles,
-        inputs.targets,
+        sliced_targets(inputs, part),
         [month],
         (period,),
         (group,),
@@ -198,12 +297,19 @@ def performance_series(contract: Contract, *, period: str, group: str) -> list[P
     )
 
 
-def cohort_figures(contract: Contract, *, group: str, as_of: date | None) -> tuple[date | None, list[dict]]:
-    """(as_of used, cohort rows unrounded) from snapshots when they are as at the same date."""
+def cohort_figures(
+    contract: Contract, *, group: str, as_of: date | None, part: Slice | None = None
+) -> tuple[date | None, list[dict]]:
+    """(as_of used, cohort rows unrounded) from snapshots when they are as at the same date; a slice's
+    (`part`) from the engine on its referrals. The default as-of date is the contract's latest date held."""
     default = latest_data_date(contract.pk)
     as_of = as_of or default
     if as_of is None:
         return None, []
+    if part is not None and not part.whole:
+        inputs = contract_inputs(contract)
+        facts = contract_facts(contract.pk, inputs.rules.groups, where=part.where())
+        return as_of, engine.cohort_table(facts, inputs.rules, inputs.profiles, group, as_of)
     snaps = list(
         CohortSnapshot.objects.filter(contract=contract, group=group, as_of=as_of).order_by("cohort")
     )

@@ -26,6 +26,7 @@ from ..engine import drilldown
 from ..models import AssessmentSnapshot, PerformanceSnapshot, ProjectionSnapshot
 from ..rag import mpl_rag
 from . import figures as selectors
+from .slices import Slice
 
 DEFAULT_PERIOD = "rolling_12"
 PROJECTION_FIGURES = ("actual", "expected", "projected", "low", "high", "mpl_required", "below_mpl")
@@ -46,8 +47,18 @@ class PageParams:
 class ContractData:
     """One contract's engine inputs, loaded at most once per request and only when a figure needs them."""
 
-    def __init__(self, contract: Contract):
+    def __init__(self, contract: Contract, part: Slice | None = None):
         self.contract = contract
+        self.part = part
+
+    @property
+    def whole(self) -> bool:
+        """The whole contract (its snapshots apply); else a slice, computed from its referrals alone."""
+        return self.part is None or self.part.whole
+
+    @cached_property
+    def targets(self) -> pd.DataFrame:
+        return selectors.sliced_targets(self.inputs, self.part)
 
     @cached_property
     def inputs(self) -> selectors.Inputs:
@@ -59,7 +70,11 @@ class ContractData:
 
     @cached_property
     def frames(self) -> tuple[pd.DataFrame, pd.DataFrame]:
-        return selectors.engine_frames(self.contract.pk, tuple(self.contract.programme.groups))
+        return selectors.engine_frames(
+            self.contract.pk,
+            tuple(self.contract.programme.groups),
+            where="" if self.whole else self.part.where(),
+        )
 
     @cached_property
     def facts(self) -> engine.Facts:
@@ -96,9 +111,7 @@ class ContractData:
         return PageParams(
             month=month,
             period=parse_choice(query.get("period"), engine.PERIODS, field="period", default=DEFAULT_PERIOD),
-            group=parse_group(
-                query.get("group"), groups=self.rules.report_groups, programme=self.rules.code
-            ),
+            group=parse_group(query.get("group"), groups=self.rules.report_groups, programme=self.rules.code),
         )
 
 
@@ -116,19 +129,22 @@ def performance_grid(data: ContractData, *, month: int) -> dict[tuple[str, str],
     """(period, group) -> the unrounded performance record (with its RAG) for every period ending `month`
     and every report group: one snapshot query, the engine for whatever has no snapshot."""
     wanted = {(p, g) for p in engine.PERIODS for g in data.rules.report_groups}
+    snaps = PerformanceSnapshot.objects.filter(contract=data.contract, month=engine.month_first_day(month))
     records = {
-        (s.period, s.group): selectors.snapshot_performance_record(s)
-        for s in PerformanceSnapshot.objects.filter(
-            contract=data.contract, month=engine.month_first_day(month)
-        )
+        (s.period, s.group): selectors.snapshot_performance_record(s) for s in (snaps if data.whole else ())
     }
+    if not data.whole:  # a slice: its figures of every month, computed once and cached
+        rows = selectors.slice_records(
+            data.contract, data.part, months=[month], periods=engine.PERIODS, groups=data.rules.report_groups
+        )
+        records.update({(r["period"], r["group"]): r for r in rows or ()})
     if not wanted <= records.keys():
         frame = engine.performance_table(
             data.facts,
             data.rules,
             data.inputs.terms,
             data.inputs.profiles,
-            data.inputs.targets,
+            data.targets,
             [month],
         )
         for row in frame.to_dict("records"):  # periods x groups output rows, not referrals
@@ -161,16 +177,29 @@ def monthly_series(data: ContractData, *, group: str, through: int) -> list[dict
     start = engine.month_of(data.contract.start_date)
     snaps = [
         selectors.snapshot_performance_record(s)
-        for s in selectors.performance_series(data.contract, period="in_month", group=group)
+        for s in (
+            selectors.performance_series(data.contract, period="in_month", group=group) if data.whole else ()
+        )
         if engine.month_of(s.month) <= through
     ]
+    if not data.whole:
+        snaps = (
+            selectors.slice_records(
+                data.contract,
+                data.part,
+                months=list(range(start, through + 1)),
+                periods=["in_month"],
+                groups=[group],
+            )
+            or []
+        )
     if len(snaps) != through - start + 1:
         frame = engine.performance_table(
             data.facts,
             data.rules,
             data.inputs.terms,
             data.inputs.profiles,
-            data.inputs.targets,
+            data.targets,
             list(range(start, through + 1)),
             ("in_month",),
             (group,),
@@ -188,7 +217,7 @@ def monthly_series(data: ContractData, *, group: str, through: int) -> list[dict
 
 def cohorts(data: ContractData, *, group: str) -> tuple[date | None, list[dict]]:
     """(as_of, cohort rows) as the API's /cohorts/ default, each with its latest conversion and outcomes."""
-    as_of, rows = selectors.cohort_figures(data.contract, group=group, as_of=None)
+    as_of, rows = selectors.cohort_figures(data.contract, group=group, as_of=None, part=data.part)
     out = []
     for r in rows:  # cohort months, not referrals
         latest = r["conversion_pct"][-1] if r["conversion_pct"] else 0.0
@@ -207,7 +236,7 @@ def cohorts(data: ContractData, *, group: str) -> tuple[date | None, list[dict]]
 def assessments(data: ContractData, *, through: int) -> list[dict]:
     """WP formal quarterly reviews (DOMAIN.md 8) of every quarter end up to `through`, newest first, each with
     the validation round its invalid rate came from; [] for programmes without them."""
-    if not data.rules.has_quarterly_review:
+    if not data.rules.has_quarterly_review or not data.whole:  # DWP reviews the contract, never a slice
         return []
     start = engine.month_of(data.contract.start_date)
     quarter_ends = engine.quarter_ends_between(start, through)
@@ -222,7 +251,7 @@ def assessments(data: ContractData, *, through: int) -> list[dict]:
             data.rules,
             data.inputs.terms,
             data.inputs.profiles,
-            data.inputs.targets,
+            data.targets,
             data.inputs.rounds,
             quarter_ends,
             finals=(False,),
@@ -245,7 +274,7 @@ def assessments(data: ContractData, *, through: int) -> list[dict]:
 def projection(data: ContractData, *, month: int) -> tuple[date | None, list[dict]]:
     """The early-warning projection (engine.projection_table) as at the latest data date, or the end of
     `month` when that is earlier: rolling-twelve outcomes at the next quarter ends with their 90% range."""
-    if data.latest_date is None:
+    if data.latest_date is None or not data.whole:  # the contract's early warning, never a slice's
         return None, []
     as_of = min(data.latest_date, engine.month_last_day(month))
     stored = ProjectionSnapshot.objects.filter(contract=data.contract, as_of=as_of)

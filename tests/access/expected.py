@@ -179,6 +179,7 @@ EXPECTED: dict[str, Row] = {
     # Performance: the drill-down without a measure is a 400, after the scope.
     "performance:contract": Row(page()),
     "performance:standing": Row(page()),
+    "performance:units": Row(page()),
     "performance:referrals": Row(page(ok="400")),
     # The MI API: required parameters left out are 400s, after the scope.
     "api-contract-list": Row(api("200")),

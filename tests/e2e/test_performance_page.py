@@ -72,3 +72,29 @@ def test_the_performance_page_and_drilldown_have_no_serious_accessibility_violat
         assert serious_violations(page) == [], width
     page.goto(f"{live_server.url}/performance/contracts/ORC-12/referrals/?measure=starts&period=rolling_12")
     assert serious_violations(page) == []
+
+
+def test_choose_a_site_and_see_the_figures_change_and_the_by_unit_table(golden_page, live_server):
+    page = golden_page
+    page.goto(f"{live_server.url}/performance/contracts/ORC-12/?month=2024-03&period=ctd")
+    summary = page.locator("#summary-heading")
+    expect(page.get_by_test_id("slice-shown")).to_contain_text("Showing: Whole contract")
+    flows = page.get_by_role("table", name=re.compile("Flows, outcomes and performance against MPL by group"))
+    whole = int(flows.get_by_role("row", name=re.compile(r"^All groups")).locator("td").first.inner_text())
+    units = page.get_by_test_id("units-table")
+    expect(units).to_be_visible(timeout=30_000)  # htmx loaded the by-unit table, by organisation
+    expect(units.locator("tbody tr")).to_have_count(4)
+
+    page.get_by_label("Site", exact=True).select_option("ORC12-SUB1-S1")
+    page.get_by_role("button", name="Show").click()
+    expect(page.get_by_test_id("slice-shown")).to_contain_text("Site: ORC12-SUB1-S1, indicative MPL")
+    expect(summary).to_contain_text("Site: ORC12-SUB1-S1")
+    expect(page.get_by_label("Site", exact=True)).to_have_value("ORC12-SUB1-S1")  # the selection is kept
+    sliced = int(flows.get_by_role("row", name=re.compile(r"^All groups")).locator("td").first.inner_text())
+    assert 0 < sliced < whole
+    expect(page.get_by_test_id("units-table").locator("tbody tr")).to_have_count(1)
+
+    page.get_by_role("link", name="Whole contract").click()
+    page.get_by_role("link", name="Key worker", exact=True).click()  # htmx: the table by key worker
+    expect(page.get_by_role("heading", name=re.compile(r"^By key worker"))).to_be_visible()
+    assert serious_violations(page) == []
