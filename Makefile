@@ -23,6 +23,7 @@ run: venv
 
 lint: venv
 	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
 	@# Models against migrations needs no database; the history check's warning when none answers is noise.
 	$(PY) -W "ignore:Got an error checking a consistent migration history" manage.py makemigrations --check --dry-run
 	@if command -v docker-compose >/dev/null 2>&1; then docker-compose -f docker-compose.yml config -q && echo "docker-compose.yml: valid"; \
