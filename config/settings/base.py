@@ -271,6 +271,10 @@ DJANGO_TABLES2_TEMPLATE = "django_tables2/bootstrap5-responsive.html"
 # (performance.rag.mpl_rag; pages, reports and dashboards).
 FLIGHTPATH_MPL_AMBER_MARGIN_PCT = env.float("FLIGHTPATH_MPL_AMBER_MARGIN_PCT", default=5.0)
 
+# The day of the month DWP's performance dashboard is released when no date was entered for that month
+# (DOMAIN.md 17.7): the monthly action plan update is owed 5 working days later, the CPR 15.
+FLIGHTPATH_DASHBOARD_RELEASE_DAY = env.int("FLIGHTPATH_DASHBOARD_RELEASE_DAY", default=20)
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
