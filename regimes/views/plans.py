@@ -218,6 +218,9 @@ def plan_letter(request, ref: str, pk: int):
             "plan": plan,
             "accepted": accepted,
             "actions": plan.actions.all(),
+            "dated": plan.rejected_on
+            if plan.status in (Status.REJECTED, Status.RESUBMITTED)
+            else plan.decided_on,
             "today": today(),
         },
         base_url=request.build_absolute_uri("/"),
