@@ -22,7 +22,10 @@ pytestmark = pytest.mark.django_db
 D = dt.date
 
 
-def approved_plan(world, on=D(2025, 11, 3)):
+APPROVED_ON = D(2025, 11, 3)
+
+
+def approved_plan(world, on=APPROVED_ON):
     plan = plan_services.submit_plan(plan=draft(world), on=on)
     return plan_services.decide_plan(plan=plan, by=world.dwp.user, approve=True, reason="", on=on)
 
