@@ -18,8 +18,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from compliance.models import CmoSample, CmoSampleRecord, PatRating, Standard
 from participants import models
-from regimes import models as regimes
 from participants.workspace import services as workspace
+from regimes import models as regimes
 from tests import factories as f
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
