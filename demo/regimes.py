@@ -8,6 +8,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 from django.contrib.auth import get_user_model
+from django.db import transaction
 
 from participants.models import Contract
 from regimes.models import ProviderActionPlan
@@ -18,6 +19,7 @@ WP_REF = "DEMO-WP-ENG"
 PROJECTION = {"PG1": (60, 14, 9), "PG2": (45, 10, 6), "PG6A": (12, 2, 1)}
 
 
+@transaction.atomic
 def seed_demo_reviews(*, today: date) -> dict[str, int]:
     contract = Contract.objects.filter(ref=WP_REF).select_related("programme").first()
     if contract is None or ProviderActionPlan.objects.filter(contract=contract).exists():
@@ -102,6 +104,7 @@ def seed_demo_reviews(*, today: date) -> dict[str, int]:
         meeting_on=this_month + timedelta(days=8),
         agenda="Flight path against actuals\nOpen action points",
         attendees="Sarah Mitchell (DWP), Helen Walsh",
+        assessment="",
     )
     reviews.ask_question(
         cpr=latest,

@@ -5,12 +5,21 @@ from __future__ import annotations
 
 from django import forms
 
-from compliance.forms import BootstrapForm, DateInput
+from compliance.forms import BootstrapForm
 
 from .models import ActionPoint, DeepDive
 from .services.plans import MEASURES
 
 MEASURE_LABELS = {"referrals": "Referrals", "job_starts": "Job entries", "job_outcomes": "Job outcomes"}
+
+
+class DateInput(forms.DateInput):
+    """A date picker whose initial value the browser accepts (ISO, whatever the locale's format)."""
+
+    input_type = "date"
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs, format="%Y-%m-%d")
 
 
 class MonthInput(forms.DateInput):
@@ -64,7 +73,8 @@ class ActionForm(BootstrapForm):
         data = super().clean()
         if data.get("start_date") and data.get("due_date") and data["due_date"] < data["start_date"]:
             self.add_error("due_date", "before the start date.")
-        data["uplift"] = {g: data.pop(f"uplift_{g}") for g in self.groups if data.get(f"uplift_{g}")}
+        uplift = {g: data.pop(f"uplift_{g}", None) for g in self.groups}
+        data["uplift"] = {g: n for g, n in uplift.items() if n}
         return data
 
 

@@ -26,7 +26,11 @@ def require_review(user, contract) -> None:
 
 
 def attach(form, exc: FlightpathError) -> None:
-    form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+    """On its field the message loses its leading 'field name: ' (the field's label is shown with it)."""
+    if exc.field in form.fields:
+        form.add_error(exc.field, exc.message.split(": ", 1)[-1])
+    else:
+        form.add_error(None, exc.message)
 
 
 def today() -> dt.date:
