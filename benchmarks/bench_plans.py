@@ -105,7 +105,7 @@ def run(referrals: int = 100_000) -> dict:
     releases.refresh_all(today=TODAY)
     figures["obligations_job_seconds"] = round(time.perf_counter() - started, 2)
 
-    client = Client()
+    client = Client(SERVER_NAME="localhost")
     client.force_login(UserFactory(username="bench.plans", is_superuser=True, is_staff=True))
     base = f"/regimes/contracts/{contract.ref}"
     figures["plan_page_queries"], figures["plan_page_median_ms"] = _timed(client, f"{base}/plans/{plan.pk}/")
