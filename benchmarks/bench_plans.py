@@ -33,6 +33,7 @@ def _timed(client, url: str) -> tuple[int, float]:
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
+    client.get(url)  # warm caches (templates, URL resolver)
     with CaptureQueriesContext(connection) as queries:
         response = client.get(url)
     assert response.status_code == 200, (url, response.status_code)
