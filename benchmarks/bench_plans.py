@@ -2,7 +2,7 @@
 `referrals` referrals in its WP contract, imported with the product's import (benchmarks.data) and
 recomputed once (the nightly job's snapshots); then a plan with a full six-month flight path over the data's
 last months (every group), two CPRs with carried action points. Measured with the Django test client
-(in-process, so the time is the server's; their query bounds are tests/regimes' django_assert_max_num_queries):
+(in-process, so the time is the server's; the pages' query bounds are in tests/regimes):
 
 - the plan page (actions, flight path against actuals, chart): median ms (< 300);
 - the CPR page with its carried points: median ms (< 300);
