@@ -51,6 +51,7 @@ from participants.workspace import rules as rules
 from participants.workspace.selectors import workspace_configs
 
 from .generator import generate_bundle, key_worker_ref, write_bundle
+from .regimes import seed_demo_reviews
 from .specs import (
     BRADFORD,
     CONTRACTS,
@@ -168,6 +169,9 @@ def seed_demo(
         workspace = {}
         if referrals <= WORKSPACE_MAX_REFERRALS:
             workspace = seed_demo_workspace(today=today, seed=seed)
+
+
+        workspace.update(seed_demo_reviews(today=today))
     return DemoResult(
         today=today,
         referrals=referrals,
@@ -558,6 +562,7 @@ def write_demo_workspace(generated: DemoWorkspace) -> None:
 
 def _decimal(value) -> Decimal | None:
     return None if pd.isna(value) else Decimal(f"{value:.2f}")
+
 
 
 CHUNK = 20_000

@@ -274,6 +274,10 @@ FLIGHTPATH_MPL_AMBER_MARGIN_PCT = env.float("FLIGHTPATH_MPL_AMBER_MARGIN_PCT", d
 # in the cache this long, keyed by the contract's latest recompute (performance.selectors.figures).
 FLIGHTPATH_SLICE_CACHE_SECONDS = env.int("FLIGHTPATH_SLICE_CACHE_SECONDS", default=300)
 
+# The day of the month DWP's performance dashboard is released when no date was entered for that month
+# (DOMAIN.md 17.7): the monthly action plan update is owed 5 working days later, the CPR 15.
+FLIGHTPATH_DASHBOARD_RELEASE_DAY = env.int("FLIGHTPATH_DASHBOARD_RELEASE_DAY", default=20)
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

@@ -1,5 +1,17 @@
 """The regimes app's tables, one module per concern; imported from here (`regimes.models`)."""
 
 from .obligations import Obligation
+from .plans import DashboardRelease, FlightPathMonth, PlanAction, ProviderActionPlan
+from .reviews import ActionPoint, Cpr, DeepDive, KeyQuestion
 
-__all__ = ["Obligation"]
+__all__ = [
+    "ActionPoint",
+    "Cpr",
+    "DashboardRelease",
+    "DeepDive",
+    "FlightPathMonth",
+    "KeyQuestion",
+    "Obligation",
+    "PlanAction",
+    "ProviderActionPlan",
+]

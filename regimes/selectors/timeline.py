@@ -19,4 +19,7 @@ class Entry:
 
 
 # "module.path:function" of every part of the timeline; each concern adds its own line.
-SOURCES: list[str] = []
+SOURCES: list[str] = [
+    "regimes.selectors.plans:timeline_entries",
+    "regimes.selectors.reviews:timeline_entries",
+]

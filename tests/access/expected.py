@@ -34,6 +34,8 @@ NINO_VIEWERS = frozenset(
     {"key_worker", "performance_manager", "sub_performance_manager", "sub_key_worker", "claims_officer"}
 )  # the prime's, never the subcontractor's
 IMPORTERS = MANAGERS
+DWP = frozenset({"dwp_contact"})  # named on the contract they decide for
+REVIEWERS = MANAGERS | DWP  # CPRs, deep dives and go-look-sees
 
 SAFE = ("GET",)
 UNSAFE = ("POST",)
@@ -181,6 +183,34 @@ EXPECTED: dict[str, Row] = {
     "performance:standing": Row(page()),
     "performance:units": Row(page()),
     "performance:referrals": Row(page(ok="400")),
+    # Provider action plans (DOMAIN.md 17.8): everyone in scope reads, the prime's managers write, the DWP
+    # contact named on the contract decides. The matrix's plan is approved: submitting it again is refused
+    # with a message (302 back to the plan).
+    "regimes:plans": Row(page()),
+    "regimes:plan": Row(page(), pk="plan"),
+    "regimes:plan-letter": Row(page(), pk="plan"),
+    "regimes:plan-new": Row(form(MANAGERS, "400")),
+    "regimes:plan-action-new": Row(form(MANAGERS, "400"), pk="plan"),
+    "regimes:plan-flight-path": Row(form(MANAGERS, "400"), pk="plan"),
+    "regimes:plan-meeting": Row(form(MANAGERS, "400"), pk="plan"),
+    "regimes:plan-submit": Row(post_only(MANAGERS, "302"), pk="plan"),
+    "regimes:plan-decide": Row(form(DWP, "400"), pk="plan"),
+    "regimes:release-new": Row(form(MANAGERS, "400")),
+    # CPRs and deep dives: kept by the DWP contact named on the contract or the prime's managers.
+    "regimes:cpr": Row(page(), pk="cpr"),
+    "regimes:cpr-report": Row(page(), pk="cpr"),
+    "regimes:cpr-new": Row(form(REVIEWERS, "400")),
+    "regimes:cpr-edit": Row(form(REVIEWERS, "400"), pk="cpr"),
+    "regimes:cpr-hold": Row(post_only(REVIEWERS, "302"), pk="cpr"),
+    "regimes:cpr-question": Row(form(REVIEWERS, "400"), pk="cpr"),
+    "regimes:cpr-action-point": Row(form(REVIEWERS, "400"), pk="cpr"),
+    "regimes:question-answer": Row(form(REVIEWERS, "400"), pk="question"),
+    "regimes:action-point": Row(form(REVIEWERS, "400"), pk="action_point"),
+    "regimes:deep-dive": Row(page(), pk="deep_dive"),
+    "regimes:deep-dive-letter": Row(page(), pk="deep_dive"),
+    "regimes:deep-dive-new": Row(form(REVIEWERS, "400")),
+    "regimes:deep-dive-edit": Row(form(REVIEWERS, "400"), pk="deep_dive"),
+    "regimes:deep-dive-follow-up": Row(form(REVIEWERS, "400"), pk="deep_dive"),
     # The MI API: required parameters left out are 400s, after the scope.
     "api-contract-list": Row(api("200")),
     "api-contract-standards": Row(api("400")),

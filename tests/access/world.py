@@ -19,6 +19,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from compliance.models import CmoSample, CmoSampleRecord, PatRating, Standard
 from participants import models
 from participants.workspace import services as workspace
+from regimes import models as regimes
 from tests import factories as f
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
@@ -59,6 +60,11 @@ class Side:
     pat: PatRating
     round: models.ValidationRound
     import_run: models.ImportRun
+    plan: regimes.ProviderActionPlan  # approved: its acceptance letter exists
+    cpr: regimes.Cpr
+    question: regimes.KeyQuestion
+    action_point: regimes.ActionPoint
+    deep_dive: regimes.DeepDive
 
 
 @dataclass
@@ -151,7 +157,28 @@ def _contract_objects(contract, referrals, importer) -> dict:
     run = models.ImportRun.objects.create(
         user=importer, source="test", status="SUCCEEDED", contract_refs=[contract.ref]
     )
+    plan = regimes.ProviderActionPlan.objects.create(
+        contract=contract,
+        version=1,
+        title="Plan",
+        first_month=dt.date(2025, 3, 1),
+        status="APPROVED",
+        submitted_on=dt.date(2025, 2, 24),
+        decided_on=dt.date(2025, 2, 26),
+    )
+    cpr = regimes.Cpr.objects.create(
+        contract=contract, month=dt.date(2025, 2, 1), meeting_on=dt.date(2025, 3, 12)
+    )
     return {
+        "plan": plan,
+        "cpr": cpr,
+        "question": regimes.KeyQuestion.objects.create(cpr=cpr, question="Why?", sent_on=dt.date(2025, 3, 5)),
+        "action_point": regimes.ActionPoint.objects.create(
+            cpr=cpr, what="Review", owner="PM", due_date=dt.date(2025, 4, 1)
+        ),
+        "deep_dive": regimes.DeepDive.objects.create(
+            contract=contract, subject="PG1", visit_on=dt.date(2025, 3, 20), letter="We will visit."
+        ),
         "tender": tender,
         "sample": sample,
         "records": records,

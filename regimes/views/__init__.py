@@ -1,0 +1,1 @@
+"""Pages of the regimes app, one module per concern."""
