@@ -123,18 +123,21 @@ class ReferralQuerySet(models.QuerySet):
     def search(self, value: str) -> ReferralQuerySet:
         """Referrals whose reference, or whose participant's, begins with `value`, any case, or whose
         participant's name holds `value` anywhere, any case and accent ("khan", "jose" finds José): prefix
-        lookups on the references (the indexes of migration 0006) and, from NAME_SEARCH_MIN characters, a
-        substring of the generated `search_name` (its trigram index, migration 0010). The participants' ids
-        are fetched first so the referral side is an index OR index lookup, not a scan testing every
-        referral against a subquery."""
+        lookups on the references (the indexes of migration 0006), the participants' ids fetched first so
+        the referral side is an index OR index lookup, and, from NAME_SEARCH_MIN characters, a substring
+        of the generated `search_name` (its trigram index, migration 0010)."""
         participants = self.model._meta.get_field("participant").related_model.objects
-        by_ref = Q(ref__istartswith=value)
-        if len(value) >= NAME_SEARCH_MIN:
-            by_ref |= Q(search_name__contains=models.Func(models.Value(value), function="fp_search_text"))
-        matching = participants.filter(by_ref).values_list("pk", flat=True)
+        matching = participants.filter(ref__istartswith=value).values_list("pk", flat=True)
         ids = list(matching[: SEARCH_IDS + 1])
-        participants = ids if len(ids) <= SEARCH_IDS else matching
-        return self.filter(Q(ref__istartswith=value) | Q(participant__in=participants))
+        found = Q(ref__istartswith=value) | Q(participant__in=ids if len(ids) <= SEARCH_IDS else matching)
+        if len(value) >= NAME_SEARCH_MIN:
+            # A subquery, never a list: a common name matches thousands, and PostgreSQL joins them faster
+            # than it parses as many literals (bench_workspace: ~70 ms for 14,000 matches in 1,000,000).
+            named = participants.filter(
+                search_name__contains=models.Func(models.Value(value), function="fp_search_text")
+            )
+            found |= Q(participant__in=named.values("pk"))
+        return self.filter(found)
 
     def visible_to(self, user) -> ReferralQuerySet:
         scope = _referral_scope(user)
