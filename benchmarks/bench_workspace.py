@@ -238,7 +238,10 @@ def _search_times(user, texts) -> list[float]:
         for _ in range(REPEATS):
             started = time.perf_counter()
             rows = list(
-                Referral.objects.visible_to(user).search(text).select_related("participant").order_by("pk")[:50]
+                Referral.objects.visible_to(user)
+                .search(text)
+                .select_related("participant")
+                .order_by("pk")[:50]
             )
             times.append((time.perf_counter() - started) * 1000)
         assert rows, f"no referral matches {text!r}: the bench data must carry names"
