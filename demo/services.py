@@ -169,8 +169,6 @@ def seed_demo(
         workspace = {}
         if referrals <= WORKSPACE_MAX_REFERRALS:
             workspace = seed_demo_workspace(today=today, seed=seed)
-
-
         workspace.update(seed_demo_reviews(today=today))
     return DemoResult(
         today=today,
