@@ -7,8 +7,9 @@ commits the send task runs (in-process mode: right away), and a beat schedule ev
 sends anything left.
 
 `send_pending()` sends one row at a time. The connection to the server is opened (and greeted) first, so a
-sender that dies before it connected leaves the row QUEUED for the next run. The row is then claimed (QUEUED -> SENDING, a conditional UPDATE in its
-own transaction) before the SMTP conversation, so two senders never both send it, and sent with the
+sender that dies before it connected leaves the row QUEUED for the next run. The row is then claimed
+(QUEUED -> SENDING, a conditional UPDATE in its own transaction) before the SMTP conversation, so two
+senders never both send it, and sent with the
 Message-ID fixed when it was queued. Then:
 - the server accepted it: SENT, with the time and the server's reply;
 - a clean refusal (no connection, a 4xx or 5xx reply, the conversation broken before the message was

@@ -23,7 +23,7 @@ class Migration(migrations.Migration):
                 ('remedial_action', models.TextField(help_text='Remedial action taken or under way.')),
                 ('avoid_repetition', models.TextField(help_text='Steps taken to avoid a repetition.')),
                 ('people_told', models.TextField(help_text='The people told of the issue so far.')),
-                ('extra_recipients', models.JSONField(blank=True, default=list, help_text="Addresses besides DWP's contacts.")),
+                ('extra_recipients', models.JSONField(blank=True, default=list, help_text="Addresses besides DWP's.")),
                 ('created_at', models.DateTimeField(auto_now_add=True)),
                 ('due_by', models.DateField(help_text='Sent by this day: the day it was written, or N working days on.')),
                 ('contract', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='issue_notices', to='participants.contract')),

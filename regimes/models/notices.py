@@ -32,7 +32,7 @@ class IssueNotice(models.Model):
     remedial_action = models.TextField(help_text="Remedial action taken or under way.")
     avoid_repetition = models.TextField(help_text="Steps taken to avoid a repetition.")
     people_told = models.TextField(help_text="The people told of the issue so far.")
-    extra_recipients = models.JSONField(default=list, blank=True, help_text="Addresses besides DWP's contacts.")
+    extra_recipients = models.JSONField(default=list, blank=True, help_text="Addresses besides DWP's.")
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="issue_notices"
     )

@@ -19,4 +19,6 @@ class Entry:
 
 
 # "module.path:function" of every part of the timeline; each concern adds its own line.
-SOURCES: list[str] = []
+SOURCES: list[str] = [
+    "regimes.selectors.notices:timeline_entries",
+]

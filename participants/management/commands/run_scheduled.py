@@ -25,7 +25,9 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("name", nargs="?", help="The schedule's name or task name (see --list).")
-        parser.add_argument("--list", dest="list_jobs", action="store_true", help="List every scheduled job and stop.")
+        parser.add_argument(
+            "--list", dest="list_jobs", action="store_true", help="List every scheduled job and stop."
+        )
 
     def handle(self, *args, name: str | None, list_jobs: bool, **options):
         jobs = PeriodicTask.objects.select_related("crontab", "interval", "solar", "clocked").order_by("name")
@@ -35,10 +37,10 @@ class Command(BaseCommand):
                 self.stdout.write(f"{job.name}\t{job.task}\t{_schedule(job)}{state}")
             return
         if not name:
-            raise CommandError("name: give a scheduled job's name (manage.py run_scheduled --list names them).")
+            raise CommandError("name: give a scheduled job's name (run_scheduled --list names them).")
         matches = list(jobs.filter(Q(name=name) | Q(task=name)))
         if not matches:
-            raise CommandError(f"name: no scheduled job is called {name!r} (run_scheduled --list names them).")
+            raise CommandError(f"name: no scheduled job is called {name!r} (--list names them).")
         if len({job.task for job in matches}) > 1:
             raise CommandError(f"name: {name!r} names more than one job; give the schedule's name.")
         job = matches[0]
