@@ -7,7 +7,7 @@ from . import views
 urlpatterns = [
     path("contracts/<str:contract_ref>/notices/", views.NoticeList.as_view(), name="api-contract-notices"),
     path(
-        "contracts/<str:contract_ref>/notices/<int:id>/",
+        "contracts/<str:contract_ref>/notices/<int:pk>/",
         views.NoticeDetail.as_view(),
         name="api-contract-notice",
     ),

@@ -66,13 +66,12 @@ class NoticeList(ContractScopedView, generics.ListAPIView):
     get=extend_schema(
         summary="One issue notice and its delivery",
         description=WHO,
-        parameters=[CONTRACT_REF, OpenApiParameter("id", OpenApiTypes.INT, OpenApiParameter.PATH)],
+        parameters=[CONTRACT_REF, OpenApiParameter("pk", OpenApiTypes.INT, OpenApiParameter.PATH)],
         tags=["notices"],
     )
 )
 class NoticeDetail(ContractScopedView, generics.RetrieveAPIView):
     serializer_class = NoticeSerializer
-    lookup_url_kwarg = "id"
 
     def get_object(self):
-        return selectors.notice_of(self.get_contract(), self.kwargs["id"])
+        return selectors.notice_of(self.get_contract(), self.kwargs["pk"])

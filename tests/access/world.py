@@ -19,6 +19,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from compliance.models import CmoSample, CmoSampleRecord, PatRating, Standard
 from participants import models
 from participants.workspace import services as workspace
+from regimes.models import IssueNotice
 from tests import factories as f
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
@@ -58,6 +59,7 @@ class Side:
     pat: PatRating
     round: models.ValidationRound
     import_run: models.ImportRun
+    notice: IssueNotice  # a NORMAL one, not sent yet (DRAFT)
 
 
 @dataclass
@@ -146,7 +148,17 @@ def _contract_objects(contract, referrals, importer) -> dict:
     run = models.ImportRun.objects.create(
         user=importer, source="test", status="SUCCEEDED", contract_refs=[contract.ref]
     )
+    notice = IssueNotice.objects.create(
+        contract=contract,
+        summary="A late start",
+        urgency=IssueNotice.Urgency.NORMAL,
+        remedial_action="Called",
+        avoid_repetition="Rota",
+        people_told="The manager",
+        due_by=dt.date(2025, 3, 10),
+    )
     return {
+        "notice": notice,
         "tender": tender,
         "sample": sample,
         "records": records,
