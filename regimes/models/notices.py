@@ -17,7 +17,7 @@ class IssueNotice(models.Model):
         NORMAL = "NORMAL", "Normal"
 
     class State(models.TextChoices):
-        DRAFT = "DRAFT", "Draft: due to be sent"
+        DRAFT = "DRAFT", "Draft"
         QUEUED = "QUEUED", "Queued"
         SENDING = "SENDING", "Sending"
         SENT = "SENT", "Sent"

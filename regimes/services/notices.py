@@ -117,7 +117,7 @@ def _render(notice: IssueNotice) -> dict:
     context = {"notice": notice, "contract": contract, "provider": contract.prime.name, "url": url}
     urgency = notice.get_urgency_display().upper()
     return {
-        "subject": f"[{urgency}] {contract.prime.name} · {contract.ref}: {notice.summary}",
+        "subject": f"[{urgency}] {contract.prime.name}, {contract.ref}: {notice.summary}",
         "text": render_to_string("regimes/email/notice.txt", context),
         "html": render_to_string("regimes/email/notice.html", context),
     }
