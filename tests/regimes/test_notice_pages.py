@@ -68,10 +68,8 @@ def test_the_form_keeps_what_was_typed_and_names_the_bad_field(client, world):
     assert not IssueNotice.objects.exists()
     typed["summary"] = "Lost evidence"
     response = client.post(url(world, "new/"), typed)
-    assert (
-        response.status_code == 400
-        and "&#x27;nobody&#x27; is not an email address." in response.content.decode()
-    )
+    assert response.status_code == 400
+    assert "&#x27;nobody&#x27; is not an email address." in response.content.decode()
     assert not IssueNotice.objects.exists()
 
 
