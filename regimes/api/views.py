@@ -66,7 +66,12 @@ class NoticeList(ContractScopedView, generics.ListAPIView):
     get=extend_schema(
         summary="One issue notice and its delivery",
         description=WHO,
-        parameters=[CONTRACT_REF, OpenApiParameter("pk", OpenApiTypes.INT, OpenApiParameter.PATH)],
+        parameters=[
+            CONTRACT_REF,
+            OpenApiParameter(
+                "id", {"type": "integer", "minimum": 1}, OpenApiParameter.PATH, description="The notice's id."
+            ),
+        ],
         tags=["notices"],
     )
 )
