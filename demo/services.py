@@ -562,7 +562,6 @@ def _decimal(value) -> Decimal | None:
     return None if pd.isna(value) else Decimal(f"{value:.2f}")
 
 
-
 CHUNK = 20_000
 
 

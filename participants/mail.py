@@ -6,8 +6,10 @@ queued already is not queued again: a re-run of a job queues only what is missin
 commits the send task runs (in-process mode: right away), and a beat schedule every minute (migration 0008)
 sends anything left.
 
-`send_pending()` sends one row at a time. The row is claimed (QUEUED -> SENDING, a conditional UPDATE in its
-own transaction) before the SMTP conversation, so two senders never both send it, and sent with the
+`send_pending()` sends one row at a time. The connection to the server is opened (and greeted) first, so a
+sender that dies before it connected leaves the row QUEUED for the next run. The row is then claimed
+(QUEUED -> SENDING, a conditional UPDATE in its own transaction) before the SMTP conversation, so two
+senders never both send it, and sent with the
 Message-ID fixed when it was queued. Then:
 - the server accepted it: SENT, with the time and the server's reply;
 - a clean refusal (no connection, a 4xx or 5xx reply, the conversation broken before the message was
@@ -35,6 +37,7 @@ from django.core.mail.backends.smtp import EmailBackend as SmtpBackend
 from django.core.mail.message import sanitize_address
 from django.db import transaction
 from django.db.models import F, QuerySet
+from django.dispatch import Signal
 from django.utils import timezone
 
 from .jobs import enqueue
@@ -44,6 +47,10 @@ logger = logging.getLogger(__name__)
 
 SEND_TASK = "participants.tasks.send_outbox"
 State = OutboxMessage.State
+
+# Sent once a message is recorded SENT (`message`: the row), for the apps whose objects it tells of (an issue
+# notice's obligation is fulfilled). A sender that dies between the two leaves it to their daily check.
+message_sent = Signal()
 
 
 @dataclass(frozen=True)
@@ -130,12 +137,15 @@ def send_pending(*, now: datetime | None = None, limit: int = 500) -> int:
     sent = 0
     with _Sender() as sender:
         for pk in due:
+            # Connected before the claim: a sender that dies while connecting leaves the row QUEUED.
+            refusal = sender.connect()
             message = _claim(pk, now=now)
             if message is None:
                 continue  # another sender claimed it first
-            outcome = sender.send(_email(message))
-            _record(message, outcome, now=now)
-            sent += outcome.state == State.SENT
+            outcome = refusal or sender.send(_email(message))
+            if _record(message, outcome, now=now) and outcome.state == State.SENT:
+                sent += 1
+                message_sent.send(sender=OutboxMessage, message=message)
             if outcome.unreachable:
                 break  # the rest would meet the same closed door: they wait for the next run
     return sent
@@ -180,7 +190,7 @@ class _Outcome:
     unreachable: bool = False  # no connection to the server at all
 
 
-def _record(message: OutboxMessage, outcome: _Outcome, *, now: datetime) -> None:
+def _record(message: OutboxMessage, outcome: _Outcome, *, now: datetime) -> bool:
     fields: dict[str, Any] = {"state": outcome.state, "last_reply": outcome.reply[:2000]}
     if outcome.state == State.SENT:
         fields["sent_at"] = now
@@ -191,9 +201,10 @@ def _record(message: OutboxMessage, outcome: _Outcome, *, now: datetime) -> None
         else:
             delay = settings.FLIGHTPATH_MAIL_RETRY_SECONDS * 2 ** (message.attempts - 1)
             fields["next_attempt_at"] = now + timedelta(seconds=delay)
-    OutboxMessage.objects.filter(pk=message.pk, state=State.SENDING).update(**fields)
+    recorded = OutboxMessage.objects.filter(pk=message.pk, state=State.SENDING).update(**fields)
     if fields["state"] != State.SENT:
         logger.warning("email %s (%s): %s, %s", message.pk, message.key, fields["state"], outcome.reply)
+    return bool(recorded)
 
 
 class _Refused(Exception):
@@ -258,15 +269,24 @@ class _Sender:
     def __exit__(self, *exc_info) -> None:
         self._close()
 
-    def send(self, email: EmailMultiAlternatives) -> _Outcome:
+    def connect(self) -> _Outcome | None:
+        """Open the SMTP connection (greeted and ready) unless it is open; the refusal when it cannot be."""
         if not isinstance(self.backend, SmtpBackend):
-            self.backend.send_messages([email])
-            return _Outcome(State.SENT, f"accepted by {type(self.backend).__module__}")
+            return None
         try:
             self.backend.open()
         except OSError as exc:
             self._close()
             return _Outcome(State.QUEUED, _error(exc), unreachable=True)
+        return None
+
+    def send(self, email: EmailMultiAlternatives) -> _Outcome:
+        if not isinstance(self.backend, SmtpBackend):
+            self.backend.send_messages([email])
+            return _Outcome(State.SENT, f"accepted by {type(self.backend).__module__}")
+        refusal = self.connect()
+        if refusal is not None:
+            return refusal
         try:
             return _Outcome(State.SENT, _converse(self.backend.connection, email))
         except _Refused as refused:

@@ -5,13 +5,21 @@ from __future__ import annotations
 from celery import shared_task
 from django.utils import timezone
 
-from .services import releases
+from .services import notices, releases
 
 REFRESH_TASK = "regimes.tasks.refresh_review_obligations"
+QUEUE_NOTICES_TASK = "regimes.tasks.queue_due_notices"
 
 
 @shared_task(name=REFRESH_TASK)
 def refresh_review_obligations() -> int:
-    """Daily (django-celery-beat, migration 0003): the CPR and monthly plan update obligations of every
-    live contract's recent dashboard releases."""
+    """Daily (django-celery-beat, migration 0003_daily_review_obligations): the CPR and monthly plan
+    update obligations of every live contract's recent dashboard releases."""
     return releases.refresh_all(today=timezone.localdate())
+
+
+@shared_task(name=QUEUE_NOTICES_TASK)
+def queue_due_notices() -> int:
+    """Daily (django-celery-beat, migration 0003_daily_notice_schedule): queue the NORMAL issue notices
+    still DRAFT."""
+    return notices.queue_due_notices()

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from .views import plans, reviews
+from .views import notices, plans, reviews
 
 app_name = "regimes"
 
@@ -34,4 +34,10 @@ urlpatterns: list = [
     path(f"{C}deep-dives/<int:pk>/edit/", reviews.deep_dive_edit, name="deep-dive-edit"),
     path(f"{C}deep-dives/<int:pk>/follow-ups/new/", reviews.deep_dive_follow_up, name="deep-dive-follow-up"),
     path(f"{C}deep-dives/<int:pk>/letter.pdf", reviews.deep_dive_letter, name="deep-dive-letter"),
+    # Issue notices to DWP (DOMAIN.md 12, 17.10-17.11).
+    path(f"{C}notices/", notices.notices, name="notices"),
+    path(f"{C}notices/new/", notices.notice_new, name="notice-new"),
+    path(f"{C}notices/<int:pk>/", notices.notice, name="notice"),
+    path(f"{C}notices/<int:pk>/resend/", notices.notice_resend, name="notice-resend"),
+    path(f"{C}notices/<int:pk>/send/", notices.notice_send, name="notice-send"),
 ]

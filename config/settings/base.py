@@ -312,6 +312,9 @@ FLIGHTPATH_JOB_STALE_SECONDS = env.int("FLIGHTPATH_JOB_STALE_SECONDS", default=3
 FLIGHTPATH_MAIL_RETRY_SECONDS = env.int("FLIGHTPATH_MAIL_RETRY_SECONDS", default=60)
 FLIGHTPATH_MAIL_MAX_ATTEMPTS = env.int("FLIGHTPATH_MAIL_MAX_ATTEMPTS", default=5)
 FLIGHTPATH_MAIL_LEASE_SECONDS = env.int("FLIGHTPATH_MAIL_LEASE_SECONDS", default=900)
+# Issue notices (DOMAIN.md 17.10): a NORMAL notice is due this many working days (the contract's calendar)
+# after the day it was written; URGENT and RED_FLAG ones go at once.
+FLIGHTPATH_NOTICE_WORKING_DAYS = env.int("FLIGHTPATH_NOTICE_WORKING_DAYS", default=5)
 
 # The most an upload (the page or POST /api/v1/imports/) may send, in bytes: lower than the command line's
 # (which has none), because it crosses the network into a web process and fills MEDIA_ROOT until it runs.

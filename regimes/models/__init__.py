@@ -1,5 +1,6 @@
 """The regimes app's tables, one module per concern; imported from here (`regimes.models`)."""
 
+from .notices import IssueNotice
 from .obligations import Obligation
 from .plans import DashboardRelease, FlightPathMonth, PlanAction, ProviderActionPlan
 from .reviews import ActionPoint, Cpr, DeepDive, KeyQuestion
@@ -10,6 +11,7 @@ __all__ = [
     "DashboardRelease",
     "DeepDive",
     "FlightPathMonth",
+    "IssueNotice",
     "KeyQuestion",
     "Obligation",
     "PlanAction",

@@ -22,4 +22,5 @@ class Entry:
 SOURCES: list[str] = [
     "regimes.selectors.plans:timeline_entries",
     "regimes.selectors.reviews:timeline_entries",
+    "regimes.selectors.notices:timeline_entries",
 ]

@@ -232,6 +232,20 @@ EXPECTED: dict[str, Row] = {
         },
         pk="import_run",
     ),
+    # Issue notices (DOMAIN.md 12): everyone in scope reads them; the prime's managers write, send and resend.
+    "regimes:notices": Row(page()),
+    "regimes:notice-new": Row(form(MANAGERS, "400")),
+    "regimes:notice": Row(page(), pk="notice"),
+    "regimes:notice-send": Row(post_only(MANAGERS, "302"), pk="notice"),
+    "regimes:notice-resend": Row(post_only(MANAGERS, "302"), pk="notice"),
+    "api-contract-notices": Row(
+        {
+            "GET": rule(EVERYONE, anonymous="403"),
+            "POST": rule(MANAGERS, "400", anonymous="403"),
+            **{m: rule(EVERYONE, "405", outside="405", anonymous="403") for m in ("PUT", "PATCH", "DELETE")},
+        }
+    ),
+    "api-contract-notice": Row(api("200"), pk="notice"),
     # Signing in: every login's own security page; its forms answer an empty post with their errors.
     "two-factor": Row({"GET": rule(ok="302"), "POST": rule(ok="302")}),
     "security": Row(page()),

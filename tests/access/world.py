@@ -65,6 +65,7 @@ class Side:
     question: regimes.KeyQuestion
     action_point: regimes.ActionPoint
     deep_dive: regimes.DeepDive
+    notice: regimes.IssueNotice  # a NORMAL one, not sent yet (DRAFT)
 
 
 @dataclass
@@ -169,7 +170,17 @@ def _contract_objects(contract, referrals, importer) -> dict:
     cpr = regimes.Cpr.objects.create(
         contract=contract, month=dt.date(2025, 2, 1), meeting_on=dt.date(2025, 3, 12)
     )
+    notice = regimes.IssueNotice.objects.create(
+        contract=contract,
+        summary="A late start",
+        urgency=regimes.IssueNotice.Urgency.NORMAL,
+        remedial_action="Called",
+        avoid_repetition="Rota",
+        people_told="The manager",
+        due_by=dt.date(2025, 3, 10),
+    )
     return {
+        "notice": notice,
         "plan": plan,
         "cpr": cpr,
         "question": regimes.KeyQuestion.objects.create(cpr=cpr, question="Why?", sent_on=dt.date(2025, 3, 5)),

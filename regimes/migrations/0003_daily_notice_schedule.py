@@ -1,0 +1,30 @@
+"""Every day at 07:00 Europe/London (django-celery-beat PeriodicTask, editable in admin): queue the NORMAL
+issue notices still DRAFT, so each goes well before its due day (regimes.tasks)."""
+
+from django.db import migrations
+
+TASK_NAME = "regimes: queue due issue notices"
+
+
+def create(apps, schema_editor):
+    CrontabSchedule = apps.get_model("django_celery_beat", "CrontabSchedule")
+    PeriodicTask = apps.get_model("django_celery_beat", "PeriodicTask")
+    schedule, _ = CrontabSchedule.objects.get_or_create(
+        minute="0", hour="7", day_of_week="*", day_of_month="*", month_of_year="*", timezone="Europe/London"
+    )
+    PeriodicTask.objects.update_or_create(
+        name=TASK_NAME,
+        defaults={"task": "regimes.tasks.queue_due_notices", "crontab": schedule, "enabled": True},
+    )
+
+
+def remove(apps, schema_editor):
+    apps.get_model("django_celery_beat", "PeriodicTask").objects.filter(name=TASK_NAME).delete()
+
+
+class Migration(migrations.Migration):
+    dependencies = [
+        ("regimes", "0002_issue_notices"),
+        ("django_celery_beat", "0019_alter_periodictasks_options"),
+    ]
+    operations = [migrations.RunPython(create, remove)]
