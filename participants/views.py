@@ -38,12 +38,14 @@ def contract_detail(request, ref):
         {
             "contract": contract,
             **selectors.contract_summary(contract),
-            # Panels of the compliance and performance apps, fetched by the page with htmx.
+            # Panels of the compliance, performance and regimes apps, fetched by the page with htmx (by URL
+            # name: this app imports nothing from the apps above it).
             "standing_panels": [
                 (reverse(f"{app}:standing", args=[contract.ref]), reverse(page, args=[contract.ref]), label)
                 for app, page, label in (
                     ("compliance", "compliance:standards", "Customer service standards"),
                     ("performance", "performance:contract", "Performance against MPL"),
+                    ("regimes", "regimes:regime", "Regime, recommendations and what's due"),
                 )
             ],
         },
@@ -65,4 +67,3 @@ def referral_list(request):
     table = ReferralTable(filterset.qs if filterset.is_valid() else filterset.queryset.none())
     RequestConfig(request, paginate={"per_page": 50}).configure(table)
     return render(request, "participants/referral_list.html", {"table": table, "filter": filterset})
-

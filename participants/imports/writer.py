@@ -70,7 +70,6 @@ class Changes:
         }
 
 
-
 @dataclass(frozen=True)
 class Audit:
     """Who imported, and which ImportRun: what every history row the import writes names."""
@@ -382,7 +381,7 @@ def write_bundle(valid: ValidBundle, changes: Changes, run: ImportRun, *, bulk: 
                         "end_date",
                         "year_start_month",
                     ],
-                    extra={"regime": "'PMR'", "devolution_deal_areas": "'[]'::jsonb"},
+                    extra={"devolution_deal_areas": "'[]'::jsonb"},
                     contract="id",
                     incoming=f"SELECT s.contract_ref AS ref, p.id AS programme_id, s.name, o.id AS prime_id, "
                     "s.cpa, s.nation, s.start_date, s.end_date, "
@@ -564,4 +563,3 @@ def _merge_ddas(seen: dict[int, list[str]]) -> None:
         merged = sorted(set(held.devolution_deal_areas) | set(seen[held.pk]))
         if merged != held.devolution_deal_areas:
             Contract.objects.filter(pk=held.pk).update(devolution_deal_areas=merged)
-

@@ -15,7 +15,7 @@ from participants.models import Contract, MplProfile, MplTarget, Referral, Valid
 from participants.selectors import latest_data_date
 
 from .. import engine
-from ..models import AssessmentSnapshot, CohortSnapshot, PerformanceSnapshot, Recommendation
+from ..models import AssessmentSnapshot, CohortSnapshot, PerformanceSnapshot
 
 # The event codes the performance engine reads; the others never reach it.
 ENGINE_CODES = engine.CODES_READ
@@ -242,14 +242,6 @@ def assessment_figures(contract: Contract, *, quarter_end: int, group: str, fina
         (final,),
     )
     return frame.iloc[0].to_dict()
-
-
-def open_recommendations(contract: Contract) -> list[Recommendation]:
-    return list(
-        Recommendation.objects.filter(contract=contract, status=Recommendation.Status.OPEN).order_by(
-            "quarter_end", "group"
-        )
-    )
 
 
 def assessment_row(snap: AssessmentSnapshot) -> dict:
