@@ -307,10 +307,18 @@ FLIGHTPATH_PICAN_PLAN_WORKING_DAYS = env.int("FLIGHTPATH_PICAN_PLAN_WORKING_DAYS
 FLIGHTPATH_PICAN_INDICATORS = env.json(
     "FLIGHTPATH_PICAN_INDICATORS",
     default={
-        "DDA_GROUP": {"label": "Disability group job outcomes against MPL", "group": "DISABILITY",
-                      "measure": "pct_of_mpl", "below": 90.0},
-        "EARNINGS_STARTS": {"label": "Earnings starts per job start", "group": "ALL",
-                            "measure": "earnings_starts/job_starts", "below": 50.0},
+        "DDA_GROUP": {
+            "label": "Disability group job outcomes against MPL",
+            "group": "DISABILITY",
+            "measure": "pct_of_mpl",
+            "below": 90.0,
+        },
+        "EARNINGS_STARTS": {
+            "label": "Earnings starts per job start",
+            "group": "ALL",
+            "measure": "earnings_starts/job_starts",
+            "below": 50.0,
+        },
     },
 )
 
