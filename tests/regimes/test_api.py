@@ -28,7 +28,13 @@ def _post(client, ref, **body):
 def test_issue_pin_answers_201_with_its_obligations_then_409_inside_the_remedy_period():
     w = world()
     dwp = client_for(w.dwp)
-    body = {"decision": "ISSUE_PIN", "group": "PG1", "quarter_end": "2025-03", "decided_on": "2025-05-06", "reason": "Failed"}
+    body = {
+        "decision": "ISSUE_PIN",
+        "group": "PG1",
+        "quarter_end": "2025-03",
+        "decided_on": "2025-05-06",
+        "reason": "Failed",
+    }
     response = _post(dwp, w.contract.ref, **body)
     assert response.status_code == 201, response.json()
     data = response.json()
@@ -40,7 +46,11 @@ def test_issue_pin_answers_201_with_its_obligations_then_409_inside_the_remedy_p
     assert again.status_code == 409 and "17.4" in again.json()["detail"]
     regime = dwp.get(f"/api/v1/contracts/{w.contract.ref}/regime/").json()
     assert regime["regime"] == "PMR" and regime["levels"] == [1] and regime["epr"] is None
-    assert regime["pins"][0] | {"group": "PG1", "quarter_end": "2025-03", "remedy_end": "2025-09", "status": "OPEN"} == regime["pins"][0]
+    assert (
+        regime["pins"][0]
+        | {"group": "PG1", "quarter_end": "2025-03", "remedy_end": "2025-09", "status": "OPEN"}
+        == regime["pins"][0]
+    )
     obligations = dwp.get(f"/api/v1/contracts/{w.contract.ref}/obligations/?status=OVERDUE").json()
     assert obligations["count"] == 2 and obligations["results"][0]["source"].startswith("PIN ")
 
@@ -48,17 +58,37 @@ def test_issue_pin_answers_201_with_its_obligations_then_409_inside_the_remedy_p
 @pytest.mark.django_db
 def test_decisions_answer_400_naming_the_field_403_for_other_roles_404_outside_the_scope():
     w = world()
-    bad = _post(client_for(w.dwp), w.contract.ref, decision="ISSUE_PIN", group="PG1", quarter_end="March", reason="r")
+    bad = _post(
+        client_for(w.dwp), w.contract.ref, decision="ISSUE_PIN", group="PG1", quarter_end="March", reason="r"
+    )
     assert bad.status_code == 400 and "quarter_end" in bad.json()
-    missing = _post(client_for(w.dwp), w.contract.ref, decision="ISSUE_PIN", quarter_end="2025-03", reason="r")
+    missing = _post(
+        client_for(w.dwp), w.contract.ref, decision="ISSUE_PIN", quarter_end="2025-03", reason="r"
+    )
     assert missing.status_code == 400 and "group" in missing.json()
-    assert _post(client_for(w.key_worker), w.contract.ref, decision="ALLOCATE_EPR", reason="r").status_code == 403
+    assert (
+        _post(client_for(w.key_worker), w.contract.ref, decision="ALLOCATE_EPR", reason="r").status_code
+        == 403
+    )
     other = world(ref="RG-2")
-    assert _post(client_for(w.dwp), other.contract.ref, decision="ALLOCATE_EPR", reason="r").status_code == 404
-    letter = _post(client_for(w.manager), w.contract.ref, decision="ALLOCATE_EPR", reason="Letter", decided_on="2025-05-06")
+    assert (
+        _post(client_for(w.dwp), other.contract.ref, decision="ALLOCATE_EPR", reason="r").status_code == 404
+    )
+    letter = _post(
+        client_for(w.manager),
+        w.contract.ref,
+        decision="ALLOCATE_EPR",
+        reason="Letter",
+        decided_on="2025-05-06",
+    )
     assert letter.status_code == 400 and "decided_by" in letter.json()
     letter = _post(
-        client_for(w.manager), w.contract.ref, decision="ALLOCATE_EPR", reason="Letter", decided_on="2025-05-06", decided_by="A. DWP"
+        client_for(w.manager),
+        w.contract.ref,
+        decision="ALLOCATE_EPR",
+        reason="Letter",
+        decided_on="2025-05-06",
+        decided_by="A. DWP",
     )
     assert letter.status_code == 201 and letter.json()["recorded_for_dwp"] is True
     listed = client_for(w.manager).get("/api/v1/contracts/").json()["results"]
@@ -70,8 +100,13 @@ def test_recommendations_list_is_paginated_filtered_and_bounded_in_queries(djang
     w = world()
     for i in range(30):
         Recommendation.objects.create(
-            contract=w.contract, key=f"PIN_RISK:PG1:{i}", kind="PIN_RISK", group="PG1",
-            quarter_end=dt.date(2025, 3, 1), message=f"m{i}", status="OPEN" if i % 2 else "DISMISSED",
+            contract=w.contract,
+            key=f"PIN_RISK:PG1:{i}",
+            kind="PIN_RISK",
+            group="PG1",
+            quarter_end=dt.date(2025, 3, 1),
+            message=f"m{i}",
+            status="OPEN" if i % 2 else "DISMISSED",
             decided_by=None if i % 2 else w.dwp,
         )
     client = client_for(w.dwp)
