@@ -49,6 +49,7 @@ from participants.workspace import rules as rules
 from participants.workspace.selectors import workspace_configs
 
 from .generator import generate_bundle, key_worker_ref, write_bundle
+from .regimes import seed_demo_regimes
 from .specs import (
     BRADFORD,
     CONTRACTS,
@@ -157,6 +158,7 @@ def seed_demo(*, referrals: int | None = None, today: date | None = None, seed: 
         workspace = {}
         if referrals <= WORKSPACE_MAX_REFERRALS:
             workspace = seed_demo_workspace(today=today, seed=seed)
+        seed_demo_regimes(today=today)
     return DemoResult(today=today, referrals=referrals, seed=seed, import_counts=imported.counts,
                       logins=logins, workspace=workspace)
 

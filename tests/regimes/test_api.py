@@ -1,4 +1,4 @@
-"""The regimes endpoints (DATA.md "Regimes, notices and KPIs"): 200 / 201 / 400 / 403 / 404 / 409, query bounds."""
+"""The regimes endpoints (DATA.md "Regimes, notices and KPIs"): 200, 201, 400, 403, 404, 409, query bounds."""
 
 from __future__ import annotations
 

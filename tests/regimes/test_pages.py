@@ -1,5 +1,5 @@
-"""The regime pages: the regime page and its decision form (rule errors shown, what was typed kept), dismissing,
-what's due per person and per contract, the private calendar feed (parsed back) and the daily email."""
+"""The regime pages: the regime page and its decision form (rule errors shown, what was typed kept),
+dismissing, what's due per person and per contract, the calendar feed (parsed back) and the daily email."""
 
 from __future__ import annotations
 
