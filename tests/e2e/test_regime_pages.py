@@ -1,5 +1,5 @@
 """The regime workflow in a real browser: a DWP contact confirms a PIN candidate on the regime page (the
-decision form pre-filled), and the provider action plan it owes appears on the contract manager's what's due."""
+decision form pre-filled), and the action plan it owes appears on the contract manager's what's due."""
 
 import re
 
