@@ -1,6 +1,6 @@
-"""Regimes benchmark (issue 11): the demo bundle (demo.generator) with `referrals` referrals in its WP contract
-over three years, imported with the product's import (benchmarks.data), recomputed by performance as the
-recompute task does; then a regime history recorded through the services (an EPR and a PIN, with their
+"""Regimes benchmark (issue 11): the demo bundle (demo.generator) with `referrals` referrals in its WP
+contract over three years, imported with the product's import (benchmarks.data), recomputed by performance
+as the recompute task does; then a regime history recorded through the services (an EPR and a PIN, with their
 obligations owed to a benchmark contract manager) and, measured:
 
 - the recommendations refresh that follows the recompute (regimes.services.recommendations.refresh; it reads
