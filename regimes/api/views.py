@@ -5,7 +5,7 @@ A rule refusing a decision is a 409 naming the rule; a missing or malformed fiel
 from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import generics, status
 from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
@@ -83,7 +83,10 @@ class ObligationsView(ContractScopedView, generics.ListAPIView):
     summary="Record a regime decision",
     tags=["regimes"],
     request=DecisionInputSerializer,
-    responses={201: DecisionSerializer},
+    responses={
+        201: DecisionSerializer,
+        409: OpenApiResponse(description="The rules forbid the decision: `detail` names the rule."),
+    },
 )
 class DecisionsView(ContractScopedView):
     serializer_class = DecisionInputSerializer
