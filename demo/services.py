@@ -51,7 +51,8 @@ from participants.workspace import rules as rules
 from participants.workspace.selectors import workspace_configs
 
 from .generator import generate_bundle, key_worker_ref, write_bundle
-from .regimes import seed_demo_reviews
+from .regimes import seed_demo_regimes
+from .reviews import seed_demo_reviews
 from .specs import (
     BRADFORD,
     CONTRACTS,
@@ -169,6 +170,7 @@ def seed_demo(
         workspace = {}
         if referrals <= WORKSPACE_MAX_REFERRALS:
             workspace = seed_demo_workspace(today=today, seed=seed)
+        seed_demo_regimes(today=today)
         workspace.update(seed_demo_reviews(today=today))
     return DemoResult(
         today=today,

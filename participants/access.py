@@ -39,6 +39,9 @@ REFUSALS = {
     Action.IMPORT: "Only the prime's performance and contract managers import data for its contracts.",
     Action.MANAGE_SUBCONTRACTORS: "Only partnerships managers manage subcontractors.",
     Action.RECORD_DECISION: "Only the DWP contacts named on the contract record its regime decisions.",
+    Action.RECORD_DECISION_FOR_DWP: (
+        "Only the prime's contract managers record a decision DWP sent by letter."
+    ),
     Action.VIEW_NINO: "Only key workers, team leaders and claims officers see National Insurance numbers.",
     Action.ADMINISTER: "Only support staff use the admin.",
 }

@@ -23,8 +23,8 @@ class OrganisationAdmin(admin.ModelAdmin):
 
 @admin.register(models.Contract)
 class ContractAdmin(SimpleHistoryAdmin):
-    list_display = ("ref", "name", "programme", "prime", "cpa", "nation", "start_date", "end_date", "regime")
-    list_filter = ("programme", "nation", "regime")
+    list_display = ("ref", "name", "programme", "prime", "cpa", "nation", "start_date", "end_date")
+    list_filter = ("programme", "nation")
     search_fields = ("ref", "name", "cpa")
     autocomplete_fields = ("prime",)
     filter_horizontal = ("delivery_organisations", "dwp_contacts")

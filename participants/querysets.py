@@ -158,6 +158,24 @@ class ParticipantQuerySet(models.QuerySet):
 
 
 class ContractQuerySet(models.QuerySet):
+    def with_regime(self) -> ContractQuerySet:
+        """Annotate `regime` (DOMAIN.md 17.1): `EPR` while the contract has an open EPR, else `PMR`. It is
+        derived from the regimes app's recorded decisions; its EPR table is reached by name (as tasks are
+        enqueued by name), so this app imports nothing from the app above it. One correlated EXISTS, no
+        query per row."""
+        from django.apps import apps
+
+        open_epr = apps.get_model("regimes", "Epr").objects.filter(
+            contract=models.OuterRef("pk"), status="OPEN"
+        )
+        return self.annotate(
+            regime=models.Case(
+                models.When(models.Exists(open_epr), then=models.Value("EPR")),
+                default=models.Value("PMR"),
+                output_field=models.CharField(),
+            )
+        )
+
     def visible_to(self, user) -> ContractQuerySet:
         if not getattr(user, "is_authenticated", False):
             return self.none()

@@ -24,7 +24,8 @@ class Action(StrEnum):
     MANAGE_CONTRACT = "manage_contract"  # standards, validation rounds, assurance records, regime records
     IMPORT = "import"  # upload bundles
     MANAGE_SUBCONTRACTORS = "manage_subcontractors"  # subcontractor performance, PIPs and measures
-    RECORD_DECISION = "record_decision"  # DWP's regime decisions
+    RECORD_DECISION = "record_decision"  # DWP's regime decisions (a DWP contact named on the contract)
+    RECORD_DECISION_FOR_DWP = "record_decision_for_dwp"  # a decision DWP sent by letter (the prime's side)
     VIEW_NINO = "view_nino"  # the participant's National Insurance number unmasked (each view is logged)
     ADMINISTER = "administer"  # the admin site: support staff (superusers) only, no role holds it
 
@@ -35,7 +36,9 @@ ROLE_ACTIONS: dict[Role, frozenset[Action]] = {
         {Action.VIEW, Action.RECORD_JOURNEY, Action.MANAGE_CONTRACT, Action.IMPORT, Action.VIEW_NINO}
     ),
     Role.PARTNERSHIPS_MANAGER: frozenset({Action.VIEW, Action.MANAGE_SUBCONTRACTORS}),
-    Role.CONTRACT_MANAGER: frozenset({Action.VIEW, Action.MANAGE_CONTRACT, Action.IMPORT}),
+    Role.CONTRACT_MANAGER: frozenset(
+        {Action.VIEW, Action.MANAGE_CONTRACT, Action.IMPORT, Action.RECORD_DECISION_FOR_DWP}
+    ),
     Role.CLAIMS_OFFICER: frozenset({Action.VIEW, Action.CHECK_CLAIMS, Action.VIEW_NINO}),
     Role.DWP_CONTACT: frozenset({Action.VIEW, Action.RECORD_DECISION}),
 }
@@ -45,7 +48,7 @@ ROLE_ACTIONS: dict[Role, frozenset[Action]] = {
 SLICED_FIGURE_ROLES = frozenset({Role.PARTNERSHIPS_MANAGER})
 
 # Taken only on the user's own prime's contracts: a subcontractor's managers never manage or import.
-PRIME_ACTIONS = frozenset({Action.MANAGE_CONTRACT, Action.IMPORT})
+PRIME_ACTIONS = frozenset({Action.MANAGE_CONTRACT, Action.IMPORT, Action.RECORD_DECISION_FOR_DWP})
 
 # What the key workers write in the workspace (participants/models/workspace.py), by model name.
 _WORKSPACE_MODELS = (
@@ -93,7 +96,8 @@ ACTION_PERMISSIONS: dict[Action, tuple[tuple[str, str], ...]] = {
         ("regimes", "add_subcontractor"),
         ("regimes", "change_subcontractor"),
     ),
-    Action.RECORD_DECISION: (("performance", "change_recommendation"),),
+    Action.RECORD_DECISION: (("regimes", "add_decision"), ("regimes", "change_recommendation")),
+    Action.RECORD_DECISION_FOR_DWP: (("regimes", "add_decision"), ("regimes", "change_recommendation")),
     Action.VIEW_NINO: (),  # no model permission: a field of a model every role views, asked of access.can
     Action.ADMINISTER: (),
 }

@@ -107,6 +107,7 @@ def visible_contracts(user):
     )
     return (
         Contract.objects.visible_to(user)
+        .with_regime()
         .select_related("programme", "prime")
         .annotate(referral_count=Coalesce(Subquery(counts.values("n"), output_field=IntegerField()), 0))
         .order_by("ref")
@@ -135,7 +136,9 @@ def contract_summary(contract) -> dict:
 def visible_contract(user, ref: str) -> Contract:
     """The contract `ref` with its programme and prime, for pages and the API; Http404 when it does not
     exist or is outside the user's scope (DATA.md: the same answer, so a caller learns nothing)."""
-    return get_object_or_404(Contract.objects.visible_to(user).select_related("programme", "prime"), ref=ref)
+    return get_object_or_404(
+        Contract.objects.visible_to(user).with_regime().select_related("programme", "prime"), ref=ref
+    )
 
 
 def latest_data_date(contract_id: int) -> date | None:

@@ -48,7 +48,7 @@ class ContractTable(tables.Table):
     nation = tables.Column()
     start_date = tables.DateColumn(format="j M Y", verbose_name="Starts")
     end_date = tables.DateColumn(format="j M Y", verbose_name="Ends")
-    regime = tables.Column()
+    regime = tables.Column(orderable=False)
     referral_count = tables.Column(verbose_name="Referrals", attrs={"td": {"class": "text-end"}})
 
     class Meta:

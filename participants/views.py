@@ -38,12 +38,14 @@ def contract_detail(request, ref):
         {
             "contract": contract,
             **selectors.contract_summary(contract),
-            # Panels of the compliance and performance apps, fetched by the page with htmx.
+            # Panels of the compliance, performance and regimes apps, fetched by the page with htmx (by URL
+            # name: this app imports nothing from the apps above it).
             "standing_panels": [
                 (reverse(f"{app}:standing", args=[contract.ref]), reverse(page, args=[contract.ref]), label)
                 for app, page, label in (
                     ("compliance", "compliance:standards", "Customer service standards"),
                     ("performance", "performance:contract", "Performance against MPL"),
+                    ("regimes", "regimes:regime", "Regime, recommendations and what's due"),
                 )
             ],
         },

@@ -1,4 +1,4 @@
-"""Admin for support staff: recommendations (status editable) and the snapshots (read-only)."""
+"""Admin for support staff: the snapshots (read-only)."""
 
 from django.contrib import admin
 
@@ -7,27 +7,7 @@ from .models import (
     CohortSnapshot,
     PerformanceSnapshot,
     ProjectionSnapshot,
-    Recommendation,
 )
-
-
-@admin.register(Recommendation)
-class RecommendationAdmin(admin.ModelAdmin):
-    list_display = ["contract", "group", "quarter_end", "kind", "projected_pct", "status", "created"]
-    list_filter = ["status", "kind"]
-    search_fields = ["contract__ref", "group", "message"]
-    readonly_fields = [
-        "contract",
-        "group",
-        "quarter_end",
-        "kind",
-        "message",
-        "projected_pct",
-        "low_pct",
-        "high_pct",
-        "created",
-        "updated",
-    ]
 
 
 class _ReadOnly(admin.ModelAdmin):

@@ -1,4 +1,5 @@
-"""Snapshots of the performance engine's results and the early-warning recommendations (DOMAIN.md 6-8, 10).
+"""Snapshots of the performance engine's results (DOMAIN.md 6-8, 10); the recommendations drawn from them are
+the regimes app's (regimes.models.Recommendation).
 
 Snapshots hold unrounded figures; the API rounds at output (DOMAIN.md 15.16). They are written only by
 performance.services.recompute_contract, replaced by key in one transaction.
@@ -143,41 +144,3 @@ class ProjectionSnapshot(models.Model):
 
     def __str__(self) -> str:
         return f"{self.contract_id} {self.group} {self.quarter_end:%Y-%m} as at {self.as_of}"
-
-
-class Recommendation(models.Model):
-    """An early-warning recommendation (DOMAIN.md 10: 'PG1 rolling-12 at 87% of MPL: PIN candidate') for a
-    person in the regimes workflow to confirm or dismiss. Written by the recompute job; one per key."""
-
-    class Kind(models.TextChoices):
-        PIN_RISK = "PIN_RISK", "PIN risk (projected below MPL at a quarterly review)"
-        MPL_RISK = "MPL_RISK", "MPL risk (projected below MPL)"
-
-    class Status(models.TextChoices):
-        OPEN = "OPEN", "Open"
-        CONFIRMED = "CONFIRMED", "Confirmed"
-        DISMISSED = "DISMISSED", "Dismissed"
-
-    contract = models.ForeignKey(Contract, on_delete=models.CASCADE, related_name="recommendations")
-    group = models.CharField(max_length=20)
-    quarter_end = models.DateField(help_text="First day of the quarter's last month.")
-    kind = models.CharField(max_length=10, choices=Kind.choices)
-    message = models.CharField(max_length=300)
-    projected_pct = models.FloatField(null=True, blank=True)
-    low_pct = models.FloatField(null=True, blank=True)
-    high_pct = models.FloatField(null=True, blank=True)
-    status = models.CharField(max_length=10, choices=Status.choices, default=Status.OPEN)
-    created = models.DateTimeField(auto_now_add=True)
-    updated = models.DateTimeField(auto_now=True)
-
-    class Meta:
-        ordering = ["-created"]
-        constraints = [
-            models.UniqueConstraint(
-                fields=["contract", "group", "quarter_end", "kind"], name="recommendation_key"
-            ),
-        ]
-        indexes = [models.Index(fields=["contract", "status"], name="recommendation_contract_status")]
-
-    def __str__(self) -> str:
-        return self.message

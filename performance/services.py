@@ -1,5 +1,6 @@
-"""Write paths of the performance app: recomputing a contract's snapshots and recommendations, each run
-claimed and recorded with participants.jobs.job_run."""
+"""Write paths of the performance app: recomputing a contract's snapshots, each run claimed and recorded with
+participants.jobs.job_run; then the tasks of settings.FLIGHTPATH_AFTER_RECOMPUTE_TASKS (the regimes app's
+recommendations) are enqueued by name."""
 
 from __future__ import annotations
 
@@ -8,10 +9,11 @@ from datetime import date
 
 import numpy as np
 import pandas as pd
+from django.conf import settings
 from django.db import transaction
 
 from participants.errors import FlightpathError
-from participants.jobs import RunHandle, job_run
+from participants.jobs import RunHandle, enqueue, job_run
 from participants.models import Contract
 
 from . import engine
@@ -20,7 +22,6 @@ from .models import (
     CohortSnapshot,
     PerformanceSnapshot,
     ProjectionSnapshot,
-    Recommendation,
 )
 from .selectors import figures as selectors
 
@@ -35,7 +36,6 @@ class RecomputeResult:
     cohort_rows: int
     assessment_rows: int
     projection_rows: int
-    recommendations: int
 
 
 def recompute_contract(*, contract_id: int, months: list[str] | None = None) -> RecomputeResult:
@@ -54,13 +54,16 @@ def recompute_contract(*, contract_id: int, months: list[str] | None = None) -> 
     - Assessments: invalidation has no date (DOMAIN.md 15.12, 15.14), so an OUTCOME_INVALIDATED imported today
       changes any past quarter: all are rewritten (quarters x measured groups x 2).
     - Projections as at month ends >= min(S) and as at the latest data date are rewritten; the
-      recommendations follow the latest one.
+      regimes' recommendations follow the latest one (FLIGHTPATH_AFTER_RECOMPUTE_TASKS).
     The engine still reads the whole contract (first events are per referral, not per month); the saving is
     in the performance rows, the bulk of the snapshots. months=None rewrites everything (nightly, first run).
     """
     contract = Contract.objects.select_related("programme").get(pk=contract_id)
     with job_run(JOB_KIND, contract_id=contract.pk, params={"months": months}) as run:
-        return _recompute(contract, months, run)
+        result = _recompute(contract, months, run)
+    for name in settings.FLIGHTPATH_AFTER_RECOMPUTE_TASKS:
+        enqueue(name, contract.pk)
+    return result
 
 
 def _recompute(contract: Contract, months: list[str] | None, run: RunHandle) -> RecomputeResult:
@@ -131,7 +134,6 @@ def _recompute(contract: Contract, months: list[str] | None, run: RunHandle) -> 
         as_of=as_of,
         assessments=assessments,
         projections=projections,
-        rules=inputs.rules,
     )
     return RecomputeResult(as_of=as_of, first_month=engine.month_label(first), **written)
 
@@ -160,7 +162,6 @@ def _write(
     as_of: date | None,
     assessments: pd.DataFrame | None,
     projections: dict[date, pd.DataFrame],
-    rules: engine.ProgrammeRules,
 ) -> dict:
     """Replace by key in one transaction: a run killed halfway leaves the previous snapshots."""
     PerformanceSnapshot.objects.filter(
@@ -252,63 +253,9 @@ def _write(
         for row in projection.itertuples(index=False)  # measured groups x 2 quarter ends
     ]
     ProjectionSnapshot.objects.bulk_create(projection_rows, batch_size=2000)
-    latest = projections.get(as_of, pd.DataFrame())
-    recommendations = _write_recommendations(contract=contract, projection=latest, rules=rules)
     return {
         "performance_rows": len(perf_rows),
         "cohort_rows": len(cohort_rows),
         "assessment_rows": len(assessment_rows),
         "projection_rows": len(projection_rows),
-        "recommendations": recommendations,
     }
-
-
-def recommendation_message(
-    *, group: str, quarter_end: int, projected_pct: float, quarterly_review: bool
-) -> str:
-    """'PG1 rolling-12 at 87% of MPL at the March 2026 review: PIN candidate' (DOMAIN.md 10)."""
-    when = engine.month_first_day(quarter_end).strftime("%B %Y")
-    if quarterly_review:
-        return (
-            f"{group} rolling-12 projected at {projected_pct:.0f}% of MPL at the {when} review: PIN candidate"
-        )
-    return f"{group} rolling-12 projected at {projected_pct:.0f}% of MPL at the end of {when}: MPL at risk"
-
-
-def _write_recommendations(
-    *, contract: Contract, projection: pd.DataFrame, rules: engine.ProgrammeRules
-) -> int:
-    """One recommendation per (group, quarter end, kind) projected below MPL. Open ones are refreshed, or
-    removed when the projection no longer supports them; confirmed and dismissed ones are a person's
-    decision and are never touched."""
-    kind = Recommendation.Kind.PIN_RISK if rules.has_quarterly_review else Recommendation.Kind.MPL_RISK
-    flagged = projection[projection["below_mpl"]] if not projection.empty else projection
-    keep = set()
-    for row in flagged.itertuples(index=False):  # measured groups x 2 quarter ends
-        quarter_end = engine.month_first_day(row.quarter_end)
-        keep.add((row.group, quarter_end))
-        values = {
-            "message": recommendation_message(
-                group=row.group,
-                quarter_end=row.quarter_end,
-                projected_pct=row.projected_pct,
-                quarterly_review=rules.has_quarterly_review,
-            ),
-            "projected_pct": row.projected_pct,
-            "low_pct": row.low_pct,
-            "high_pct": row.high_pct,
-        }
-        rec, created = Recommendation.objects.get_or_create(
-            contract=contract, group=row.group, quarter_end=quarter_end, kind=kind, defaults=values
-        )
-        if not created and rec.status == Recommendation.Status.OPEN:
-            Recommendation.objects.filter(pk=rec.pk).update(**values)
-    stale = [
-        r.pk
-        for r in Recommendation.objects.filter(
-            contract=contract, kind=kind, status=Recommendation.Status.OPEN
-        )
-        if (r.group, r.quarter_end) not in keep
-    ]
-    Recommendation.objects.filter(pk__in=stale).delete()
-    return len(keep)

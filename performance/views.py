@@ -22,7 +22,6 @@ from .engine.drilldown import ASSESSMENT_MEASURES, COHORT_MEASURES, MEASURES
 from .filtersets import PerformanceFilterForm, SliceFilterForm
 from .models import Period
 from .rag import CSS_CLASSES, LABELS
-from .selectors import figures as selectors
 from .selectors import pages as selectors_pages
 from .selectors import slices, units
 from .selectors.slices import Slice
@@ -71,7 +70,7 @@ def _shown(record: dict) -> dict:
 @login_required
 def contract_standing(request, ref: str):
     """The performance panel of the contract overview (loaded there with htmx): rolling-twelve job outcomes
-    against MPL of ALL and the measured groups, and the open early-warning recommendations."""
+    against MPL of ALL and the measured groups (the recommendations are on the regime panel beside it)."""
     contract = visible_contract(request.user, ref)
     month, records = selectors_pages.standing(contract)
     return render(
@@ -81,7 +80,6 @@ def contract_standing(request, ref: str):
             "contract": contract,
             "month_label": engine.month_label(month) if month is not None else None,
             "rows": [{"group": r["group"], **_shown(r)} for r in records],
-            "recommendations": selectors.open_recommendations(contract),
         },
     )
 

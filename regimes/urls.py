@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from .views import notices, plans, reviews
+from .views import notices, plans, regime, reviews
 
 app_name = "regimes"
 
@@ -40,4 +40,14 @@ urlpatterns: list = [
     path(f"{C}notices/<int:pk>/", notices.notice, name="notice"),
     path(f"{C}notices/<int:pk>/resend/", notices.notice_resend, name="notice-resend"),
     path(f"{C}notices/<int:pk>/send/", notices.notice_send, name="notice-send"),
+    # The regime: state, decisions, recommendations, what's due, its calendar feed, the timeline (17.1-17.7).
+    path(C, regime.regime, name="regime"),
+    path(f"{C}standing/", regime.standing, name="standing"),
+    path(f"{C}decisions/", regime.decide, name="decide"),
+    path(f"{C}recommendations/dismiss/", regime.dismiss, name="dismiss"),
+    path(f"{C}due/", regime.due_contract, name="due-contract"),
+    path(f"{C}timeline/", regime.timeline_page, name="timeline"),
+    path("due/", regime.due_mine, name="due-mine"),
+    path("due/feed/rotate/", regime.feed_rotate, name="feed-rotate"),
+    path("feed/<str:token>.ics", regime.feed, name="feed"),
 ]

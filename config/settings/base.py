@@ -298,6 +298,37 @@ FLIGHTPATH_RECOMPUTE_TASKS = env.list(
     default=["compliance.tasks.recompute_contract", "performance.tasks.recompute_contract"],
 )
 
+# After performance's recompute of a contract, these tasks run with (contract_id,) (by name: performance never
+# imports the regimes app above it): the recommendations follow the new figures (DOMAIN.md 17.6).
+FLIGHTPATH_AFTER_RECOMPUTE_TASKS = env.list(
+    "FLIGHTPATH_AFTER_RECOMPUTE_TASKS", default=["regimes.tasks.refresh_recommendations"]
+)
+
+# Regimes (DOMAIN.md 17.3-17.5): working days to the provider action plan after an EPR or PIN, and to the
+# improvement plan after a PICAN.
+FLIGHTPATH_ACTION_PLAN_WORKING_DAYS = env.int("FLIGHTPATH_ACTION_PLAN_WORKING_DAYS", default=5)
+FLIGHTPATH_PICAN_PLAN_WORKING_DAYS = env.int("FLIGHTPATH_PICAN_PLAN_WORKING_DAYS", default=10)
+# WHP performance indicators raising a PICAN candidate (DOMAIN.md 10, 17.6) when the latest rolling-12 figure
+# is below `below` percent: `pct_of_mpl` of a group, or "numerator/denominator" flows of a group in percent.
+# A JSON object in the environment replaces the whole default.
+FLIGHTPATH_PICAN_INDICATORS = env.json(
+    "FLIGHTPATH_PICAN_INDICATORS",
+    default={
+        "DDA_GROUP": {
+            "label": "Disability group job outcomes against MPL",
+            "group": "DISABILITY",
+            "measure": "pct_of_mpl",
+            "below": 90.0,
+        },
+        "EARNINGS_STARTS": {
+            "label": "Earnings starts per job start",
+            "group": "ALL",
+            "measure": "earnings_starts/job_starts",
+            "below": 50.0,
+        },
+    },
+)
+
 # The most a bundle .zip may unpack to (bytes); larger ones are refused before unpacking.
 FLIGHTPATH_IMPORT_MAX_BYTES = env.int("FLIGHTPATH_IMPORT_MAX_BYTES", default=2 * 1024**3)
 

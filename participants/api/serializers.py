@@ -8,6 +8,7 @@ class ContractSerializer(serializers.ModelSerializer):
 
     contract_ref = serializers.CharField(source="ref")
     programme = serializers.CharField(source="programme.code")
+    regime = serializers.CharField(read_only=True, help_text="PMR or EPR, derived from DWP's decisions.")
 
     class Meta:
         model = Contract

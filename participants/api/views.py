@@ -73,7 +73,12 @@ class ContractList(CSVListMixin, generics.ListAPIView):
     csv_filename = "contracts.csv"
 
     def get_queryset(self):
-        return Contract.objects.visible_to(self.request.user).select_related("programme").order_by("ref")
+        return (
+            Contract.objects.visible_to(self.request.user)
+            .with_regime()
+            .select_related("programme")
+            .order_by("ref")
+        )
 
 
 class ImportsView(GenericAPIView):

@@ -382,7 +382,7 @@ def write_bundle(valid: ValidBundle, changes: Changes, run: ImportRun, *, bulk: 
                         "end_date",
                         "year_start_month",
                     ],
-                    extra={"regime": "'PMR'", "devolution_deal_areas": "'[]'::jsonb"},
+                    extra={"devolution_deal_areas": "'[]'::jsonb"},
                     contract="id",
                     incoming=f"SELECT s.contract_ref AS ref, p.id AS programme_id, s.name, o.id AS prime_id, "
                     "s.cpa, s.nation, s.start_date, s.end_date, "

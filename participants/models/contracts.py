@@ -64,11 +64,6 @@ class Organisation(models.Model):
 class Contract(models.Model):
     """A prime's contract for one programme in one Contract Package Area (DATA.md contracts.csv)."""
 
-    class Regime(models.TextChoices):
-        PMR = "PMR", "Performance Management Regime"
-        EPR = "EPR", "Enhanced Performance Regime"
-        PIN = "PIN", "Performance Improvement Notice"
-
     ref = models.CharField("contract ref", max_length=50, unique=True)
     programme = models.ForeignKey(Programme, on_delete=models.PROTECT, related_name="contracts")
     name = models.CharField(max_length=200)
@@ -81,7 +76,6 @@ class Contract(models.Model):
         default=journey.DEFAULT_YEAR_START_MONTH,
         help_text="Month the contract year starts (1-12); places the quarters.",
     )
-    regime = models.CharField(max_length=8, choices=Regime.choices, default=Regime.PMR)
     devolution_deal_areas = models.JSONField(default=list, blank=True)
     delivery_organisations = models.ManyToManyField(
         Organisation,

@@ -18,7 +18,7 @@ from participants.models import Contract, JobRun, MplProfile, MplTarget, Referra
 from participants.selectors import latest_data_date
 
 from .. import engine
-from ..models import AssessmentSnapshot, CohortSnapshot, PerformanceSnapshot, Recommendation
+from ..models import AssessmentSnapshot, CohortSnapshot, PerformanceSnapshot
 from .slices import Slice
 
 RECOMPUTE_KIND = "performance.recompute"  # performance.services.JOB_KIND (services import this module)
@@ -348,14 +348,6 @@ def assessment_figures(contract: Contract, *, quarter_end: int, group: str, fina
         (final,),
     )
     return frame.iloc[0].to_dict()
-
-
-def open_recommendations(contract: Contract) -> list[Recommendation]:
-    return list(
-        Recommendation.objects.filter(contract=contract, status=Recommendation.Status.OPEN).order_by(
-            "quarter_end", "group"
-        )
-    )
 
 
 def assessment_row(snap: AssessmentSnapshot) -> dict:

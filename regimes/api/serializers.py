@@ -1,11 +1,138 @@
-"""The MI API's issue notices (DATA.md "Regimes, notices and KPIs")."""
+"""Shapes of the regimes endpoints (DATA.md "Regimes, notices and KPIs")."""
 
 from __future__ import annotations
 
 from rest_framework import serializers
 
-from ..models import IssueNotice
+from ..models import Decision, Epr, IssueNotice, Obligation, Pican, Pin, Recommendation
 from ..services.notices import TEXT_FIELDS, recipients
+
+
+class MonthField(serializers.DateField):
+    """A month shown as YYYY-MM (stored as its first day)."""
+
+    def to_representation(self, value):
+        return value and f"{value:%Y-%m}"
+
+
+class EprSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Epr
+        fields = ["id", "started_on", "review_due", "ends_on", "status"]
+
+
+class PinSerializer(serializers.ModelSerializer):
+    quarter_end = MonthField()
+    remedy_end = MonthField()
+
+    class Meta:
+        model = Pin
+        fields = ["id", "group", "quarter_end", "issued_on", "remedy_end", "jo_target", "status"]
+
+
+class PicanSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Pican
+        fields = ["id", "indicator", "issued_on", "status"]
+
+
+class RegimeSerializer(serializers.Serializer):
+    contract_ref = serializers.CharField(source="contract.ref")
+    programme = serializers.CharField(source="contract.programme.code")
+    regime = serializers.CharField()
+    levels = serializers.ListField(child=serializers.IntegerField())
+    epr = EprSerializer(allow_null=True)
+    pins = PinSerializer(many=True)
+    picans = PicanSerializer(many=True)
+
+
+class RecommendationSerializer(serializers.ModelSerializer):
+    quarter_end = MonthField()
+    decided_by = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Recommendation
+        fields = [
+            "id",
+            "kind",
+            "group",
+            "quarter_end",
+            "pct_of_mpl",
+            "message",
+            "status",
+            "decided_by",
+            "decided_on",
+            "reason",
+        ]
+
+    def get_decided_by(self, rec) -> str | None:
+        user = rec.decided_by
+        return (user.get_full_name() or user.get_username()) if user else None
+
+    def to_representation(self, rec):
+        data = super().to_representation(rec)
+        data["pct_of_mpl"] = None if rec.pct_of_mpl is None else round(rec.pct_of_mpl, 2)
+        return data
+
+
+class ObligationSerializer(serializers.ModelSerializer):
+    owner = serializers.SerializerMethodField()
+    status = serializers.CharField(source="display_status")
+
+    class Meta:
+        model = Obligation
+        fields = ["id", "kind", "due_date", "owner", "status", "source"]
+
+    def get_owner(self, o) -> str | None:
+        return o.owner.get_username() if o.owner else None
+
+
+class DecisionSerializer(serializers.ModelSerializer):
+    decision = serializers.CharField(source="kind")
+
+    class Meta:
+        model = Decision
+        fields = [
+            "id",
+            "decision",
+            "decided_on",
+            "reason",
+            "decided_by",
+            "recorded_for_dwp",
+            "evidence",
+            "epr",
+            "pin",
+            "pican",
+            "level",
+            "active",
+        ]
+
+
+class MonthInput(serializers.CharField):
+    def to_internal_value(self, value):
+        from datetime import date
+
+        value = super().to_internal_value(value)
+        try:
+            return date.fromisoformat(f"{value}-01")
+        except ValueError:
+            raise serializers.ValidationError(f"{value!r} is not a month (YYYY-MM).") from None
+
+
+class DecisionInputSerializer(serializers.Serializer):
+    decision = serializers.ChoiceField(choices=Decision.Kind.values)
+    reason = serializers.CharField()
+    decided_on = serializers.DateField(required=False)
+    decided_by = serializers.CharField(required=False, allow_blank=True, max_length=200)
+    group = serializers.CharField(required=False)
+    quarter_end = MonthInput(required=False)
+    remedy_end = MonthInput(required=False)
+    pin = serializers.IntegerField(required=False)
+    level = serializers.IntegerField(required=False)
+    active = serializers.BooleanField(required=False, allow_null=True, default=None)
+    indicator = serializers.CharField(required=False)
+    pican = serializers.IntegerField(required=False)
+    recommendation = serializers.IntegerField(required=False)
 
 
 class NoticeInputSerializer(serializers.Serializer):

@@ -11,4 +11,20 @@ urlpatterns = [
         views.NoticeDetail.as_view(),
         name="api-contract-notice",
     ),
+    path("contracts/<str:contract_ref>/regime/", views.RegimeView.as_view(), name="api-contract-regime"),
+    path(
+        "contracts/<str:contract_ref>/recommendations/",
+        views.RecommendationsView.as_view(),
+        name="api-contract-recommendations",
+    ),
+    path(
+        "contracts/<str:contract_ref>/decisions/",
+        views.DecisionsView.as_view(),
+        name="api-contract-decisions",
+    ),
+    path(
+        "contracts/<str:contract_ref>/obligations/",
+        views.ObligationsView.as_view(),
+        name="api-contract-obligations",
+    ),
 ]

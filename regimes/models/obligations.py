@@ -59,3 +59,17 @@ class Obligation(models.Model):
     def display_status(self) -> str:
         """OPEN, DONE or OVERDUE, as the API and pages show it (DOMAIN.md 17.7)."""
         return "OVERDUE" if self.is_overdue else self.status
+
+
+class CalendarFeed(models.Model):
+    """A user's private iCalendar feed of their obligations: the secret token in its URL is the only key (no
+    login: calendar apps cannot sign in), so it is long, random and rotatable."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="calendar_feed"
+    )
+    token = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return f"Calendar feed of {self.user}"

@@ -15,7 +15,7 @@ from participants import access
 from participants.errors import FlightpathError
 from participants.selectors import visible_contract
 
-from ..forms import NoticeForm
+from ..forms.notices import NoticeForm
 from ..selectors import notices as selectors
 from ..services import notices as services
 

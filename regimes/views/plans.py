@@ -19,7 +19,15 @@ from participants.errors import FlightpathError
 from participants.selectors import visible_contract
 
 from .. import charts, letters
-from ..forms import ActionForm, DateOnlyForm, DecisionForm, FlightPathForm, MeetingForm, PlanForm, ReleaseForm
+from ..forms.plans import (
+    ActionForm,
+    DateOnlyForm,
+    DecisionForm,
+    FlightPathForm,
+    MeetingForm,
+    PlanForm,
+    ReleaseForm,
+)
 from ..selectors import plans as selectors
 from ..selectors import reviews as review_selectors
 from ..services import plans as services

@@ -16,7 +16,7 @@ from participants.errors import FlightpathError
 from participants.selectors import visible_contract
 
 from .. import letters
-from ..forms import (
+from ..forms.plans import (
     ActionPointForm,
     AnswerForm,
     CprForm,

@@ -36,6 +36,8 @@ NINO_VIEWERS = frozenset(
 IMPORTERS = MANAGERS
 DWP = frozenset({"dwp_contact"})  # named on the contract they decide for
 REVIEWERS = MANAGERS | DWP  # CPRs, deep dives and go-look-sees
+# DOMAIN.md 17.2: the DWP contact named on the contract decides; the prime's contract manager records for DWP.
+DECIDERS = frozenset({"dwp_contact", "contract_manager"})
 
 SAFE = ("GET",)
 UNSAFE = ("POST",)
@@ -211,6 +213,27 @@ EXPECTED: dict[str, Row] = {
     "regimes:deep-dive-new": Row(form(REVIEWERS, "400")),
     "regimes:deep-dive-edit": Row(form(REVIEWERS, "400"), pk="deep_dive"),
     "regimes:deep-dive-follow-up": Row(form(REVIEWERS, "400"), pk="deep_dive"),
+    # Regimes: everyone in scope reads; the deciders decide and dismiss (empty forms: 400). The calendar
+    # feed needs no login: its token is the key (an unknown one: 404 for everyone).
+    "regimes:regime": Row(page()),
+    "regimes:standing": Row(page()),
+    "regimes:decide": Row(post_only(DECIDERS, "400")),
+    "regimes:dismiss": Row(post_only(DECIDERS, "400")),
+    "regimes:due-contract": Row(page()),
+    "regimes:timeline": Row(page()),
+    "regimes:due-mine": Row(page()),
+    "regimes:feed-rotate": Row(post_only(EVERYONE, "302")),
+    "regimes:feed": Row({"GET": same("404"), "POST": same("404")}),
+    "api-contract-regime": Row(api("200")),
+    "api-contract-recommendations": Row(api("200")),
+    "api-contract-obligations": Row(api("200")),
+    "api-contract-decisions": Row(
+        {
+            "GET": rule(EVERYONE, "405", outside="405", anonymous="403"),
+            "POST": rule(DECIDERS, "400", anonymous="403"),
+            **{m: rule(EVERYONE, "405", outside="405", anonymous="403") for m in ("PUT", "PATCH", "DELETE")},
+        }
+    ),
     # The MI API: required parameters left out are 400s, after the scope.
     "api-contract-list": Row(api("200")),
     "api-contract-standards": Row(api("400")),

@@ -62,6 +62,7 @@ def arguments(key: str, name: str, row: Row, side: Side) -> str | int:
         "event_id": side.claim.pk,
         "code": TENDER_CODE,
         "section": "jobs",
+        "token": "no-such-feed-token",
     }
     if name == "pk":
         return getattr(side, row.pk or "referral").pk

@@ -44,7 +44,7 @@ def test_each_groups_model_permissions_follow_its_roles_actions():
     assert "participants.add_journeyevent" not in codenames(Role.PARTNERSHIPS_MANAGER)
     assert not any(
         name.split(".")[1].startswith(("add_", "change_", "delete_"))
-        for name in codenames(Role.DWP_CONTACT) - {"performance.change_recommendation"}
+        for name in codenames(Role.DWP_CONTACT) - {"regimes.add_decision", "regimes.change_recommendation"}
     )
 
 

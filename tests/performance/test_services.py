@@ -1,4 +1,5 @@
-"""Recompute job: idempotent snapshots, incremental months, JobRun records, recommendations, and a real
+"""Recompute job: idempotent snapshots, incremental months, JobRun records (the recommendations that follow
+are tests/regimes), and a real
 Celery worker against Redis running performance.tasks.recompute_contract."""
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from django_celery_beat.models import PeriodicTask
 from config.celery import app
 from participants.models import JobRun, MplProfile, Programme
 from performance import engine, services, tasks
-from performance.models import AssessmentSnapshot, CohortSnapshot, PerformanceSnapshot, Recommendation
+from performance.models import AssessmentSnapshot, CohortSnapshot, PerformanceSnapshot
 from tests import factories as f
 
 
@@ -42,7 +43,6 @@ def _snapshot_state(contract) -> list:
             (PerformanceSnapshot, ("group", "month", "period", "job_outcomes", "mpl_required")),
             (CohortSnapshot, ("group", "cohort", "size", "conversion_pct")),
             (AssessmentSnapshot, ("group", "quarter_end", "final", "validated_outcomes")),
-            (Recommendation, ("group", "quarter_end", "kind", "message", "status")),
         )
     ]
 
@@ -78,35 +78,6 @@ def test_incremental_recompute_rewrites_only_months_from_the_earliest_touched():
     state = _snapshot_state(contract)
     services.recompute_contract(contract_id=contract.pk)
     assert _snapshot_state(contract) == state
-
-
-@pytest.mark.django_db
-def test_a_group_projected_below_mpl_gets_one_open_pin_recommendation():
-    contract = _wp_contract(outcomes=1)
-    services.recompute_contract(contract_id=contract.pk)
-    recs = list(Recommendation.objects.filter(contract=contract))
-    assert recs and {r.group for r in recs} == {"PG1"} and {r.kind for r in recs} == {"PIN_RISK"}
-    first = min(recs, key=lambda r: r.quarter_end)
-    # data to 2024-12-02: November is the last month ended, so December and March are the next reviews
-    assert sorted(r.quarter_end for r in recs) == [dt.date(2024, 12, 1), dt.date(2025, 3, 1)]
-    assert first.message.startswith("PG1 rolling-12 projected at ")
-    assert first.message.endswith("of MPL at the December 2024 review: PIN candidate")
-    assert first.low_pct <= first.projected_pct <= first.high_pct < 100
-    first.status = Recommendation.Status.DISMISSED
-    first.save()
-    services.recompute_contract(contract_id=contract.pk)  # idempotent: a person's decision is kept
-    assert Recommendation.objects.get(pk=first.pk).status == Recommendation.Status.DISMISSED
-    assert Recommendation.objects.filter(contract=contract).count() == len(recs)
-
-
-@pytest.mark.django_db
-def test_open_recommendations_go_when_the_projection_recovers():
-    contract = _wp_contract(outcomes=1)
-    services.recompute_contract(contract_id=contract.pk)
-    assert Recommendation.objects.filter(contract=contract, status="OPEN").exists()
-    MplProfile.objects.filter(contract=contract).update(cumulative_pct=0)
-    services.recompute_contract(contract_id=contract.pk)
-    assert not Recommendation.objects.filter(contract=contract).exists()
 
 
 @pytest.mark.django_db
