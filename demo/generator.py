@@ -107,14 +107,26 @@ class _Events:
     def __init__(self) -> None:
         self.parts: list[tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]] = []
 
-    def add(self, code: str, rows: np.ndarray, dates: np.ndarray, *, amount: float = np.nan,
-            detail: np.ndarray | int = 0) -> None:
+    def add(
+        self,
+        code: str,
+        rows: np.ndarray,
+        dates: np.ndarray,
+        *,
+        amount: float = np.nan,
+        detail: np.ndarray | int = 0,
+    ) -> None:
         rows = np.asarray(rows, dtype=np.int64)
         n = len(rows)
-        self.parts.append((
-            rows, np.full(n, CODES.index(code), dtype=np.int8), np.asarray(dates, dtype="datetime64[D]"),
-            np.full(n, amount, dtype=np.float64), np.broadcast_to(np.asarray(detail, dtype=np.int8), (n,)),
-        ))
+        self.parts.append(
+            (
+                rows,
+                np.full(n, CODES.index(code), dtype=np.int8),
+                np.asarray(dates, dtype="datetime64[D]"),
+                np.full(n, amount, dtype=np.float64),
+                np.broadcast_to(np.asarray(detail, dtype=np.int8), (n,)),
+            )
+        )
 
     def frame(self, today: np.datetime64) -> tuple[np.ndarray, ...]:
         """Rows dated on or before today, one per key (referral, code, date), in journey order."""
@@ -140,8 +152,9 @@ class _Referrals:
     workers_per_site: np.ndarray  # int per site
 
 
-def _referral_days(rng: np.random.Generator, n: int, start: date, today: date,
-                   cal: WorkingDayCalendar) -> np.ndarray:
+def _referral_days(
+    rng: np.random.Generator, n: int, start: date, today: date, cal: WorkingDayCalendar
+) -> np.ndarray:
     """Referral dates on working days: monthly cohorts ramping up over the first quarter, with the
     seasonal dips of December and August, each month a little noisy."""
     days = np.arange(np.datetime64(start, "D"), np.datetime64(today, "D") + 1)
@@ -150,16 +163,18 @@ def _referral_days(rng: np.random.Generator, n: int, start: date, today: date,
     month_index = (months - months[0]).astype(np.int64)
     calendar_month = months.astype(np.int64) % 12 + 1
     ramp = np.minimum(1.0, 0.45 + 0.2 * month_index)
-    season = np.select([calendar_month == 12, calendar_month == 8, calendar_month == 1], [0.75, 0.9, 1.15],
-                       1.0)
+    season = np.select(
+        [calendar_month == 12, calendar_month == 8, calendar_month == 1], [0.75, 0.9, 1.15], 1.0
+    )
     noise = rng.normal(1.0, 0.06, size=month_index.max() + 1)[month_index]
     _, per_month = np.unique(month_index, return_counts=True)
     weight = ramp * season * noise / per_month[month_index]
     return np.sort(days[rng.choice(len(days), size=n, p=weight / weight.sum())])
 
 
-def _referrals(rng: np.random.Generator, spec: ContractSpec, n: int, start: date, today: date,
-               cal: WorkingDayCalendar) -> _Referrals:
+def _referrals(
+    rng: np.random.Generator, spec: ContractSpec, n: int, start: date, today: date, cal: WorkingDayCalendar
+) -> _Referrals:
     dates = _referral_days(rng, n, start, today, cal)
     group_share = np.fromiter(spec.groups.values(), dtype=np.float64)
     site_share = np.array([s.share for s in spec.sites])
@@ -175,8 +190,14 @@ def _referrals(rng: np.random.Generator, spec: ContractSpec, n: int, start: date
     )
 
 
-def _journeys(rng: np.random.Generator, spec: ContractSpec, refs: _Referrals, today: date,
-              cal: WorkingDayCalendar, rounds: pd.DataFrame) -> tuple[np.ndarray, ...]:
+def _journeys(
+    rng: np.random.Generator,
+    spec: ContractSpec,
+    refs: _Referrals,
+    today: date,
+    cal: WorkingDayCalendar,
+    rounds: pd.DataFrame,
+) -> tuple[np.ndarray, ...]:
     """Every journey event of a contract's referrals (DOMAIN.md 4), as arrays (see _Events.frame)."""
     n = len(refs.dates)
     rows = np.arange(n)
@@ -235,12 +256,17 @@ def _journeys(rng: np.random.Generator, spec: ContractSpec, refs: _Referrals, to
     psg_on = _psg_dates(rng, s_on, mover, step)
     level = np.minimum(rng.integers(0, 2, size=len(mover)) + step + 1, len(PSG_LEVELS) - 1)
     in_provision = psg_on <= exits[mover]
-    events.add("PSG_CHANGED", s_rows[mover][in_provision], psg_on[in_provision],
-               detail=(level + 2).astype(np.int8)[in_provision])
+    events.add(
+        "PSG_CHANGED",
+        s_rows[mover][in_provision],
+        psg_on[in_provision],
+        detail=(level + 2).astype(np.int8)[in_provision],
+    )
 
     # Non-compliance and the sanction doubt raised with JCP (CAP4: within 2 working days).
-    offences = np.where(rng.random(m) < spec.non_compliance_rate,
-                        rng.choice([1, 2], size=m, p=[0.75, 0.25]), 0)
+    offences = np.where(
+        rng.random(m) < spec.non_compliance_rate, rng.choice([1, 2], size=m, p=[0.75, 0.25]), 0
+    )
     offender = np.repeat(np.arange(m), offences)
     nc_on = s_on[offender] + _days(rng.integers(7, 120, size=len(offender)))
     second = np.zeros(len(offender), dtype=bool)
@@ -250,8 +276,11 @@ def _journeys(rng: np.random.Generator, spec: ContractSpec, refs: _Referrals, to
     nc_rows, nc_on = s_rows[offender][in_provision], nc_on[in_provision]
     events.add("NON_COMPLIANCE", nc_rows, nc_on)
     raised = rng.random(len(nc_rows)) < 0.96
-    events.add("SANCTION_DOUBT_RAISED", nc_rows[raised],
-               cal.deadline(nc_on[raised], _delays(rng, SANCTION_DOUBT_DELAY_WD, raised.sum())))
+    events.add(
+        "SANCTION_DOUBT_RAISED",
+        nc_rows[raised],
+        cal.deadline(nc_on[raised], _delays(rng, SANCTION_DOUBT_DELAY_WD, raised.sum())),
+    )
 
     # Job starts, earnings, outcomes and sustainments.
     w_rows, job_on = s_rows[working], s_on[working] + _days(job_lag[working])
@@ -268,8 +297,12 @@ def _journeys(rng: np.random.Generator, spec: ContractSpec, refs: _Referrals, to
         o_rows = e_rows[thousand]
         events.add("EARNINGS_1000", o_rows, e1000_on, amount=1000.0)
         two = rng.random(len(o_rows)) < 0.72
-        events.add("EARNINGS_2000", o_rows[two], e1000_on[two] + _days(rng.integers(45, 121, size=two.sum())),
-                   amount=2000.0)
+        events.add(
+            "EARNINGS_2000",
+            o_rows[two],
+            e1000_on[two] + _days(rng.integers(45, 121, size=two.sum())),
+            amount=2000.0,
+        )
         outcome_base = e1000_on
     else:
         reaching = rng.random(k) < spec.outcome_share
@@ -285,8 +318,9 @@ def _journeys(rng: np.random.Generator, spec: ContractSpec, refs: _Referrals, to
     payments = np.minimum(rng.geometric(0.12, size=len(o_rows)), spec.max_sustainments)
     payer = np.repeat(np.arange(len(o_rows)), payments)
     nth = np.arange(len(payer)) - np.repeat(np.cumsum(payments) - payments, payments) + 1
-    events.add("SUSTAINMENT", o_rows[payer], outcome_on[payer] + _days(28 * nth),
-               amount=spec.sustainment_amount)
+    events.add(
+        "SUSTAINMENT", o_rows[payer], outcome_on[payer] + _days(28 * nth), amount=spec.sustainment_amount
+    )
     # A second job for some who lost the first.
     again = rng.random(k) < 0.1
     events.add("JOB_START", w_rows[again], job_on[again] + _days(rng.integers(60, 240, size=again.sum())))
@@ -295,8 +329,9 @@ def _journeys(rng: np.random.Generator, spec: ContractSpec, refs: _Referrals, to
     return events.frame(np.datetime64(today, "D"))
 
 
-def _psg_dates(rng: np.random.Generator, starts: np.ndarray, mover: np.ndarray,
-               step: np.ndarray) -> np.ndarray:
+def _psg_dates(
+    rng: np.random.Generator, starts: np.ndarray, mover: np.ndarray, step: np.ndarray
+) -> np.ndarray:
     """Dates of each mover's successive PSG moves: strictly increasing gaps of 2 to 10 weeks."""
     gaps = rng.integers(14, 75, size=len(mover))
     totals = np.cumsum(gaps)
@@ -305,12 +340,18 @@ def _psg_dates(rng: np.random.Generator, starts: np.ndarray, mover: np.ndarray,
     return starts[mover] + _days(totals - base)
 
 
-def _invalidations(rng: np.random.Generator, events: _Events, o_rows: np.ndarray, outcome_on: np.ndarray,
-                   rounds: pd.DataFrame) -> None:
+def _invalidations(
+    rng: np.random.Generator,
+    events: _Events,
+    o_rows: np.ndarray,
+    outcome_on: np.ndarray,
+    rounds: pd.DataFrame,
+) -> None:
     """DWP's post-payment validation finds each round's share of its period's outcomes invalid
     (DOMAIN.md 8, 13): OUTCOME_INVALIDATED one to four months after the period ends."""
     for period_start, period_end, pct in rounds[["period_start", "period_end", "invalid_pct"]].itertuples(
-            index=False):
+        index=False
+    ):
         in_period = (outcome_on >= np.datetime64(period_start)) & (outcome_on <= np.datetime64(period_end))
         invalid = in_period & (rng.random(len(o_rows)) < pct / 100)
         found_on = np.datetime64(period_end, "D") + _days(rng.integers(30, 121, size=invalid.sum()))
@@ -327,14 +368,16 @@ def _validation_rounds(rng: np.random.Generator, ref: str, start: date, today: d
     ended = (ends < np.datetime64(today, "D")) & (ends >= np.datetime64(start, "D"))
     period_starts, ends = period_starts[ended], ends[ended]
     final = np.arange(len(ends)) < len(ends) - 1
-    return pd.DataFrame({
-        "contract_ref": ref,
-        "round": np.arange(1, len(ends) + 1),
-        "period_start": period_starts,
-        "period_end": ends,
-        "invalid_pct": np.round(rng.uniform(4.0, 11.0, size=len(ends)), 2),
-        "status": np.where(final, "FINAL", "PROVISIONAL"),
-    })
+    return pd.DataFrame(
+        {
+            "contract_ref": ref,
+            "round": np.arange(1, len(ends) + 1),
+            "period_start": period_starts,
+            "period_end": ends,
+            "invalid_pct": np.round(rng.uniform(4.0, 11.0, size=len(ends)), 2),
+            "status": np.where(final, "FINAL", "PROVISIONAL"),
+        }
+    )
 
 
 def _profiles(spec: ContractSpec) -> pd.DataFrame:
@@ -344,9 +387,18 @@ def _profiles(spec: ContractSpec) -> pd.DataFrame:
     frames = []
     for group, (total, lag) in spec.profile.items():
         shape = (1 - np.exp(-np.maximum(k - lag, 0) / spec.profile_tau)) / (
-            1 - np.exp(-(spec.profile_months - lag) / spec.profile_tau))
-        frames.append(pd.DataFrame({"contract_ref": spec.ref, "group": group, "month": k,
-                                    "cumulative_pct": np.round(total * shape, 2)}))
+            1 - np.exp(-(spec.profile_months - lag) / spec.profile_tau)
+        )
+        frames.append(
+            pd.DataFrame(
+                {
+                    "contract_ref": spec.ref,
+                    "group": group,
+                    "month": k,
+                    "cumulative_pct": np.round(total * shape, 2),
+                }
+            )
+        )
     return pd.concat(frames, ignore_index=True)
 
 
@@ -354,15 +406,24 @@ def _targets(spec: ContractSpec, refs: _Referrals, today: date) -> pd.DataFrame:
     """A couple of DWP-notified required figures (DATA.md mpl_targets.csv) for the two largest measured WP
     groups over the last whole contract year (inside the YEARS_OF_DATA held): about a tenth of the group's
     referrals there, DWP's figure rather than one derived here."""
-    year_start = np.datetime64(date(today.year - (1 if today.month >= DEFAULT_YEAR_START_MONTH else 2),
-                                    DEFAULT_YEAR_START_MONTH, 1), "D")
+    year_start = np.datetime64(
+        date(today.year - (1 if today.month >= DEFAULT_YEAR_START_MONTH else 2), DEFAULT_YEAR_START_MONTH, 1),
+        "D",
+    )
     period = (year_start, (year_start.astype("datetime64[M]") + 12).astype("datetime64[D]") - 1)
     in_period = (refs.dates >= period[0]) & (refs.dates <= period[1])
     rows = []
     for group in ("PG1", "PG2"):
         size = int((in_period & (refs.groups == list(spec.groups).index(group))).sum())
-        rows.append({"contract_ref": spec.ref, "group": group, "period_start": period[0],
-                     "period_end": period[1], "required_outcomes": max(1, round(size * 0.10))})
+        rows.append(
+            {
+                "contract_ref": spec.ref,
+                "group": group,
+                "period_start": period[0],
+                "period_end": period[1],
+                "required_outcomes": max(1, round(size * 0.10)),
+            }
+        )
     return pd.DataFrame(rows)
 
 
@@ -395,8 +456,9 @@ def _people(rng: np.random.Generator, spec: ContractSpec, refs: _Referrals) -> _
     )
 
 
-def _re_referrals(rng: np.random.Generator, resolution_rows: np.ndarray,
-                  n: int) -> tuple[np.ndarray, np.ndarray]:
+def _re_referrals(
+    rng: np.random.Generator, resolution_rows: np.ndarray, n: int
+) -> tuple[np.ndarray, np.ndarray]:
     """(earlier, later) referral positions of participants referred again: about two in five who failed to
     attend come back as a new referral some weeks later (DOMAIN.md 4)."""
     earlier = resolution_rows[rng.random(len(resolution_rows)) < 0.4]
@@ -410,12 +472,14 @@ def _re_referrals(rng: np.random.Generator, resolution_rows: np.ndarray,
 def _labels(values, codes: np.ndarray) -> pd.Categorical:
     """The column whose row i is values[codes[i]], as a categorical (values may repeat)."""
     index, labels = pd.factorize(np.asarray(values, dtype=object))
-    return pd.Categorical.from_codes(index[np.asarray(codes, dtype=np.int64)],
-                                     categories=pd.Index(labels, dtype=object))
+    return pd.Categorical.from_codes(
+        index[np.asarray(codes, dtype=np.int64)], categories=pd.Index(labels, dtype=object)
+    )
 
 
-def _contract_files(number: int, spec: ContractSpec, size: int, start: date, today: date, seed: int
-                    ) -> dict[str, pd.DataFrame]:
+def _contract_files(
+    number: int, spec: ContractSpec, size: int, start: date, today: date, seed: int
+) -> dict[str, pd.DataFrame]:
     """One contract's referrals, events, profiles, rounds and targets; its own seeded stream, so one
     contract's data does not depend on the others'."""
     rng = np.random.default_rng([seed, number])
@@ -430,38 +494,45 @@ def _contract_files(number: int, spec: ContractSpec, size: int, start: date, tod
     persons[later] = persons[earlier]
     people.copy_person(earlier, later)
     kw_first = np.cumsum(np.r_[0, refs.workers_per_site])
-    kw_refs = [key_worker_ref(site.ref, k)
-               for site, workers in zip(spec.sites, refs.workers_per_site, strict=True)
-               for k in range(1, workers + 1)]
+    kw_refs = [
+        key_worker_ref(site.ref, k)
+        for site, workers in zip(spec.sites, refs.workers_per_site, strict=True)
+        for k in range(1, workers + 1)
+    ]
     amounts = np.r_[np.nan, np.unique(ev_amounts[~np.isnan(ev_amounts)])]
     amount_codes = np.searchsorted(amounts[1:], ev_amounts) + 1
     amount_codes[np.isnan(ev_amounts)] = 0
     files = {
-        "referrals.csv": pd.DataFrame({
-            "contract_ref": _labels([spec.ref], np.zeros(size)),
-            "referral_ref": referral_refs,
-            "participant_ref": _numbered(f"P{spec.programme}", persons + 1),
-            "referral_date": _date_column(refs.dates),
-            "group": _labels(list(spec.groups), refs.groups),
-            "delivery_org_ref": _labels([site.org_ref for site in spec.sites], refs.sites),
-            "site_ref": _labels([site.ref for site in spec.sites], refs.sites),
-            "key_worker": _labels(kw_refs, kw_first[refs.sites] + refs.key_workers - 1),
-            "date_of_birth": _date_column(people.born),
-            "gender": _labels(["F", "M"], people.male),
-            "disability": _labels(["N", "Y"], people.disabled),
-            "ethnicity": _labels(list(ETHNICITIES), people.ethnicity),
-            "postcode_district": _labels([code for site in spec.sites for code in site.postcodes],
-                                         people.district),
-            "dda": _labels([site.dda for site in spec.sites], refs.sites),
-        }),
-        "events.csv": pd.DataFrame({
-            "contract_ref": _labels([spec.ref], np.zeros(len(ev_rows))),
-            "referral_ref": _labels(list(referral_refs), ev_rows),
-            "event": _labels(list(CODES), ev_codes),
-            "event_date": _date_column(ev_dates),
-            "amount": _labels(["", *(f"{amount:.2f}" for amount in amounts[1:])], amount_codes),
-            "detail": _labels(list(DETAILS), ev_details),
-        }),
+        "referrals.csv": pd.DataFrame(
+            {
+                "contract_ref": _labels([spec.ref], np.zeros(size)),
+                "referral_ref": referral_refs,
+                "participant_ref": _numbered(f"P{spec.programme}", persons + 1),
+                "referral_date": _date_column(refs.dates),
+                "group": _labels(list(spec.groups), refs.groups),
+                "delivery_org_ref": _labels([site.org_ref for site in spec.sites], refs.sites),
+                "site_ref": _labels([site.ref for site in spec.sites], refs.sites),
+                "key_worker": _labels(kw_refs, kw_first[refs.sites] + refs.key_workers - 1),
+                "date_of_birth": _date_column(people.born),
+                "gender": _labels(["F", "M"], people.male),
+                "disability": _labels(["N", "Y"], people.disabled),
+                "ethnicity": _labels(list(ETHNICITIES), people.ethnicity),
+                "postcode_district": _labels(
+                    [code for site in spec.sites for code in site.postcodes], people.district
+                ),
+                "dda": _labels([site.dda for site in spec.sites], refs.sites),
+            }
+        ),
+        "events.csv": pd.DataFrame(
+            {
+                "contract_ref": _labels([spec.ref], np.zeros(len(ev_rows))),
+                "referral_ref": _labels(list(referral_refs), ev_rows),
+                "event": _labels(list(CODES), ev_codes),
+                "event_date": _date_column(ev_dates),
+                "amount": _labels(["", *(f"{amount:.2f}" for amount in amounts[1:])], amount_codes),
+                "detail": _labels(list(DETAILS), ev_details),
+            }
+        ),
         "mpl_profiles.csv": _profiles(spec),
         "validation_rounds.csv": rounds,
     }
@@ -482,8 +553,9 @@ def _concat_categorical(frames: list[pd.DataFrame]) -> pd.DataFrame:
         labels = np.concatenate([np.asarray(part.categories, dtype=object) for part in parts])
         index, uniques = pd.factorize(labels)
         offsets = np.cumsum([0] + [len(part.categories) for part in parts[:-1]])
-        codes = np.concatenate([index[offset + part.codes]
-                                for offset, part in zip(offsets, parts, strict=True)])
+        codes = np.concatenate(
+            [index[offset + part.codes] for offset, part in zip(offsets, parts, strict=True)]
+        )
         columns[column] = pd.Categorical.from_codes(codes, categories=pd.Index(uniques, dtype=object))
     return pd.DataFrame(columns)
 
@@ -499,9 +571,14 @@ def _chosen(contracts: tuple[str, ...] | None) -> list[tuple[int, ContractSpec]]
     return [(number, spec) for number, spec in enumerate(CONTRACTS) if spec.ref in contracts]
 
 
-def generate_bundle(*, referrals: int = DEFAULT_REFERRALS, today: date, seed: int = DEFAULT_SEED,
-                    contracts: tuple[str, ...] | None = None, years: int = YEARS_OF_DATA
-                    ) -> dict[str, pd.DataFrame]:
+def generate_bundle(
+    *,
+    referrals: int = DEFAULT_REFERRALS,
+    today: date,
+    seed: int = DEFAULT_SEED,
+    contracts: tuple[str, ...] | None = None,
+    years: int = YEARS_OF_DATA,
+) -> dict[str, pd.DataFrame]:
     """The demo bundle as DataFrames keyed by DATA.md file name; the same arguments give the same data.
 
     `contracts` (refs of CONTRACTS) generates only those contracts, their shares renormalised, e.g.
@@ -516,14 +593,19 @@ def generate_bundle(*, referrals: int = DEFAULT_REFERRALS, today: date, seed: in
     shares = np.array([spec.share for _, spec in chosen])
     sizes = np.floor(referrals * shares / shares.sum()).astype(np.int64)
     sizes[0] += referrals - sizes.sum()
-    per_contract = [_contract_files(number, spec, int(size), start, today, seed)
-                    for (number, spec), size in zip(chosen, sizes, strict=True)]
+    per_contract = [
+        _contract_files(number, spec, int(size), start, today, seed)
+        for (number, spec), size in zip(chosen, sizes, strict=True)
+    ]
     bundle = {
         "contracts.csv": _contracts(start, [spec for _, spec in chosen]),
         "organisations.csv": pd.DataFrame(
             [{"org_ref": PRIME[0], "name": PRIME[1], "kind": "PRIME", "parent_ref": ""}]
-            + [{"org_ref": ref, "name": name, "kind": "SUBCONTRACTOR", "parent_ref": PRIME[0]}
-               for ref, name in SUBCONTRACTORS]),
+            + [
+                {"org_ref": ref, "name": name, "kind": "SUBCONTRACTOR", "parent_ref": PRIME[0]}
+                for ref, name in SUBCONTRACTORS
+            ]
+        ),
     }
     for name in ("referrals.csv", "events.csv"):
         bundle[name] = _concat_categorical([files[name] for files in per_contract])
@@ -544,11 +626,23 @@ def _dated(frame: pd.DataFrame, *columns: str) -> pd.DataFrame:
 
 def _contracts(start: date, specs: list[ContractSpec]) -> pd.DataFrame:
     end = date(start.year + 5, start.month, 1) - timedelta(days=1)
-    return pd.DataFrame([{
-        "contract_ref": spec.ref, "programme": spec.programme, "name": spec.name, "prime_ref": PRIME[0],
-        "prime_name": PRIME[1], "cpa": spec.cpa, "nation": spec.nation, "start_date": start.isoformat(),
-        "end_date": end.isoformat(), "year_start_month": DEFAULT_YEAR_START_MONTH,
-    } for spec in specs])
+    return pd.DataFrame(
+        [
+            {
+                "contract_ref": spec.ref,
+                "programme": spec.programme,
+                "name": spec.name,
+                "prime_ref": PRIME[0],
+                "prime_name": PRIME[1],
+                "cpa": spec.cpa,
+                "nation": spec.nation,
+                "start_date": start.isoformat(),
+                "end_date": end.isoformat(),
+                "year_start_month": DEFAULT_YEAR_START_MONTH,
+            }
+            for spec in specs
+        ]
+    )
 
 
 def _csv_field(value) -> bytes:
@@ -578,7 +672,7 @@ def _write_csv(frame: pd.DataFrame, path: Path, chunk: int = 500_000) -> None:
         for first in range(0, len(frame), chunk):
             lines = None
             for labels, codes in columns:
-                fields = labels[codes[first:first + chunk]]
+                fields = labels[codes[first : first + chunk]]
                 lines = fields if lines is None else np.strings.add(np.strings.add(lines, b","), fields)
             out.write(b"\n".join(lines.tolist()) + b"\n")
 

@@ -82,8 +82,9 @@ class DemoPerson:
 # At least one login per role of DOMAIN.md section 1; the last two are staff of one subcontractor.
 DEMO_PEOPLE = (
     DemoPerson("kw.leeds", "Amira Hussain", Role.KEY_WORKER, PRIME_REF, (LEEDS,), key_worker_ref(LEEDS, 1)),
-    DemoPerson("kw.glasgow", "Callum Fraser", Role.KEY_WORKER, PRIME_REF, (GLASGOW,),
-               key_worker_ref(GLASGOW, 1)),
+    DemoPerson(
+        "kw.glasgow", "Callum Fraser", Role.KEY_WORKER, PRIME_REF, (GLASGOW,), key_worker_ref(GLASGOW, 1)
+    ),
     DemoPerson("pm.prime", "Priya Patel", Role.PERFORMANCE_MANAGER, PRIME_REF, (LEEDS, GLASGOW)),
     # Assigned two of the three subcontractors: a partnerships manager sees those, not SUB3's referrals.
     DemoPerson("partnerships", "Gareth Evans", Role.PARTNERSHIPS_MANAGER, PRIME_REF, manages=(SUB1, SUB2)),
@@ -120,8 +121,13 @@ def previous_demo() -> dict | None:
     return run.params if run else None
 
 
-def seed_demo(*, referrals: int | None = None, today: date | None = None, seed: int | None = None,
-              password: str = DEMO_PASSWORD) -> DemoResult:
+def seed_demo(
+    *,
+    referrals: int | None = None,
+    today: date | None = None,
+    seed: int | None = None,
+    password: str = DEMO_PASSWORD,
+) -> DemoResult:
     """Import the demo bundle and create the demo people. Unset arguments take the previous run's values
     (so a re-run imports the same bundle: nothing changes), else the defaults and today's date.
 
@@ -138,8 +144,10 @@ def seed_demo(*, referrals: int | None = None, today: date | None = None, seed: 
         # Another size, date or seed would be another bundle over the same referral refs: refused rather
         # than mixed with what is held.
         loaded = ", ".join(f"{key}={value}" for key, value in previous.items())
-        raise FlightpathError(f"demo data ({loaded}) is loaded already; load other demo data into a fresh "
-                              "database", field="referrals")
+        raise FlightpathError(
+            f"demo data ({loaded}) is loaded already; load other demo data into a fresh database",
+            field="referrals",
+        )
     # Another seed_demo at the same time stops with "seed_demo is already running" (JobClaimed).
     with job_run(SEED_DEMO_JOB, params=params) as run:
         try:
@@ -157,8 +165,14 @@ def seed_demo(*, referrals: int | None = None, today: date | None = None, seed: 
         workspace = {}
         if referrals <= WORKSPACE_MAX_REFERRALS:
             workspace = seed_demo_workspace(today=today, seed=seed)
-    return DemoResult(today=today, referrals=referrals, seed=seed, import_counts=imported.counts,
-                      logins=logins, workspace=workspace)
+    return DemoResult(
+        today=today,
+        referrals=referrals,
+        seed=seed,
+        import_counts=imported.counts,
+        logins=logins,
+        workspace=workspace,
+    )
 
 
 @transaction.atomic
@@ -202,10 +216,29 @@ def create_demo_people(*, password: str) -> list[DemoLogin]:
 
 # Names for the demo's other key workers (the bundle names them by reference only), in reference order.
 KEY_WORKER_NAMES = (
-    "Ben Walsh", "Chloe Evans", "Daniel Okafor", "Emma Jones", "Farah Ali", "George Murray", "Hannah Price",
-    "Imran Shah", "Jade Robertson", "Kwame Mensah", "Laura Hughes", "Marek Nowak", "Niamh Kelly",
-    "Owen Davies", "Priti Desai", "Ross Campbell", "Sian Morgan", "Tom Fletcher", "Usha Patel",
-    "Victoria Reid", "Wes Thomas", "Yasmin Begum", "Zac Wilson",
+    "Ben Walsh",
+    "Chloe Evans",
+    "Daniel Okafor",
+    "Emma Jones",
+    "Farah Ali",
+    "George Murray",
+    "Hannah Price",
+    "Imran Shah",
+    "Jade Robertson",
+    "Kwame Mensah",
+    "Laura Hughes",
+    "Marek Nowak",
+    "Niamh Kelly",
+    "Owen Davies",
+    "Priti Desai",
+    "Ross Campbell",
+    "Sian Morgan",
+    "Tom Fletcher",
+    "Usha Patel",
+    "Victoria Reid",
+    "Wes Thomas",
+    "Yasmin Begum",
+    "Zac Wilson",
 )
 
 
@@ -234,8 +267,9 @@ def seed_demo_workspace(*, today: date, seed: int, referrals=None) -> dict[str, 
     frame = unseeded_open_referrals(referrals, today=today)
     if frame.empty:
         return dict.fromkeys(DemoWorkspace.__dataclass_fields__, 0)
-    generated = generate_workspace(frame, today=today, seed=seed, time_zone=settings.TIME_ZONE,
-                                   next_review_due=rules.next_review_due)
+    generated = generate_workspace(
+        frame, today=today, seed=seed, time_zone=settings.TIME_ZONE, next_review_due=rules.next_review_due
+    )
     write_demo_workspace(generated)
     return generated.counts()
 
@@ -253,14 +287,17 @@ def unseeded_open_referrals(referrals, *, today: date) -> pd.DataFrame:
     )
     columns = ["referral_id", "contract_id", "nation", "site_ref", "site_name", "user_id"]
     rows = candidates.order_by("pk").values_list(
-        "pk", "contract_id", "contract__nation", "site__ref", "site__name", "key_worker__user_id")
+        "pk", "contract_id", "contract__nation", "site__ref", "site__name", "key_worker__user_id"
+    )
     frame = pd.DataFrame.from_records(list(rows), columns=columns)
     if frame.empty:
         return frame
     dated = (
         JourneyEvent.objects.filter(
-            referral__in=candidates, event_date__lte=today,
-            code__in=[EventCode.STARTED, EventCode.ACTION_PLAN_AGREED, EventCode.JOB_START])
+            referral__in=candidates,
+            event_date__lte=today,
+            code__in=[EventCode.STARTED, EventCode.ACTION_PLAN_AGREED, EventCode.JOB_START],
+        )
         .values("referral_id", "code")
         .annotate(first=Min("event_date"), latest=Max("event_date"))
         .order_by()
@@ -269,9 +306,11 @@ def unseeded_open_referrals(referrals, *, today: date) -> pd.DataFrame:
     firsts = events_frame.pivot(index="referral_id", columns="code", values="first")
     latest = events_frame.pivot(index="referral_id", columns="code", values="latest")
     ids = frame["referral_id"]
-    for column, source, code in (("started_on", firsts, EventCode.STARTED),
-                                 ("plan_agreed_on", firsts, EventCode.ACTION_PLAN_AGREED),
-                                 ("job_started_on", latest, EventCode.JOB_START)):
+    for column, source, code in (
+        ("started_on", firsts, EventCode.STARTED),
+        ("plan_agreed_on", firsts, EventCode.ACTION_PLAN_AGREED),
+        ("job_started_on", latest, EventCode.JOB_START),
+    ):
         values = source[code] if code in source else pd.Series(dtype=object)
         frame[column] = pd.to_datetime(ids.map(values))
     site_names = frame["site_name"].fillna("").astype(str)
@@ -288,76 +327,205 @@ def write_demo_workspace(generated: DemoWorkspace) -> None:
     and by whom (so the participant page's "who changed what" reads like a real one); the auto-stamped
     columns (plan updated_at, version created_at, note created_at) are dated as generated. Model objects
     are built CHUNK rows at a time, so memory stays bounded at any demo size."""
-    users = {user.pk: user for user in get_user_model().objects.filter(
-        pk__in=_ids(generated.appointments["booked_by_id"]))}
+    users = {
+        user.pk: user
+        for user in get_user_model().objects.filter(pk__in=_ids(generated.appointments["booked_by_id"]))
+    }
     apps = generated.appointments
-    appointment_pks = _write(Appointment, apps, users, lambda rows: [
-        Appointment(referral_id=referral, kind=kind, starts_at=starts_at, location=location, status=status,
-                    fta_reason=reason, note=note, booked_by_id=user)
-        for referral, kind, starts_at, location, status, reason, note, user in zip(
-            rows["referral_id"].tolist(), rows["kind"], _datetimes(rows["starts_at"]), rows["location"],
-            rows["status"], rows["fta_reason"], rows["note"], _optional(rows["booked_by_id"]), strict=True)
-    ], made=apps["starts_at"] - pd.Timedelta(days=7), by=apps["booked_by_id"])  # booked a week ahead
+    appointment_pks = _write(
+        Appointment,
+        apps,
+        users,
+        lambda rows: [
+            Appointment(
+                referral_id=referral,
+                kind=kind,
+                starts_at=starts_at,
+                location=location,
+                status=status,
+                fta_reason=reason,
+                note=note,
+                booked_by_id=user,
+            )
+            for referral, kind, starts_at, location, status, reason, note, user in zip(
+                rows["referral_id"].tolist(),
+                rows["kind"],
+                _datetimes(rows["starts_at"]),
+                rows["location"],
+                rows["status"],
+                rows["fta_reason"],
+                rows["note"],
+                _optional(rows["booked_by_id"]),
+                strict=True,
+            )
+        ],
+        made=apps["starts_at"] - pd.Timedelta(days=7),
+        by=apps["booked_by_id"],
+    )  # booked a week ahead
 
     tasks = generated.follow_ups
-    _write(FollowUpTask, tasks, users, lambda rows: [
-        FollowUpTask(referral_id=referral, appointment_id=appointment, description=text, due_date=due,
-                     done_at=done, done_by_id=user, outcome=outcome)
-        for referral, appointment, text, due, done, user, outcome in zip(
-            rows["referral_id"].tolist(), appointment_pks[rows["appointment"].to_numpy()].tolist(),
-            rows["description"], _dates(rows["due_date"]), _datetimes(rows["done_at"]),
-            _optional(rows["done_by_id"]), rows["outcome"], strict=True)
-    ], made=apps["starts_at"].iloc[tasks["appointment"].to_numpy()],
-        by=apps["booked_by_id"].iloc[tasks["appointment"].to_numpy()])
+    _write(
+        FollowUpTask,
+        tasks,
+        users,
+        lambda rows: [
+            FollowUpTask(
+                referral_id=referral,
+                appointment_id=appointment,
+                description=text,
+                due_date=due,
+                done_at=done,
+                done_by_id=user,
+                outcome=outcome,
+            )
+            for referral, appointment, text, due, done, user, outcome in zip(
+                rows["referral_id"].tolist(),
+                appointment_pks[rows["appointment"].to_numpy()].tolist(),
+                rows["description"],
+                _dates(rows["due_date"]),
+                _datetimes(rows["done_at"]),
+                _optional(rows["done_by_id"]),
+                rows["outcome"],
+                strict=True,
+            )
+        ],
+        made=apps["starts_at"].iloc[tasks["appointment"].to_numpy()],
+        by=apps["booked_by_id"].iloc[tasks["appointment"].to_numpy()],
+    )
 
     plans = generated.plans
-    plan_pks = _write(ActionPlan, plans, users, lambda rows: [
-        ActionPlan(referral_id=referral, version=1, agreed_on=agreed, next_review_due=due, updated_by_id=user)
-        for referral, agreed, due, user in zip(
-            rows["referral_id"].tolist(), _dates(rows["agreed_on"]), _dates(rows["next_review_due"]),
-            _optional(rows["updated_by_id"]), strict=True)
-    ], made=plans["updated_at"], by=plans["updated_by_id"], stamped="updated_at")
+    plan_pks = _write(
+        ActionPlan,
+        plans,
+        users,
+        lambda rows: [
+            ActionPlan(
+                referral_id=referral, version=1, agreed_on=agreed, next_review_due=due, updated_by_id=user
+            )
+            for referral, agreed, due, user in zip(
+                rows["referral_id"].tolist(),
+                _dates(rows["agreed_on"]),
+                _dates(rows["next_review_due"]),
+                _optional(rows["updated_by_id"]),
+                strict=True,
+            )
+        ],
+        made=plans["updated_at"],
+        by=plans["updated_by_id"],
+        stamped="updated_at",
+    )
 
     goals = generated.goals
     goal_plans = goals["plan"].to_numpy()
-    _write(SmartGoal, goals, users, lambda rows: [
-        SmartGoal(plan_id=plan, position=order, key=key, goal=goal, measure=measure, owner=owner,
-                  due_date=due, status=status)
-        for plan, order, key, goal, measure, owner, due, status in zip(
-            plan_pks[rows["plan"].to_numpy()].tolist(), rows["position"].tolist(), rows["key"], rows["goal"],
-            rows["measure"], rows["owner"], _dates(rows["due_date"]), rows["status"], strict=True)
-    ], made=plans["updated_at"].iloc[goal_plans], by=plans["updated_by_id"].iloc[goal_plans])
+    _write(
+        SmartGoal,
+        goals,
+        users,
+        lambda rows: [
+            SmartGoal(
+                plan_id=plan,
+                position=order,
+                key=key,
+                goal=goal,
+                measure=measure,
+                owner=owner,
+                due_date=due,
+                status=status,
+            )
+            for plan, order, key, goal, measure, owner, due, status in zip(
+                plan_pks[rows["plan"].to_numpy()].tolist(),
+                rows["position"].tolist(),
+                rows["key"],
+                rows["goal"],
+                rows["measure"],
+                rows["owner"],
+                _dates(rows["due_date"]),
+                rows["status"],
+                strict=True,
+            )
+        ],
+        made=plans["updated_at"].iloc[goal_plans],
+        by=plans["updated_by_id"].iloc[goal_plans],
+    )
 
     versions = generated.versions
-    _write(ActionPlanVersion, versions, users, lambda rows: [
-        ActionPlanVersion(plan_id=plan, number=number, goals=snapshot, agreed_on=agreed, change_note=note,
-                          created_by_id=user)
-        for plan, number, snapshot, agreed, note, user in zip(
-            plan_pks[rows["plan"].to_numpy()].tolist(), rows["number"].tolist(), rows["goals"],
-            _dates(rows["agreed_on"]), rows["change_note"], _optional(rows["created_by_id"]), strict=True)
-    ], made=versions["created_at"], by=versions["created_by_id"], stamped="created_at")
+    _write(
+        ActionPlanVersion,
+        versions,
+        users,
+        lambda rows: [
+            ActionPlanVersion(
+                plan_id=plan,
+                number=number,
+                goals=snapshot,
+                agreed_on=agreed,
+                change_note=note,
+                created_by_id=user,
+            )
+            for plan, number, snapshot, agreed, note, user in zip(
+                plan_pks[rows["plan"].to_numpy()].tolist(),
+                rows["number"].tolist(),
+                rows["goals"],
+                _dates(rows["agreed_on"]),
+                rows["change_note"],
+                _optional(rows["created_by_id"]),
+                strict=True,
+            )
+        ],
+        made=versions["created_at"],
+        by=versions["created_by_id"],
+        stamped="created_at",
+    )
 
     reviews = generated.reviews
-    _write(ActionPlanReview, reviews, users, lambda rows: [
-        ActionPlanReview(plan_id=plan, reviewed_on=day, note=note, reviewed_by_id=user)
-        for plan, day, note, user in zip(
-            plan_pks[rows["plan"].to_numpy()].tolist(), _dates(rows["reviewed_on"]), rows["note"],
-            _optional(rows["reviewed_by_id"]), strict=True)
-    ], made=reviews["recorded_at"], by=reviews["reviewed_by_id"])
+    _write(
+        ActionPlanReview,
+        reviews,
+        users,
+        lambda rows: [
+            ActionPlanReview(plan_id=plan, reviewed_on=day, note=note, reviewed_by_id=user)
+            for plan, day, note, user in zip(
+                plan_pks[rows["plan"].to_numpy()].tolist(),
+                _dates(rows["reviewed_on"]),
+                rows["note"],
+                _optional(rows["reviewed_by_id"]),
+                strict=True,
+            )
+        ],
+        made=reviews["recorded_at"],
+        by=reviews["reviewed_by_id"],
+    )
 
     notes = generated.notes
-    _write(Note, notes, users, lambda rows: [
-        Note(referral_id=referral, text=text, author_id=user)
-        for referral, text, user in zip(
-            rows["referral_id"].tolist(), rows["text"], _optional(rows["author_id"]), strict=True)
-    ], made=notes["created_at"], by=notes["author_id"], stamped="created_at")
+    _write(
+        Note,
+        notes,
+        users,
+        lambda rows: [
+            Note(referral_id=referral, text=text, author_id=user)
+            for referral, text, user in zip(
+                rows["referral_id"].tolist(), rows["text"], _optional(rows["author_id"]), strict=True
+            )
+        ],
+        made=notes["created_at"],
+        by=notes["author_id"],
+        stamped="created_at",
+    )
 
 
 CHUNK = 20_000
 
 
-def _write(model, frame: pd.DataFrame, users: dict, build, *, made: pd.Series, by: pd.Series,
-           stamped: str | None = None) -> np.ndarray:
+def _write(
+    model,
+    frame: pd.DataFrame,
+    users: dict,
+    build,
+    *,
+    made: pd.Series,
+    by: pd.Series,
+    stamped: str | None = None,
+) -> np.ndarray:
     """Write the frame's rows as `build(rows)` makes them, CHUNK at a time: bulk_create (batches of BATCH);
     `stamped`, an auto_now / auto_now_add column that bulk_create sets to the clock, re-dated to `made`;
     then each row's history record, made at `made` (never after now) by the user `by`. Returns the pks."""

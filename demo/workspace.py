@@ -46,8 +46,11 @@ OFFICES = {
 
 # Appointment kinds, statuses and reasons as stored (participants.models.Appointment choices).
 ONE_TO_ONE, PLAN_REVIEW, IN_WORK_SUPPORT = "ONE_TO_ONE", "ACTION_PLAN_REVIEW", "IN_WORK_SUPPORT"
-KIND_LABELS = {ONE_TO_ONE: "one-to-one", PLAN_REVIEW: "action plan review",
-               IN_WORK_SUPPORT: "in-work support"}
+KIND_LABELS = {
+    ONE_TO_ONE: "one-to-one",
+    PLAN_REVIEW: "action plan review",
+    IN_WORK_SUPPORT: "in-work support",
+}
 PLANNED, ATTENDED, FAILED, CANCELLED = "PLANNED", "ATTENDED", "FAILED_TO_ATTEND", "CANCELLED"
 FTA_REASONS = {  # reason -> (label as the follow-up describes it, weight)
     "ILLNESS": ("illness or medical appointment", 30),
@@ -72,34 +75,66 @@ FOLLOW_UP_OUTCOMES = (
 # SMART goals: (goal, measure, owner). A plan takes 2-4 distinct ones; a participant in work starts with
 # one of IN_WORK_GOALS.
 GOALS = (
-    ("Update my CV with my warehouse and retail experience", "CV finished and checked with key worker",
-     "Participant"),
-    ("Search and apply for jobs for 10 hours a week", "Job search diary shows 10 hours each week",
-     "Participant"),
-    ("Apply for at least three suitable vacancies each week", "Applications logged in the job search diary",
-     "Participant"),
-    ("Register with two local recruitment agencies", "Registration confirmed by both agencies",
-     "Participant"),
-    ("Book a GP review of my medication and its effect on work", "GP appointment attended, outcome discussed",
-     "Participant"),
-    ("Start the six-week condition management course", "Attended at least five of the six sessions",
-     "Participant"),
-    ("Travel training: plan and practise the bus journey to the town centre", "Journey made alone twice",
-     "Key worker"),
+    (
+        "Update my CV with my warehouse and retail experience",
+        "CV finished and checked with key worker",
+        "Participant",
+    ),
+    (
+        "Search and apply for jobs for 10 hours a week",
+        "Job search diary shows 10 hours each week",
+        "Participant",
+    ),
+    (
+        "Apply for at least three suitable vacancies each week",
+        "Applications logged in the job search diary",
+        "Participant",
+    ),
+    (
+        "Register with two local recruitment agencies",
+        "Registration confirmed by both agencies",
+        "Participant",
+    ),
+    (
+        "Book a GP review of my medication and its effect on work",
+        "GP appointment attended, outcome discussed",
+        "Participant",
+    ),
+    (
+        "Start the six-week condition management course",
+        "Attended at least five of the six sessions",
+        "Participant",
+    ),
+    (
+        "Travel training: plan and practise the bus journey to the town centre",
+        "Journey made alone twice",
+        "Key worker",
+    ),
     ("Improve my maths to Functional Skills Level 1", "Level 1 assessment passed", "Participant"),
-    ("Attend ESOL classes to improve my spoken English", "Attended weekly; tutor's progress report",
-     "Participant"),
-    ("Volunteer one day a week to build recent experience", "Placement started and a reference agreed",
-     "Key worker"),
-    ("Practise interview skills in a mock interview", "Mock interview done with written feedback",
-     "Key worker"),
+    (
+        "Attend ESOL classes to improve my spoken English",
+        "Attended weekly; tutor's progress report",
+        "Participant",
+    ),
+    (
+        "Volunteer one day a week to build recent experience",
+        "Placement started and a reference agreed",
+        "Key worker",
+    ),
+    (
+        "Practise interview skills in a mock interview",
+        "Mock interview done with written feedback",
+        "Key worker",
+    ),
     ("Get my CSCS card for construction site work", "Test passed and card received", "Participant"),
-    ("Set up an email account and a Universal Jobmatch profile", "Profile live; key worker has checked it",
-     "Participant"),
+    (
+        "Set up an email account and a Universal Jobmatch profile",
+        "Profile live; key worker has checked it",
+        "Participant",
+    ),
     ("Refer to the debt advice service", "First appointment with the adviser attended", "Key worker"),
     ("Complete the food hygiene Level 2 certificate online", "Certificate received", "Participant"),
-    ("Arrange a better-off calculation before taking work", "Calculation done and explained",
-     "Key worker"),
+    ("Arrange a better-off calculation before taking work", "Calculation done and explained", "Key worker"),
 )
 IN_WORK_GOALS = (
     ("Stay in work through the first 13 weeks", "Payslips for each month in work", "Participant"),
@@ -149,12 +184,28 @@ class DemoWorkspace:
         return {name: len(getattr(self, name)) for name in self.__dataclass_fields__}
 
 
-INPUT_COLUMNS = ("referral_id", "nation", "site_ref", "location", "started_on", "plan_agreed_on",
-                 "job_started_on", "user_id", "fta_follow_up_working_days", "review_interval_months")
+INPUT_COLUMNS = (
+    "referral_id",
+    "nation",
+    "site_ref",
+    "location",
+    "started_on",
+    "plan_agreed_on",
+    "job_started_on",
+    "user_id",
+    "fta_follow_up_working_days",
+    "review_interval_months",
+)
 
 
-def generate_workspace(referrals: pd.DataFrame, *, today: date, seed: int, time_zone: str,
-                       next_review_due: Callable[[date, int], date]) -> DemoWorkspace:
+def generate_workspace(
+    referrals: pd.DataFrame,
+    *,
+    today: date,
+    seed: int,
+    time_zone: str,
+    next_review_due: Callable[[date, int], date],
+) -> DemoWorkspace:
     """The workspace rows of `referrals` (open referrals, one row each, columns INPUT_COLUMNS: dates as
     datetime64, NaT where the journey has no such event; `user_id` the key worker's login or NA).
 
@@ -200,10 +251,19 @@ def generate_workspace(referrals: pd.DataFrame, *, today: date, seed: int, time_
 
     rows = np.concatenate([np.arange(n), owner, np.flatnonzero(recent_fta), np.flatnonzero(planned)])
     on = np.concatenate([last, before, fta_on[recent_fta], next_on[planned]])
-    status = np.concatenate([np.full(n, ATTENDED), past_status, np.full(recent_fta.sum(), FAILED),
-                             np.full(planned.sum(), PLANNED)])
-    recent = np.r_[np.zeros(n + len(owner), dtype=bool), np.ones(recent_fta.sum(), dtype=bool),
-                   np.zeros(planned.sum(), dtype=bool)]
+    status = np.concatenate(
+        [
+            np.full(n, ATTENDED),
+            past_status,
+            np.full(recent_fta.sum(), FAILED),
+            np.full(planned.sum(), PLANNED),
+        ]
+    )
+    recent = np.r_[
+        np.zeros(n + len(owner), dtype=bool),
+        np.ones(recent_fta.sum(), dtype=bool),
+        np.zeros(planned.sum(), dtype=bool),
+    ]
     kind = np.full(len(rows), ONE_TO_ONE, dtype=object)
     kind_draw = rng.random(len(rows))
     with_plan = ~np.isnat(agreed[rows]) & (on >= agreed[rows])
@@ -216,33 +276,49 @@ def generate_workspace(referrals: pd.DataFrame, *, today: date, seed: int, time_
     minutes = TIMES_FROM + 30 * rng.integers(0, SLOTS, size=len(rows))
     reasons = np.array(list(FTA_REASONS), dtype=object)
     weights = np.array([weight for _, weight in FTA_REASONS.values()], dtype=float)
-    fta_reason = np.where(status == FAILED, reasons[rng.choice(len(reasons), size=len(rows),
-                                                               p=weights / weights.sum())], "")
-    note = np.where(status == CANCELLED,
-                    np.array(CANCEL_NOTES, dtype=object)[rng.integers(0, len(CANCEL_NOTES), size=len(rows))],
-                    "")
+    fta_reason = np.where(
+        status == FAILED, reasons[rng.choice(len(reasons), size=len(rows), p=weights / weights.sum())], ""
+    )
+    note = np.where(
+        status == CANCELLED,
+        np.array(CANCEL_NOTES, dtype=object)[rng.integers(0, len(CANCEL_NOTES), size=len(rows))],
+        "",
+    )
     order = np.lexsort((minutes, on, rows))
-    appointments = pd.DataFrame({
-        "referral_id": frame["referral_id"].to_numpy()[rows],
-        "kind": kind,
-        "starts_at": _local(on, minutes, time_zone),
-        "location": location,
-        "status": status,
-        "fta_reason": fta_reason,
-        "note": note,
-        "booked_by_id": user.to_numpy()[rows],
-        "_recent": recent,
-        "_nation": nation[rows],
-        "_on": on,
-        "_working_days": frame["fta_follow_up_working_days"].to_numpy()[rows],
-    }).iloc[order].reset_index(drop=True)
+    appointments = (
+        pd.DataFrame(
+            {
+                "referral_id": frame["referral_id"].to_numpy()[rows],
+                "kind": kind,
+                "starts_at": _local(on, minutes, time_zone),
+                "location": location,
+                "status": status,
+                "fta_reason": fta_reason,
+                "note": note,
+                "booked_by_id": user.to_numpy()[rows],
+                "_recent": recent,
+                "_nation": nation[rows],
+                "_on": on,
+                "_working_days": frame["fta_follow_up_working_days"].to_numpy()[rows],
+            }
+        )
+        .iloc[order]
+        .reset_index(drop=True)
+    )
     follow_ups = _follow_ups(rng, appointments, time_zone)
     appointments = appointments.drop(columns=["_recent", "_nation", "_on", "_working_days"])
 
     plans, goals, versions, reviews = _plans(rng, frame, agreed, in_work, day, time_zone, next_review_due)
     notes = _notes(rng, frame, last, time_zone)
-    return DemoWorkspace(appointments=appointments, follow_ups=follow_ups, plans=plans, goals=goals,
-                         versions=versions, reviews=reviews, notes=notes)
+    return DemoWorkspace(
+        appointments=appointments,
+        follow_ups=follow_ups,
+        plans=plans,
+        goals=goals,
+        versions=versions,
+        reviews=reviews,
+        notes=notes,
+    )
 
 
 def _follow_ups(rng: np.random.Generator, appointments: pd.DataFrame, time_zone: str) -> pd.DataFrame:
@@ -259,23 +335,36 @@ def _follow_ups(rng: np.random.Generator, appointments: pd.DataFrame, time_zone:
     kind = rows["kind"].map(KIND_LABELS).to_numpy(dtype=object)
     reason = rows["fta_reason"].map({code: label for code, (label, _) in FTA_REASONS.items()})
     done = ~rows["_recent"].to_numpy(dtype=bool)
-    outcomes = np.array(FOLLOW_UP_OUTCOMES, dtype=object)[rng.integers(0, len(FOLLOW_UP_OUTCOMES),
-                                                                       size=len(rows))]
+    outcomes = np.array(FOLLOW_UP_OUTCOMES, dtype=object)[
+        rng.integers(0, len(FOLLOW_UP_OUTCOMES), size=len(rows))
+    ]
     done_at = _local(on + 1, np.full(len(rows), 11 * 60), time_zone)
-    return pd.DataFrame({
-        "appointment": failed,
-        "referral_id": rows["referral_id"].to_numpy(),
-        "description": "Follow up failure to attend (" + kind + ", " + reason.to_numpy(dtype=object) + ")",
-        "due_date": due,
-        "done_at": done_at.where(done),
-        "done_by_id": rows["booked_by_id"].where(done).to_numpy(),
-        "outcome": np.where(done, outcomes, ""),
-    })
+    return pd.DataFrame(
+        {
+            "appointment": failed,
+            "referral_id": rows["referral_id"].to_numpy(),
+            "description": "Follow up failure to attend ("
+            + kind
+            + ", "
+            + reason.to_numpy(dtype=object)
+            + ")",
+            "due_date": due,
+            "done_at": done_at.where(done),
+            "done_by_id": rows["booked_by_id"].where(done).to_numpy(),
+            "outcome": np.where(done, outcomes, ""),
+        }
+    )
 
 
-def _plans(rng: np.random.Generator, frame: pd.DataFrame, agreed: np.ndarray, in_work: np.ndarray,
-           day: np.datetime64, time_zone: str, next_review_due: Callable[[date, int], date]
-           ) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+def _plans(
+    rng: np.random.Generator,
+    frame: pd.DataFrame,
+    agreed: np.ndarray,
+    in_work: np.ndarray,
+    day: np.datetime64,
+    time_zone: str,
+    next_review_due: Callable[[date, int], date],
+) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame, pd.DataFrame]:
     has_plan = ~np.isnat(agreed) & (agreed <= day)
     rows = np.flatnonzero(has_plan)
     m = len(rows)
@@ -295,21 +384,25 @@ def _plans(rng: np.random.Generator, frame: pd.DataFrame, agreed: np.ndarray, in
     reviewed_on = np.concatenate([previous[second], latest[reviewed]])
     review_order = np.lexsort((reviewed_on, review_plan))
     review_plan, reviewed_on = review_plan[review_order], reviewed_on[review_order]
-    reviews = pd.DataFrame({
-        "plan": review_plan,
-        "reviewed_on": reviewed_on,
-        "note": _pick(rng, REVIEW_NOTES, len(review_plan)),
-        "reviewed_by_id": pd.array(user[review_plan], dtype="Int64"),
-        "recorded_at": _local(reviewed_on, np.full(len(review_plan), 16 * 60 + 30), time_zone),
-    })
+    reviews = pd.DataFrame(
+        {
+            "plan": review_plan,
+            "reviewed_on": reviewed_on,
+            "note": _pick(rng, REVIEW_NOTES, len(review_plan)),
+            "reviewed_by_id": pd.array(user[review_plan], dtype="Int64"),
+            "recorded_at": _local(reviewed_on, np.full(len(review_plan), 16 * 60 + 30), time_zone),
+        }
+    )
     clock = np.where(reviewed, latest, agreed_on)
-    plans = pd.DataFrame({
-        "referral_id": frame["referral_id"].to_numpy()[rows],
-        "agreed_on": agreed_on,
-        "next_review_due": _by_distinct(next_review_due, clock, interval),
-        "updated_at": _local(agreed_on, np.full(m, 16 * 60), time_zone),
-        "updated_by_id": pd.array(user, dtype="Int64"),
-    })
+    plans = pd.DataFrame(
+        {
+            "referral_id": frame["referral_id"].to_numpy()[rows],
+            "agreed_on": agreed_on,
+            "next_review_due": _by_distinct(next_review_due, clock, interval),
+            "updated_at": _local(agreed_on, np.full(m, 16 * 60), time_zone),
+            "updated_by_id": pd.array(user, dtype="Int64"),
+        }
+    )
 
     # Goals: 2-4 distinct ones per plan; a participant in work starts with an in-work goal.
     count = rng.integers(2, 5, size=m)
@@ -327,29 +420,40 @@ def _plans(rng: np.random.Generator, frame: pd.DataFrame, agreed: np.ndarray, in
     drawn = rng.random(len(plan))
     fresh = agreed_on[plan] >= day - 14
     status = np.where(
-        due < day, np.select([drawn < 0.7, drawn < 0.9], ["ACHIEVED", "IN_PROGRESS"], "DROPPED"),
-        np.where(fresh, np.where(drawn < 0.5, "NOT_STARTED", "IN_PROGRESS"),
-                 np.select([drawn < 0.7, drawn < 0.85], ["IN_PROGRESS", "NOT_STARTED"], "ACHIEVED")))
+        due < day,
+        np.select([drawn < 0.7, drawn < 0.9], ["ACHIEVED", "IN_PROGRESS"], "DROPPED"),
+        np.where(
+            fresh,
+            np.where(drawn < 0.5, "NOT_STARTED", "IN_PROGRESS"),
+            np.select([drawn < 0.7, drawn < 0.85], ["IN_PROGRESS", "NOT_STARTED"], "ACHIEVED"),
+        ),
+    )
     keys = rng.integers(0, 2**63, size=(len(plan), 2), dtype=np.uint64)
-    goals = pd.DataFrame({
-        "plan": plan,
-        "position": np.arange(len(plan)) - np.repeat(np.cumsum(count) - count, count),
-        "key": np.char.add(np.char.mod("%016x", keys[:, 0]), np.char.mod("%016x", keys[:, 1])).astype(object),
-        "goal": chosen[:, 0],
-        "measure": chosen[:, 1],
-        "owner": chosen[:, 2],
-        "due_date": due,
-        "status": status,
-    })
-    versions = pd.DataFrame({
-        "plan": np.arange(m),
-        "number": 1,
-        "goals": _snapshots(goals, m),
-        "agreed_on": agreed_on,
-        "change_note": "Agreed with the participant",
-        "created_at": plans["updated_at"],
-        "created_by_id": pd.array(user, dtype="Int64"),
-    })
+    goals = pd.DataFrame(
+        {
+            "plan": plan,
+            "position": np.arange(len(plan)) - np.repeat(np.cumsum(count) - count, count),
+            "key": np.char.add(np.char.mod("%016x", keys[:, 0]), np.char.mod("%016x", keys[:, 1])).astype(
+                object
+            ),
+            "goal": chosen[:, 0],
+            "measure": chosen[:, 1],
+            "owner": chosen[:, 2],
+            "due_date": due,
+            "status": status,
+        }
+    )
+    versions = pd.DataFrame(
+        {
+            "plan": np.arange(m),
+            "number": 1,
+            "goals": _snapshots(goals, m),
+            "agreed_on": agreed_on,
+            "change_note": "Agreed with the participant",
+            "created_at": plans["updated_at"],
+            "created_by_id": pd.array(user, dtype="Int64"),
+        }
+    )
     return plans, goals, versions, reviews
 
 
@@ -357,22 +461,27 @@ def _snapshots(goals: pd.DataFrame, plans: int) -> list[list[dict]]:
     """Each plan's goals as ActionPlanVersion.goals holds them (services_workspace._goal_snapshot: the key,
     then GOAL_FIELDS as strings, dates ISO), in position order. `goals` is sorted by plan and position."""
     columns = {name: goals[name].astype(str).tolist() for name in GOAL_FIELDS if name != "due_date"}
-    columns["due_date"] = np.datetime_as_string(goals["due_date"].to_numpy(dtype="datetime64[D]"),
-                                                unit="D").tolist()
-    records = [{"key": key, **dict(zip(GOAL_FIELDS, values, strict=True))}
-               for key, *values in zip(goals["key"], *(columns[name] for name in GOAL_FIELDS), strict=True)]
+    columns["due_date"] = np.datetime_as_string(
+        goals["due_date"].to_numpy(dtype="datetime64[D]"), unit="D"
+    ).tolist()
+    records = [
+        {"key": key, **dict(zip(GOAL_FIELDS, values, strict=True))}
+        for key, *values in zip(goals["key"], *(columns[name] for name in GOAL_FIELDS), strict=True)
+    ]
     bounds = np.searchsorted(goals["plan"].to_numpy(), np.arange(plans + 1))
-    return [records[bounds[i]:bounds[i + 1]] for i in range(plans)]
+    return [records[bounds[i] : bounds[i + 1]] for i in range(plans)]
 
 
 def _notes(rng: np.random.Generator, frame: pd.DataFrame, last: np.ndarray, time_zone: str) -> pd.DataFrame:
     rows = np.flatnonzero(rng.random(len(frame)) < 0.33)
-    return pd.DataFrame({
-        "referral_id": frame["referral_id"].to_numpy()[rows],
-        "text": np.array(NOTES, dtype=object)[rng.integers(0, len(NOTES), size=len(rows))],
-        "created_at": _local(last[rows], np.full(len(rows), 17 * 60), time_zone),
-        "author_id": pd.array(frame["user_id"].astype("Int64").to_numpy()[rows], dtype="Int64"),
-    })
+    return pd.DataFrame(
+        {
+            "referral_id": frame["referral_id"].to_numpy()[rows],
+            "text": np.array(NOTES, dtype=object)[rng.integers(0, len(NOTES), size=len(rows))],
+            "created_at": _local(last[rows], np.full(len(rows), 17 * 60), time_zone),
+            "author_id": pd.array(frame["user_id"].astype("Int64").to_numpy()[rows], dtype="Int64"),
+        }
+    )
 
 
 # Helpers ---------------------------------------------------------------------------------------------------
@@ -398,20 +507,24 @@ def _roll(days: np.ndarray, nation: np.ndarray, roll: str) -> np.ndarray:
 def _local(days: np.ndarray, minutes: np.ndarray, time_zone: str) -> pd.Series:
     """Local wall-clock times (day + minutes) in `time_zone` as UTC datetimes."""
     naive = np.asarray(days, dtype="datetime64[D]").astype("datetime64[m]") + np.asarray(minutes).astype(
-        "timedelta64[m]")
+        "timedelta64[m]"
+    )
     index = pd.DatetimeIndex(naive.astype("datetime64[ns]"))
-    return pd.Series(index.tz_localize(time_zone, ambiguous=False, nonexistent="shift_forward")
-                     .tz_convert("UTC"))
+    return pd.Series(
+        index.tz_localize(time_zone, ambiguous=False, nonexistent="shift_forward").tz_convert("UTC")
+    )
 
 
 def _by_distinct(rule: Callable[[date, int], date], days: np.ndarray, numbers: np.ndarray) -> np.ndarray:
     """rule(day, number) for every row, calling it once per distinct (day, number) pair."""
     if len(days) == 0:
         return np.empty(0, dtype="datetime64[D]")
-    pairs = np.column_stack([np.asarray(days, dtype="datetime64[D]").astype(np.int64),
-                             np.asarray(numbers, dtype=np.int64)])
+    pairs = np.column_stack(
+        [np.asarray(days, dtype="datetime64[D]").astype(np.int64), np.asarray(numbers, dtype=np.int64)]
+    )
     distinct, inverse = np.unique(pairs, axis=0, return_inverse=True)
     epoch = date(1970, 1, 1).toordinal()
-    values = np.array([rule(date.fromordinal(int(d) + epoch), int(k)) for d, k in distinct],
-                      dtype="datetime64[D]")
+    values = np.array(
+        [rule(date.fromordinal(int(d) + epoch), int(k)) for d, k in distinct], dtype="datetime64[D]"
+    )
     return values[np.asarray(inverse).ravel()]

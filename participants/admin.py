@@ -140,7 +140,14 @@ class ImportRunAdmin(admin.ModelAdmin):
 @admin.register(models.JobRun)
 class JobRunAdmin(admin.ModelAdmin):
     list_display = (
-        "kind", "contract", "status", "started_at", "heartbeat_at", "finished_at", "progress", "message"
+        "kind",
+        "contract",
+        "status",
+        "started_at",
+        "heartbeat_at",
+        "finished_at",
+        "progress",
+        "message",
     )
     list_filter = ("kind", "status")
 
@@ -223,7 +230,14 @@ class OutboxMessageAdmin(admin.ModelAdmin):
     """Support staff check an UNKNOWN message (did it arrive?) and queue it, or a FAILED one, again."""
 
     list_display = (
-        "subject", "recipients", "kind", "state", "attempts", "created_at", "sent_at", "last_reply"
+        "subject",
+        "recipients",
+        "kind",
+        "state",
+        "attempts",
+        "created_at",
+        "sent_at",
+        "last_reply",
     )
     list_filter = ("state", "kind")
     search_fields = ("key", "subject", "message_id", "to")

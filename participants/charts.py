@@ -18,10 +18,13 @@ SERIES_COLOURS = ["#0d6efd", "#b02a37", "#146c43", "#9a5b00", "#6f42c1", "#5c636
 def styled(fig: go.Figure, *, height: int = 320) -> go.Figure:
     """The house style: white background, readable fonts, legend above, tight margins."""
     fig.update_layout(
-        template="plotly_white", height=height, margin={"l": 50, "r": 20, "t": 30, "b": 40},
+        template="plotly_white",
+        height=height,
+        margin={"l": 50, "r": 20, "t": 30, "b": 40},
         font={"family": "system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif", "size": 13},
         legend={"orientation": "h", "yanchor": "bottom", "y": 1.02, "x": 0},
-        colorway=SERIES_COLOURS, hovermode="x unified",
+        colorway=SERIES_COLOURS,
+        hovermode="x unified",
     )
     return fig
 

@@ -61,9 +61,7 @@ def parse_month(value: str | None, *, field: str = "month", contract_start: date
         raise FlightpathError(f"{value!r} is not a month (YYYY-MM).", field=field)
     month = date(int(match[1]), int(match[2]), 1)
     if contract_start is not None and month < contract_start.replace(day=1):
-        raise FlightpathError(
-            f"{value} is before the contract start ({contract_start:%Y-%m}).", field=field
-        )
+        raise FlightpathError(f"{value} is before the contract start ({contract_start:%Y-%m}).", field=field)
     return month
 
 

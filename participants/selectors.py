@@ -131,6 +131,7 @@ def contract_summary(contract) -> dict:
         "organisations": contract.delivery_organisations.order_by("kind", "name"),
     }
 
+
 def visible_contract(user, ref: str) -> Contract:
     """The contract `ref` with its programme and prime, for pages and the API; Http404 when it does not
     exist or is outside the user's scope (DATA.md: the same answer, so a caller learns nothing)."""

@@ -18,7 +18,8 @@ urlpatterns = [
     path("caseload/", workspace.caseload, name="caseload"),
     path("caseload/team/", workspace.team_caseload, name="team-caseload"),
     path(
-        "participants/<int:pk>/section/<str:section>/", workspace.participant_section,
+        "participants/<int:pk>/section/<str:section>/",
+        workspace.participant_section,
         name="participant-section",
     ),
     # The small forms: one generic view each, from the table workspace.ACTIONS.
@@ -30,7 +31,8 @@ urlpatterns = [
         "referrals/<int:referral_id>/action-plan/edit/", workspace.action_plan_edit, name="action-plan-edit"
     ),
     path(
-        "referrals/<int:referral_id>/action-plan/review/", workspace.action_plan_review,
+        "referrals/<int:referral_id>/action-plan/review/",
+        workspace.action_plan_review,
         name="action-plan-review",
     ),
 ]

@@ -65,4 +65,3 @@ def referral_list(request):
     table = ReferralTable(filterset.qs if filterset.is_valid() else filterset.queryset.none())
     RequestConfig(request, paginate={"per_page": 50}).configure(table)
     return render(request, "participants/referral_list.html", {"table": table, "filter": filterset})
-

@@ -45,5 +45,14 @@ def build_world() -> World:
     b_referral = f.ReferralFactory(contract=contract_b, ref="RB-1", referral_date=dt.date(2025, 2, 3))
     for referral in (alice_referral, prime_referral, sub_referral, b_referral):
         f.JourneyEventFactory(referral=referral)
-    return World(alice.user, bob.user, charlie.user, contract_a, contract_b,
-                 alice_referral, prime_referral, sub_referral, b_referral)
+    return World(
+        alice.user,
+        bob.user,
+        charlie.user,
+        contract_a,
+        contract_b,
+        alice_referral,
+        prime_referral,
+        sub_referral,
+        b_referral,
+    )

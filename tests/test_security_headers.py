@@ -32,8 +32,10 @@ def policy_of(response) -> dict[str, list[str]]:
     return {name: values for name, *values in (part.split() for part in header.split(";") if part.strip())}
 
 
-@pytest.mark.parametrize("url", ["/accounts/login/", "/", "/contracts/", "/referrals/", "/accounts/security/",
-                                 "/api/docs/", "/admin/"])
+@pytest.mark.parametrize(
+    "url",
+    ["/accounts/login/", "/", "/contracts/", "/referrals/", "/accounts/security/", "/api/docs/", "/admin/"],
+)
 def test_every_page_has_the_content_security_policy_and_the_other_headers(client, url):
     client.force_login(UserFactory(is_superuser=True, is_staff=True))
     response = client.get(url)
@@ -91,7 +93,11 @@ def test_production_settings_pass_check_deploy():
     env.update(PRODUCTION_ENV, DJANGO_SETTINGS_MODULE="config.settings.production")
     result = subprocess.run(
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
-        cwd=settings.BASE_DIR, env=env, capture_output=True, text=True, timeout=120,
+        cwd=settings.BASE_DIR,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
     assert result.returncode == 0, result.stdout + result.stderr
 

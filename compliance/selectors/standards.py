@@ -204,8 +204,6 @@ def failure_dicts(failures: pd.DataFrame) -> list[dict]:
     ]
 
 
-
-
 def snapshot_dates(contract: Contract) -> list[date]:
     """The as-of dates that have snapshots for the contract, newest first (for pages' date pickers)."""
     return list(

@@ -57,8 +57,10 @@ class CSVListMixin(JSONErrorsMixin):
         if request.accepted_renderer.format == "csv":
             queryset = self.filter_queryset(self.get_queryset())
             serializer_class = self.get_serializer_class()
-            rows = (serializer_class(obj, context=self.get_serializer_context()).data
-                    for obj in queryset.iterator(chunk_size=2000))
+            rows = (
+                serializer_class(obj, context=self.get_serializer_context()).data
+                for obj in queryset.iterator(chunk_size=2000)
+            )
             header = list(serializer_class().fields)
             return csv_response(self.csv_filename, header, values_of(rows, header))
         return super().list(request, *args, **kwargs)

@@ -70,7 +70,6 @@ class Changes:
         }
 
 
-
 @dataclass(frozen=True)
 class Audit:
     """Who imported, and which ImportRun: what every history row the import writes names."""
@@ -564,4 +563,3 @@ def _merge_ddas(seen: dict[int, list[str]]) -> None:
         merged = sorted(set(held.devolution_deal_areas) | set(seen[held.pk]))
         if merged != held.devolution_deal_areas:
             Contract.objects.filter(pk=held.pk).update(devolution_deal_areas=merged)
-

@@ -63,8 +63,9 @@ def confirm_enrolment(*, user, code: str) -> TOTPDevice:
     """Confirm the pending authenticator with a code it shows; it replaces any earlier one."""
     device = pending_authenticator(user)
     if device is None:
-        raise FlightpathError("Set up two-factor sign-in first: no authenticator is waiting for a code.",
-                              field="code")
+        raise FlightpathError(
+            "Set up two-factor sign-in first: no authenticator is waiting for a code.", field="code"
+        )
     _check(user, device, code)
     with transaction.atomic():
         TOTPDevice.objects.filter(user=user, confirmed=True).delete()
@@ -88,8 +89,9 @@ def remove_authenticator(*, user, code: str) -> None:
     if device is None:
         raise FlightpathError("Two-factor sign-in is not on.", field="code")
     if must_enrol(user):
-        raise FlightpathError("Superusers must keep two-factor sign-in: set it up on a new phone instead.",
-                              field="code")
+        raise FlightpathError(
+            "Superusers must keep two-factor sign-in: set it up on a new phone instead.", field="code"
+        )
     _check(user, device, code)
     TOTPDevice.objects.filter(user=user).delete()
 

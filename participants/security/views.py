@@ -85,8 +85,9 @@ def two_factor(request: HttpRequest) -> HttpResponse:
     return render(request, "registration/two_factor.html", {"form": form, "next": next_url}, status=status)
 
 
-def _security_page(request: HttpRequest, *, confirm_form: CodeForm | None = None,
-                   remove_form: CodeForm | None = None) -> HttpResponse:
+def _security_page(
+    request: HttpRequest, *, confirm_form: CodeForm | None = None, remove_form: CodeForm | None = None
+) -> HttpResponse:
     """The page, with the form that was sent (and its errors) where it was sent from."""
     pending = services.pending_authenticator(request.user)
     context = {
@@ -112,8 +113,9 @@ class PasswordChangeView(SuccessMessageMixin, auth_views.PasswordChangeView):
 
 def _safe_next(request: HttpRequest) -> str:
     wanted = request.POST.get("next") or request.GET.get("next") or ""
-    if url_has_allowed_host_and_scheme(wanted, allowed_hosts={request.get_host()},
-                                       require_https=request.is_secure()):
+    if url_has_allowed_host_and_scheme(
+        wanted, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
         return wanted
     return reverse("home")
 

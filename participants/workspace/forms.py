@@ -121,8 +121,9 @@ class GoalFormSetBase(forms.BaseFormSet):
 
 def goal_formset(extra: int):
     """SMART goals of a plan revision: `extra` blank rows to write new goals in."""
-    return forms.formset_factory(GoalForm, formset=GoalFormSetBase, extra=extra, can_delete=True, max_num=30,
-                                 validate_max=True)
+    return forms.formset_factory(
+        GoalForm, formset=GoalFormSetBase, extra=extra, can_delete=True, max_num=30, validate_max=True
+    )
 
 
 class ReviewForm(StyledForm):

@@ -73,11 +73,11 @@ DEFAULT_CONFIG = WorkspaceConfig(
 )
 
 
-
 def claim_checklist_items() -> dict[str, str]:
     """The claim checklist's items (key -> label), in order: settings.FLIGHTPATH_CLAIM_CHECKLIST, else the
     shipped default (rules.DEFAULT_CLAIM_CHECKLIST)."""
     return dict(getattr(settings, "FLIGHTPATH_CLAIM_CHECKLIST", None) or rules.DEFAULT_CLAIM_CHECKLIST)
+
 
 def workspace_config(contract_id: int) -> WorkspaceConfig:
     return workspace_configs([contract_id])[contract_id]
@@ -256,7 +256,9 @@ def visible_appointment(user, pk: int) -> Appointment:
 def visible_follow_up(user, pk: int) -> FollowUpTask:
     """One follow-up task of a referral the user may see (404 otherwise), with its referral."""
     return get_object_or_404(
-        FollowUpTask.objects.filter(referral__in=Referral.objects.visible_to(user)).select_related("referral"),
+        FollowUpTask.objects.filter(referral__in=Referral.objects.visible_to(user)).select_related(
+            "referral"
+        ),
         pk=pk,
     )
 

@@ -58,7 +58,6 @@ def last_ended_month(as_of: date) -> int:
 # --------------------------------------------------------------------------------------------------------
 
 
-
 def is_quarter_end(month: int) -> bool:
     return month % 12 + 1 in QUARTER_END_MONTHS
 

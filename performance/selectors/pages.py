@@ -96,9 +96,7 @@ class ContractData:
         return PageParams(
             month=month,
             period=parse_choice(query.get("period"), engine.PERIODS, field="period", default=DEFAULT_PERIOD),
-            group=parse_group(
-                query.get("group"), groups=self.rules.report_groups, programme=self.rules.code
-            ),
+            group=parse_group(query.get("group"), groups=self.rules.report_groups, programme=self.rules.code),
         )
 
 

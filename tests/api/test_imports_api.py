@@ -62,7 +62,10 @@ def test_post_queues_the_import_answering_202_then_the_run_shows_its_progress_an
     assert response.status_code == 202
     body = response.json()
     assert (body["status"], body["progress"], body["source"], body["user"]) == (
-        "QUEUED", 0, "api: bundle.zip", manager.username
+        "QUEUED",
+        0,
+        "api: bundle.zip",
+        manager.username,
     )
     detail = reverse("api-import-detail", args=[body["id"]])
     assert api.get(detail).json()["status"] == "QUEUED"
@@ -198,5 +201,9 @@ def test_the_schema_documents_the_imports_endpoints_and_their_answers(manager):
     assert "multipart/form-data" in create["requestBody"]["content"]
     assert "get" in schema["paths"]["/api/v1/imports/"] and "get" in schema["paths"]["/api/v1/imports/{id}/"]
     assert schema["components"]["schemas"]["ImportRunStatusEnum"]["enum"] == [
-        "QUEUED", "RUNNING", "SUCCEEDED", "REJECTED", "FAILED"
+        "QUEUED",
+        "RUNNING",
+        "SUCCEEDED",
+        "REJECTED",
+        "FAILED",
     ]

@@ -379,9 +379,10 @@ def test_adding_a_later_event_never_changes_an_earlier_as_of(bundle, nation, as_
         "event_date": max(as_of, referrals[0]["referral_date"]) + timedelta(days=later),
     }
     after = _run(referrals, events + [extra], nation, as_of)
-    assert StandardResultSerializer(before.figures, many=True).data == StandardResultSerializer(
-        after.figures, many=True
-    ).data
+    assert (
+        StandardResultSerializer(before.figures, many=True).data
+        == StandardResultSerializer(after.figures, many=True).data
+    )
     assert before.failures.equals(after.failures)
 
 

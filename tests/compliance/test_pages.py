@@ -194,7 +194,7 @@ def test_the_contract_overview_panel_counts_standards_met_and_lists_those_not_me
     assert "CSS2" in not_met and "CSS4" not in not_met
     assert response.context["met"] + len(not_met) <= len(response.context["rows"])
     html = response.content.decode()
-    assert f'{response.context["met"]} met</span>' in html and f"{failing_url()}?as_of=2025-01-31" in html
+    assert f"{response.context['met']} met</span>" in html and f"{failing_url()}?as_of=2025-01-31" in html
     assert client.get("/compliance/contracts/CP-2/standing/").status_code == 404
 
 
@@ -211,8 +211,8 @@ def test_the_home_page_card_line_counts_standards_met(world, client):
     assert 'hx-get="/compliance/contracts/CP-1/standing/?compact=1"' in client.get("/").content.decode()
     response = client.get("/compliance/contracts/CP-1/standing/", {"compact": 1})
     html = response.content.decode()
-    assert f'{response.context["met"]} met</span>' in html
-    assert f'{len(response.context["not_met"])} not met</span>' in html
+    assert f"{response.context['met']} met</span>" in html
+    assert f"{len(response.context['not_met'])} not met</span>" in html
 
 
 def test_a_contract_without_standards_says_so_rather_than_not_computed(world, client):

@@ -139,8 +139,12 @@ def test_a_crash_halfway_leaves_the_previous_snapshots_intact_and_a_rerun_gives_
 
 def test_changing_the_standards_requests_the_recompute_with_the_change(contract):
     standard = Standard(
-        code="TS9", measure="deadline", start_event="REFERRED", end_events=["ACKNOWLEDGED"],
-        limit_working_days=5, target=90,
+        code="TS9",
+        measure="deadline",
+        start_event="REFERRED",
+        end_events=["ACKNOWLEDGED"],
+        limit_working_days=5,
+        target=90,
     )
     with pytest.raises(RuntimeError), transaction.atomic():
         services.save_tender_standard(contract=contract, standard=standard)

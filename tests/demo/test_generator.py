@@ -52,8 +52,12 @@ def joined(files: dict[str, pd.DataFrame]) -> pd.DataFrame:
     referrals = files["referrals.csv"].astype(str)
     events = files["events.csv"].astype(str)
     contracts = files["contracts.csv"][["contract_ref", "nation", "programme"]]
-    frame = events.merge(referrals[["contract_ref", "referral_ref", "referral_date"]],
-                         on=["contract_ref", "referral_ref"], how="left", validate="many_to_one")
+    frame = events.merge(
+        referrals[["contract_ref", "referral_ref", "referral_date"]],
+        on=["contract_ref", "referral_ref"],
+        how="left",
+        validate="many_to_one",
+    )
     frame = frame.merge(contracts, on="contract_ref", how="left")
     frame["event_date"] = pd.to_datetime(frame["event_date"])
     frame["referral_date"] = pd.to_datetime(frame["referral_date"])
@@ -62,13 +66,21 @@ def joined(files: dict[str, pd.DataFrame]) -> pd.DataFrame:
 
 # ------------------------------------------------------------------------------------------ the bundle
 
+
 @pytest.mark.django_db
 def test_generated_bundle_passes_the_import_validation(tmp_path):
     write_bundle(bundle(), tmp_path)
     valid = validate_bundle(read_bundle(tmp_path), known_state([]))  # raises BundleRejected listing bad rows
     assert len(valid.frames["referrals.csv"]) == 3_000
-    assert set(valid.frames) == {"contracts.csv", "organisations.csv", "referrals.csv", "events.csv",
-                                 "mpl_profiles.csv", "validation_rounds.csv", "mpl_targets.csv"}
+    assert set(valid.frames) == {
+        "contracts.csv",
+        "organisations.csv",
+        "referrals.csv",
+        "events.csv",
+        "mpl_profiles.csv",
+        "validation_rounds.csv",
+        "mpl_targets.csv",
+    }
 
 
 def test_same_seed_and_date_write_byte_identical_files(tmp_path):
@@ -171,10 +183,15 @@ def test_most_referrals_are_resolved_within_ten_working_days_and_a_realistic_sha
 def test_acknowledgements_are_mostly_within_two_working_days():
     frame = joined(bundle(referrals=20_000))
     acks = frame[frame["event"] == EventCode.ACKNOWLEDGED]
-    ages = np.concatenate([
-        calendar_for(nation).age(rows["referral_date"].to_numpy(dtype="datetime64[D]"),
-                                 rows["event_date"].to_numpy(dtype="datetime64[D]"))
-        for nation, rows in acks.groupby("nation")])
+    ages = np.concatenate(
+        [
+            calendar_for(nation).age(
+                rows["referral_date"].to_numpy(dtype="datetime64[D]"),
+                rows["event_date"].to_numpy(dtype="datetime64[D]"),
+            )
+            for nation, rows in acks.groupby("nation")
+        ]
+    )
     assert 0.97 < (ages <= 2).mean() < 1.0
 
 
@@ -187,10 +204,12 @@ def test_twelve_month_cohort_conversion_is_about_nine_to_thirteen_percent():
     referrals = files["referrals.csv"].astype(str).merge(programmes)
     referrals = referrals.join(firsts, on=["contract_ref", "referral_ref"])
     # cohort basis (DOMAIN.md 5): the start date for WHP, the referral date otherwise
-    basis = pd.to_datetime(referrals["referral_date"]).where(referrals["programme"] != "WHP",
-                                                              referrals["STARTED"])
-    referrals = referrals.assign(cohort=basis.dt.to_period("M"),
-                                 outcome=referrals["JOB_OUTCOME"].dt.to_period("M"))
+    basis = pd.to_datetime(referrals["referral_date"]).where(
+        referrals["programme"] != "WHP", referrals["STARTED"]
+    )
+    referrals = referrals.assign(
+        cohort=basis.dt.to_period("M"), outcome=referrals["JOB_OUTCOME"].dt.to_period("M")
+    )
     complete = referrals[referrals["cohort"] + 11 < pd.Period(TODAY, "M")]
     for programme, rows in complete.groupby("programme"):
         conversion = (rows["outcome"] <= rows["cohort"] + 11).mean() * 100
@@ -238,20 +257,25 @@ def test_too_few_referrals_is_an_error_naming_the_field():
 
 def test_all_contracts_and_two_years_named_explicitly_give_the_default_bundle():
     default = generate_bundle(referrals=600, today=TODAY, seed=5)
-    named = generate_bundle(referrals=600, today=TODAY, seed=5,
-                            contracts=tuple(spec.ref for spec in CONTRACTS), years=2)
+    named = generate_bundle(
+        referrals=600, today=TODAY, seed=5, contracts=tuple(spec.ref for spec in CONTRACTS), years=2
+    )
     assert set(default) == set(named)
     for name, frame in default.items():
         pd.testing.assert_frame_equal(frame.astype(str), named[name].astype(str), obj=name)
 
 
 @pytest.mark.django_db
-def test_one_contract_bundle_puts_every_referral_in_that_contract_and_passes_the_import_validation(
-        tmp_path):
+def test_one_contract_bundle_puts_every_referral_in_that_contract_and_passes_the_import_validation(tmp_path):
     files = generate_bundle(referrals=2_000, today=TODAY, contracts=("DEMO-WP-ENG",))
     assert list(files["contracts.csv"]["contract_ref"]) == ["DEMO-WP-ENG"]
-    for name in ("referrals.csv", "events.csv", "mpl_profiles.csv", "validation_rounds.csv",
-                 "mpl_targets.csv"):
+    for name in (
+        "referrals.csv",
+        "events.csv",
+        "mpl_profiles.csv",
+        "validation_rounds.csv",
+        "mpl_targets.csv",
+    ):
         assert set(files[name]["contract_ref"].astype(str)) == {"DEMO-WP-ENG"}, name
     assert len(files["referrals.csv"]) == 2_000
     assert set(files["referrals.csv"]["site_ref"].astype(str)) == {"DEMO-PRIME-LEEDS", "DEMO-SUB1-BRADFORD"}
@@ -270,8 +294,9 @@ def test_a_contract_without_dwp_targets_alone_gives_a_bundle_without_the_targets
 
 
 def test_two_contracts_share_the_referrals_in_proportion_to_their_shares():
-    referrals = generate_bundle(referrals=1_000, today=TODAY,
-                                contracts=("DEMO-WHP-SCT", "DEMO-CAP-WLS"))["referrals.csv"]
+    referrals = generate_bundle(referrals=1_000, today=TODAY, contracts=("DEMO-WHP-SCT", "DEMO-CAP-WLS"))[
+        "referrals.csv"
+    ]
     sizes = referrals["contract_ref"].astype(str).value_counts()
     assert sizes.sum() == 1_000
     # shares 0.30 and 0.25 of the whole, renormalised to 6 : 5; the first contract takes the remainder
@@ -288,21 +313,26 @@ def test_years_sets_the_history_the_referrals_span():
     assert frame["event_date"].max() <= pd.Timestamp(TODAY)
 
 
-@pytest.mark.parametrize("arguments, field", [
-    ({"contracts": ("DEMO-NOPE",)}, "contracts"),
-    ({"contracts": ()}, "contracts"),
-    ({"years": 0}, "years"),
-    ({"contracts": ("DEMO-CAP-WLS",), "referrals": 9}, "referrals"),
-])
+@pytest.mark.parametrize(
+    "arguments, field",
+    [
+        ({"contracts": ("DEMO-NOPE",)}, "contracts"),
+        ({"contracts": ()}, "contracts"),
+        ({"years": 0}, "years"),
+        ({"contracts": ("DEMO-CAP-WLS",), "referrals": 9}, "referrals"),
+    ],
+)
 def test_an_unknown_contract_no_contract_or_no_years_is_an_error_naming_the_field(arguments, field):
     with pytest.raises(ValueError, match=field):
         generate_bundle(**({"referrals": 300, "today": TODAY} | arguments))
 
 
 @settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(referrals=st.integers(min_value=30, max_value=600),
-       today=st.dates(min_value=date(2024, 1, 1), max_value=date(2030, 12, 31)),
-       seed=st.integers(min_value=0, max_value=2**31))
+@given(
+    referrals=st.integers(min_value=30, max_value=600),
+    today=st.dates(min_value=date(2024, 1, 1), max_value=date(2030, 12, 31)),
+    seed=st.integers(min_value=0, max_value=2**31),
+)
 def test_any_size_date_and_seed_keep_the_import_rules(referrals, today, seed):
     files = generate_bundle(referrals=referrals, today=today, seed=seed)
     frame = joined(files)
@@ -314,6 +344,7 @@ def test_any_size_date_and_seed_keep_the_import_rules(referrals, today, seed):
 
 
 # ----------------------------------------------------------------------------------------- seed_demo
+
 
 @pytest.fixture
 def seeded(db):
@@ -371,9 +402,14 @@ def test_demo_performance_manager_sees_their_sites_only(seeded):
 
 def test_seed_demo_twice_duplicates_nothing(seeded):
     def counts():
-        return (get_user_model().objects.count(), Staff.objects.count(), Participant.objects.count(),
-                Referral.objects.count(), JourneyEvent.objects.count(),
-                sum(c.dwp_contacts.count() for c in Contract.objects.all()))
+        return (
+            get_user_model().objects.count(),
+            Staff.objects.count(),
+            Participant.objects.count(),
+            Referral.objects.count(),
+            JourneyEvent.objects.count(),
+            sum(c.dwp_contacts.count() for c in Contract.objects.all()),
+        )
 
     before = counts()
     again = seed_demo()  # reuses the first run's size and date
@@ -388,7 +424,7 @@ def test_seed_demo_command_prints_the_logins_as_a_table(db):
     lines = out.getvalue().splitlines()
     header = next(i for i, line in enumerate(lines) if line.startswith("username"))
     assert lines[header].split() == ["username", "role", "organisation", "password"]
-    rows = lines[header + 2:]
+    rows = lines[header + 2 :]
     assert len(rows) == len(DEMO_PEOPLE) + 1
     assert all(row.rstrip().endswith(DEMO_PASSWORD) for row in rows)
     assert any(row.startswith("kw.leeds ") and "Key worker" in row for row in rows)
@@ -408,20 +444,29 @@ def test_seed_demo_refuses_other_demo_data_over_what_is_loaded(seeded):
 
 # ------------------------------------------------------------------ the benchmark runner (benchmarks/run.py)
 
+
 def test_benchmark_figure_at_its_limit_passes_above_it_fails_and_missing_fails():
     from benchmarks.run import evaluate
 
-    rows = evaluate({"seconds": 60.0, "api": {"median_ms": 250.0}, "events": 10},
-                    {"seconds": (60, "s"), "api.median_ms": (200, "ms"), "memory_mib": (2048, "MiB")})
+    rows = evaluate(
+        {"seconds": 60.0, "api": {"median_ms": 250.0}, "events": 10},
+        {"seconds": (60, "s"), "api.median_ms": (200, "ms"), "memory_mib": (2048, "MiB")},
+    )
     assert {row.figure: row.passed for row in rows} == {
-        "seconds": True, "api.median_ms": False, "memory_mib": False, "events": None}
+        "seconds": True,
+        "api.median_ms": False,
+        "memory_mib": False,
+        "events": None,
+    }
 
 
 def test_benchmark_database_is_on_the_database_url_server_under_its_own_name():
     from benchmarks.run import bench_database_url
 
-    assert (bench_database_url("postgres://user:pw@db.example:5433/fp_demo")
-            == "postgres://user:pw@db.example:5433/flightpath_bench")
+    assert (
+        bench_database_url("postgres://user:pw@db.example:5433/fp_demo")
+        == "postgres://user:pw@db.example:5433/flightpath_bench"
+    )
     assert bench_database_url(None).endswith("127.0.0.1:5432/flightpath_bench")
 
 
@@ -437,4 +482,3 @@ def test_rewriting_a_benchmark_section_replaces_only_that_section():
     assert doc.startswith("# Benchmarks")
     assert "new import" in doc and "old import" not in doc and "compliance figures" in doc
     assert doc.count("bench:import:begin") == 1
-

@@ -59,9 +59,7 @@ def only_entry() -> AccessLog:
 
 
 def page_urls(referral: Referral) -> dict[str, str]:
-    services.save_action_plan(
-        referral=referral, expected_version=0, goals=[GOAL], agreed_on=None, user=None
-    )
+    services.save_action_plan(referral=referral, expected_version=0, goals=[GOAL], agreed_on=None, user=None)
     document = services.upload_evidence(
         referral=referral, uploaded_file=SimpleUploadedFile("payslip.pdf", PDF), kind="PAYSLIP", user=None
     )

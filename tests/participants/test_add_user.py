@@ -47,8 +47,17 @@ def add_user(*args: str) -> list[str]:
 def test_a_key_worker_becomes_the_imported_staff_record_with_their_caseload(world, monkeypatch, client):
     monkeypatch.setenv("FLIGHTPATH_PASSWORD", "a long enough passphrase")
     lines = add_user(
-        "kim", "--role", "KEY_WORKER", "--organisation", "PRIME-A", "--site", "LEEDS", "--staff-ref", "KW-7",
-        "--email", "kim@example.org",
+        "kim",
+        "--role",
+        "KEY_WORKER",
+        "--organisation",
+        "PRIME-A",
+        "--site",
+        "LEEDS",
+        "--staff-ref",
+        "KW-7",
+        "--email",
+        "kim@example.org",
     )
     user = User.objects.get(username="kim")
     assert lines[0] == "Created login kim: Key worker at PRIME-A, staff record KW-7"

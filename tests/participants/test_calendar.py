@@ -41,7 +41,8 @@ def test_england_and_wales_share_a_calendar():
 
 
 @pytest.mark.parametrize(
-    "day", ["2022-06-02", "2022-06-03", "2022-09-19", "2023-05-08"],
+    "day",
+    ["2022-06-02", "2022-06-03", "2022-09-19", "2023-05-08"],
     ids=["jubilee-spring", "jubilee", "state-funeral", "coronation"],
 )
 @pytest.mark.parametrize("nation", ["ENG", "WLS", "SCT"])

@@ -98,7 +98,10 @@ def test_an_upload_is_kept_privately_and_queued_then_the_job_imports_it_and_remo
 
 def test_the_run_page_answers_htmx_with_the_run_alone_and_its_step(client, manager):
     run = ImportRun.objects.create(
-        user=manager, source="upload: b.zip", status=ImportRun.Status.RUNNING, progress=30,
+        user=manager,
+        source="upload: b.zip",
+        status=ImportRun.Status.RUNNING,
+        progress=30,
         message="checking and writing 1,234 rows",
     )
     response = client.get(reverse("import-detail", args=[run.pk]), HTTP_HX_REQUEST="true")

@@ -53,8 +53,9 @@ def test_an_error_finishes_the_run_as_failed_with_the_error_and_is_raised():
 def test_a_second_run_of_the_same_kind_and_contract_is_refused_while_the_first_runs():
     contract, other = f.ContractFactory(), f.ContractFactory()
     with job_run("tests.job", contract_id=contract.pk):
-        with pytest.raises(JobClaimed, match="^job is already running$"), job_run(
-            "tests.job", contract_id=contract.pk
+        with (
+            pytest.raises(JobClaimed, match="^job is already running$"),
+            job_run("tests.job", contract_id=contract.pk),
         ):
             pass
         with job_run("tests.job", contract_id=other.pk), job_run("tests.other", contract_id=contract.pk):

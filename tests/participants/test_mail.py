@@ -162,8 +162,12 @@ def test_two_senders_at_once_send_each_message_once(smtp):
     # Rows as queue() writes them, without its after-commit send (which would send them all at once here).
     OutboxMessage.objects.bulk_create(
         OutboxMessage(
-            key=f"tests:{i}", to=[f"person{i}@example.org"], subject="Hello", text="Body",
-            from_email="flightpath@localhost", message_id=f"<{i}.tests@localhost>",
+            key=f"tests:{i}",
+            to=[f"person{i}@example.org"],
+            subject="Hello",
+            text="Body",
+            from_email="flightpath@localhost",
+            message_id=f"<{i}.tests@localhost>",
         )
         for i in range(30)
     )

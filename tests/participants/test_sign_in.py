@@ -112,8 +112,10 @@ def test_the_password_change_page_applies_the_rules(client):
         page, {"old_password": "pass", "new_password1": "short-one", "new_password2": "short-one"}
     )
     assert short.status_code == 200 and b"at least 12 characters" in short.content
-    done = client.post(page, {"old_password": "pass", "new_password1": "a long enough one",
-                              "new_password2": "a long enough one"})
+    done = client.post(
+        page,
+        {"old_password": "pass", "new_password1": "a long enough one", "new_password2": "a long enough one"},
+    )
     assert done.status_code == 302 and done["Location"] == reverse("security")
     user.refresh_from_db()
     assert user.check_password("a long enough one")

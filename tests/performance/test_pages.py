@@ -188,9 +188,7 @@ def test_cohorts_equal_the_apis(browser_client, api, golden):
     shown = list(reversed(response.context["cohorts"]))
     assert [r["cohort"] for r in shown] == [w["cohort"] for w in want]
     assert [r["size"] for r in shown] == [w["size"] for w in want]
-    assert [rounded(r["latest_conversion_pct"]) for r in shown] == [
-        w["conversion_pct"][-1] for w in want
-    ]
+    assert [rounded(r["latest_conversion_pct"]) for r in shown] == [w["conversion_pct"][-1] for w in want]
 
 
 def test_the_assessment_panel_equals_the_api_and_names_the_round_used(browser_client, api, golden):

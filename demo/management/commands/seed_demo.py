@@ -23,14 +23,24 @@ def _positive(value: str) -> int:
 
 
 class Command(BaseCommand):
-    help = ("Import realistic demo data (a WP, a WHP and a CAP contract, about two years of journeys to "
-            "today) and create a demo login for every role. Safe to run again: nothing is duplicated.")
+    help = (
+        "Import realistic demo data (a WP, a WHP and a CAP contract, about two years of journeys to "
+        "today) and create a demo login for every role. Safe to run again: nothing is duplicated."
+    )
 
     def add_arguments(self, parser):
-        parser.add_argument("--referrals", type=_positive, default=None,
-                            help="Referrals over the three contracts (default 3000, or the previous run's).")
-        parser.add_argument("--today", type=_iso_date, default=None,
-                            help="The date the data ends (default today, or the previous run's).")
+        parser.add_argument(
+            "--referrals",
+            type=_positive,
+            default=None,
+            help="Referrals over the three contracts (default 3000, or the previous run's).",
+        )
+        parser.add_argument(
+            "--today",
+            type=_iso_date,
+            default=None,
+            help="The date the data ends (default today, or the previous run's).",
+        )
         parser.add_argument("--seed", type=int, default=None, help="Random seed of the generator.")
         parser.add_argument("--password", default=DEMO_PASSWORD, help="The password of every demo login.")
 
@@ -41,8 +51,10 @@ class Command(BaseCommand):
             raise CommandError(exc.message) from exc
         added = sum(counts["added"] for counts in result.import_counts.values())
         updated = sum(counts["updated"] for counts in result.import_counts.values())
-        self.stdout.write(f"Demo data: {result.referrals} referrals to {result.today} (seed {result.seed}); "
-                          f"import added {added} rows, updated {updated}.")
+        self.stdout.write(
+            f"Demo data: {result.referrals} referrals to {result.today} (seed {result.seed}); "
+            f"import added {added} rows, updated {updated}."
+        )
         if any(result.workspace.values()):
             seeded = ", ".join(f"{n} {name.replace('_', ' ')}" for name, n in result.workspace.items())
             self.stdout.write(f"Key workers' workspace seeded: {seeded}.")

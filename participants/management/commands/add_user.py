@@ -35,11 +35,19 @@ class Command(BaseCommand):
         parser.add_argument("--role", required=True, metavar="ROLE", help=f"One of {', '.join(Role.values)}.")
         parser.add_argument("--organisation", metavar="ORG_REF", help="The organisation's reference.")
         parser.add_argument(
-            "--contract", dest="contracts", metavar="REF", action="extend", nargs="+",
+            "--contract",
+            dest="contracts",
+            metavar="REF",
+            action="extend",
+            nargs="+",
             help="The contracts a DWP contact is named on (replaces those held).",
         )
         parser.add_argument(
-            "--site", dest="sites", metavar="SITE_REF", action="extend", nargs="+",
+            "--site",
+            dest="sites",
+            metavar="SITE_REF",
+            action="extend",
+            nargs="+",
             help="The sites of the organisation the login works at (replaces those held).",
         )
         parser.add_argument("--staff-ref", metavar="REF", help="The imported staff record the login is.")
