@@ -132,7 +132,8 @@ def judge(
 ) -> pd.DataFrame:
     """Each unit's judged KPIs per quarter (17.14): target = the sum of the targets of the quarter's months
     that have one; actual = the sum of the same months' actuals; met when actual >= target (a maximum: <=).
-    targets: level, ref, kpi, month (int), target. Returns level, ref, quarter_end, kpi, target, actual, met."""
+    targets: level, ref, kpi, month (int), target.
+    Returns level, ref, quarter_end, kpi, target, actual, met."""
     columns = ["level", "ref", "kpi", "month"]
     joined = targets[[*columns, "target"]].merge(actuals[[*columns, "actual"]], on=columns, how="left")
     joined["actual"] = joined["actual"].fillna(0).astype(np.int64)

@@ -43,7 +43,7 @@ class KpiDefinition(models.Model):
 
 
 class Rag(models.TextChoices):
-    """A KPI rating (DOMAIN.md 17.15): named and coloured apart from the MPL colours of the performance page."""
+    """A KPI rating (DOMAIN.md 17.15), named and coloured apart from the performance page's MPL colours."""
 
     GREEN = "GREEN", "On target"
     AMBER = "AMBER", "Missed this quarter"
