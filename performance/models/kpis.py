@@ -11,6 +11,8 @@ from simple_history.models import HistoricalRecords
 
 from participants.models import Contract, KpiCode, KpiLevel
 
+from ..querysets import UnitQuerySet
+
 
 class KpiDefinition(models.Model):
     """A KPI of a role (DOMAIN.md 11, seed 001): shipped by migration 0005, editable by the prime's managers.
@@ -75,6 +77,8 @@ class KpiRating(models.Model):
     decided_at = models.DateTimeField(null=True, blank=True)
     computed_at = models.DateTimeField(auto_now=True)
 
+    objects = UnitQuerySet.as_manager()
+
     class Meta:
         ordering = ["contract", "level", "ref", "quarter_end"]
         constraints = [
@@ -130,6 +134,8 @@ class Pip(models.Model):
     )
     closed_on = models.DateField(null=True, blank=True)
     history = HistoricalRecords()
+
+    objects = UnitQuerySet.as_manager()
 
     class Meta:
         ordering = ["-opened_on", "-id"]

@@ -1,0 +1,57 @@
+"""Scoping of the KPI ratings and PIPs (DOMAIN.md 1, 11): which units' (level, ref) a user sees, on a
+contract they see (participants.access asks that first). Team leaders see their key workers and sites,
+partnerships managers their subcontractors (with those organisations' sites and staff), contract managers
+every unit; a key worker their own rating; anyone else the contract's rating only."""
+
+from __future__ import annotations
+
+from django.db import models
+from django.db.models import Q
+
+from participants.choices import Role
+from participants.models import Organisation, Site, Staff
+from participants.querysets import staff_of
+
+
+def unit_scope(user) -> Q | None:
+    """The Q over `level` and `ref` a unit must match for `user`; None means every unit."""
+    if getattr(user, "is_superuser", False):
+        return None
+    staff = staff_of(user)
+    if staff is None:
+        return Q(pk__in=[])
+    org = staff.organisation
+    contract_level = Q(level="CONTRACT")
+    if staff.role == Role.KEY_WORKER:
+        return Q(level="STAFF", ref=staff.ref)
+    if org is None or staff.role in (Role.DWP_CONTACT, Role.CLAIMS_OFFICER):
+        return contract_level
+    if staff.role == Role.CONTRACT_MANAGER and org.kind == Organisation.Kind.PRIME:
+        return None
+    if staff.role == Role.PARTNERSHIPS_MANAGER:
+        orgs = list(staff.managed_organisations.filter(parent=org).values_list("pk", flat=True))
+    else:
+        orgs = [org.pk]
+    sites = Site.objects.filter(organisation__in=orgs)
+    people = Staff.objects.filter(organisation__in=orgs)
+    if staff.role == Role.PERFORMANCE_MANAGER and (
+        own_sites := list(staff.sites.values_list("pk", flat=True))
+    ):
+        sites = sites.filter(pk__in=own_sites)
+        people = people.filter(Q(sites__in=own_sites) | Q(team__site__in=own_sites))
+    scope = (
+        Q(level="ORGANISATION", ref__in=Organisation.objects.filter(pk__in=orgs).values("ref"))
+        | Q(level="SITE", ref__in=sites.values("ref"))
+        | Q(level="STAFF", ref__in=people.values("ref"))
+    )
+    if staff.role == Role.PERFORMANCE_MANAGER and org.kind == Organisation.Kind.PRIME:
+        scope |= contract_level
+    return scope
+
+
+class UnitQuerySet(models.QuerySet):
+    """KPI ratings and PIPs: rows of units the user sees."""
+
+    def visible_to(self, user) -> UnitQuerySet:
+        scope = unit_scope(user)
+        return self if scope is None else self.filter(scope)
