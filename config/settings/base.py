@@ -288,7 +288,11 @@ LOGGING = {
 # "YYYY-MM" months the import touched, or None for everything.
 FLIGHTPATH_RECOMPUTE_TASKS = env.list(
     "FLIGHTPATH_RECOMPUTE_TASKS",
-    default=["compliance.tasks.recompute_contract", "performance.tasks.recompute_contract"],
+    default=[
+        "compliance.tasks.recompute_contract",
+        "performance.tasks.recompute_contract",
+        "performance.tasks.recompute_kpis",
+    ],
 )
 
 # The most a bundle .zip may unpack to (bytes); larger ones are refused before unpacking.

@@ -184,3 +184,48 @@ def trend(ratings: pd.DataFrame, quarter_end: int, quarters: int = 4) -> pd.Data
     window = ratings.loc[ratings["quarter_end"].isin(ends)]
     table = window.pivot_table(index=["level", "ref"], columns="quarter_end", values="rag", aggfunc="first")
     return table.reindex(columns=ends)
+
+
+def league_table(credited: pd.DataFrame, targets: pd.DataFrame, month: int) -> pd.DataFrame:
+    """Scores on the doors (DOMAIN.md 14): each key worker's month-to-date actuals at each site, with their
+    STAFF targets of the month. A key worker's score is the mean, over their KPIs with a target, of the
+    share of the target reached (capped at 100; a maximum scores 100 when kept to, else target / actual);
+    ranked within the site by score, then by everything they achieved. Columns site, ref, kpi, actual,
+    target (NaN: none), score (NaN: no target), rank."""
+    items = credited.loc[
+        (credited["month"] == month) & (credited["site"] != "") & (credited["key_worker"] != "")
+    ]
+    counts = (
+        items.groupby(["site", "key_worker", "kpi"], as_index=False)
+        .size()
+        .rename(columns={"key_worker": "ref", "size": "actual"})
+    )
+    staff_targets = targets.loc[
+        (targets["level"] == "STAFF") & (targets["month"] == month), ["ref", "kpi", "target"]
+    ]
+    # Every key worker with a target at a site they have items at shows each targeted KPI, even at zero.
+    people = counts[["site", "ref"]].drop_duplicates()
+    wanted = people.merge(staff_targets, on="ref")[["site", "ref", "kpi"]]
+    rows = pd.concat([counts[["site", "ref", "kpi"]], wanted], ignore_index=True).drop_duplicates()
+    rows = rows.merge(counts, on=["site", "ref", "kpi"], how="left").merge(
+        staff_targets, on=["ref", "kpi"], how="left"
+    )
+    rows["actual"] = rows["actual"].fillna(0).astype(np.int64)
+    maximum = rows["kpi"].isin(list(MAXIMUM_KPIS)).to_numpy()
+    with np.errstate(divide="ignore", invalid="ignore"):
+        reached = np.where(
+            maximum,
+            np.where(rows["actual"] <= rows["target"], 1.0, rows["target"] / rows["actual"]),
+            np.minimum(rows["actual"] / rows["target"], 1.0),
+        )
+    reached = np.where(rows["target"].isna(), np.nan, np.where(rows["target"] == 0, 1.0, reached))
+    rows["share"] = reached
+    per_person = rows.groupby(["site", "ref"], as_index=False).agg(
+        score=("share", "mean"), total=("actual", "sum")
+    )
+    per_person["score"] = per_person["score"] * 100
+    per_person = per_person.sort_values(
+        ["site", "score", "total", "ref"], ascending=[True, False, False, True], na_position="last"
+    )
+    per_person["rank"] = per_person.groupby("site").cumcount() + 1
+    return rows.drop(columns="share").merge(per_person[["site", "ref", "score", "rank"]], on=["site", "ref"])

@@ -16,6 +16,7 @@ from participants.models import (
     Complaint,
     Contract,
     EligibilityCheck,
+    KpiCode,
     KpiTarget,
     Organisation,
     PlacementSourced,
@@ -241,3 +242,45 @@ def pip_actions_due(user) -> QuerySet:
     the what's due page: one whose due_date has passed is overdue). One query."""
     rows = PipAction.objects.filter(owner=user, status=PipAction.Status.OPEN, pip__status="OPEN")
     return rows.select_related("pip", "pip__contract").order_by("due_date", "pk")
+
+
+@dataclass(frozen=True)
+class League:
+    site_ref: str
+    site_name: str
+    kpis: list[str]  # the columns, in KpiCode order
+    rows: list[dict]  # rank, ref, name, score (None: no target), cells: [(actual, target or None)] by kpis
+
+
+def leagues(
+    contract: Contract, month: int, *, site_refs: set[str] | None = None, inputs: KpiInputs | None = None
+) -> list[League]:
+    """Scores on the doors of `month` for each site (or those of `site_refs`), by site name."""
+    inputs = inputs or kpi_inputs(contract)
+    table = engine.league_table(inputs.credited, inputs.targets, month)
+    if site_refs is not None:
+        table = table.loc[table["site"].isin(list(site_refs))]
+    order = [code for code in KpiCode.values if code in set(table["kpi"])]
+    names = unit_names(contract, {("SITE", s) for s in table["site"]} | {("STAFF", r) for r in table["ref"]})
+    result = []
+    for site, rows in table.groupby("site", sort=False):
+        people = []
+        for (ref, rank, score), cells in rows.groupby(["ref", "rank", "score"], dropna=False, sort=False):
+            by_kpi = {
+                kpi: (actual, None if np.isnan(target) else target)
+                for kpi, actual, target in cells[["kpi", "actual", "target"]].itertuples(
+                    index=False, name=None
+                )
+            }
+            people.append(
+                {
+                    "rank": int(rank),
+                    "ref": ref,
+                    "name": names.get(("STAFF", ref), ref),
+                    "score": None if np.isnan(score) else round(float(score)),
+                    "cells": [by_kpi.get(kpi, (0, None)) for kpi in order],
+                }
+            )
+        people.sort(key=lambda person: person["rank"])
+        result.append(League(site, names.get(("SITE", site), site), order, people))
+    return sorted(result, key=lambda league: league.site_name)
