@@ -13,6 +13,28 @@ from participants.models import Organisation, Site, Staff
 from participants.querysets import staff_of
 
 
+def visible_sites(user):
+    """The sites whose league table (scores on the doors) the user sees: a key worker's own sites, a team
+    leader's sites (their organisation's when none is set), a partnerships manager's subcontractors' sites;
+    None means every site (contract managers at a prime, superusers)."""
+    if getattr(user, "is_superuser", False):
+        return None
+    staff = staff_of(user)
+    if staff is None or staff.organisation is None:
+        return Site.objects.none()
+    if staff.role == Role.CONTRACT_MANAGER and staff.organisation.kind == Organisation.Kind.PRIME:
+        return None
+    own = Site.objects.filter(Q(staff=staff) | Q(teams__members=staff))
+    if staff.role == Role.KEY_WORKER:
+        return own
+    if staff.role == Role.PARTNERSHIPS_MANAGER:
+        managed = staff.managed_organisations.filter(parent=staff.organisation)
+        return Site.objects.filter(organisation__in=managed.values("pk"))
+    if staff.role == Role.PERFORMANCE_MANAGER:
+        return own if staff.sites.exists() else Site.objects.filter(organisation=staff.organisation)
+    return Site.objects.none()
+
+
 def unit_scope(user) -> Q | None:
     """The Q over `level` and `ref` a unit must match for `user`; None means every unit."""
     if getattr(user, "is_superuser", False):
