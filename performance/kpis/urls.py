@@ -10,7 +10,7 @@ urlpatterns = [
     path("contracts/<str:ref>/kpis/ratings/<int:pk>/", views.rating_page, name="kpi-rating"),
     path("contracts/<str:ref>/kpis/ratings/<int:pk>/accept/", views.accept_view, name="kpi-rating-accept"),
     path("contracts/<str:ref>/kpis/ratings/<int:pk>/dismiss/", views.dismiss_view, name="kpi-rating-dismiss"),
-    path("contracts/<str:ref>/kpis/ratings/<int:pk>/<str:kpi>/", views.referrals_page, name="kpi-referrals"),
+    path("contracts/<str:ref>/kpis/ratings/<int:pk>/referrals/", views.referrals_page, name="kpi-referrals"),
     path("contracts/<str:ref>/pips/", views.pip_list, name="pip-list"),
     path("contracts/<str:ref>/pips/<int:pk>/", views.pip_page, name="pip-detail"),
 ]

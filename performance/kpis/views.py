@@ -112,8 +112,8 @@ def rating_page(request, ref: str, pk: int, *, dismiss_form=None, status=200):
     )
 
 
-@require_POST
 @login_required
+@require_POST
 def accept_view(request, ref: str, pk: int):
     contract = _contract(request, ref)
     rating = _rating(request, contract, pk)
@@ -127,8 +127,8 @@ def accept_view(request, ref: str, pk: int):
     return redirect("performance:pip-detail", contract.ref, pip.pk)
 
 
-@require_POST
 @login_required
+@require_POST
 def dismiss_view(request, ref: str, pk: int):
     contract = _contract(request, ref)
     rating = _rating(request, contract, pk)
@@ -146,10 +146,12 @@ def dismiss_view(request, ref: str, pk: int):
 
 
 @login_required
-def referrals_page(request, ref: str, pk: int, kpi: str):
-    """The referrals behind one actual of a rating (drill-down), those the user may see, 50 a page."""
+def referrals_page(request, ref: str, pk: int):
+    """The referrals behind one actual (`?kpi=`) of a rating (drill-down), those the user may see, 50 a
+    page."""
     contract = _contract(request, ref)
     rating = _rating(request, contract, pk)
+    kpi = request.GET.get("kpi", "")
     if kpi not in {row["kpi"] for row in rating.kpis}:
         return render(
             request,

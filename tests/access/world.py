@@ -19,6 +19,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from compliance.models import CmoSample, CmoSampleRecord, PatRating, Standard
 from participants import models
 from participants.workspace import services as workspace
+from performance.models import KpiRating, Pip
 from tests import factories as f
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
@@ -58,6 +59,8 @@ class Side:
     pat: PatRating
     round: models.ValidationRound
     import_run: models.ImportRun
+    rating: KpiRating  # P: the contract's (CONTRACT level); S: its organisation's (ORGANISATION level)
+    pip: Pip  # raised from that rating
 
 
 @dataclass
@@ -191,9 +194,28 @@ def build_access_world() -> AccessWorld:
     on_cp = _contract_objects(cp, [at_p["referral"], at_s["referral"]], pm.user)
     on_cq = _contract_objects(cq, [at_q["referral"]], q_pm.user)
 
-    def side(contract, objects, on_contract) -> Side:
+    def side(contract, objects, on_contract, level: str, ref: str) -> Side:
         records = on_contract.pop("records")
-        return Side(contract=contract, **objects, **on_contract, record=records[objects["referral"].pk])
+        rating = KpiRating.objects.create(
+            contract=contract,
+            level=level,
+            ref=ref,
+            quarter_end=dt.date(2025, 6, 1),
+            rag="AMBER",
+            kpis=[{"kpi": "STARTS", "target": 2.0, "actual": 1, "met": False}],
+            proposal=KpiRating.Proposal.PROPOSED,
+        )
+        pip = Pip.objects.create(
+            contract=contract, level=level, ref=ref, rating=rating, reason="STARTS missed", opened_on=REFERRED
+        )
+        return Side(
+            contract=contract,
+            **objects,
+            **on_contract,
+            record=records[objects["referral"].pk],
+            rating=rating,
+            pip=pip,
+        )
 
     users = {
         "anonymous": None,
@@ -208,8 +230,8 @@ def build_access_world() -> AccessWorld:
         "superuser": superuser,
     }
     sides = {
-        "P": side(cp, at_p, dict(on_cp)),
-        "S": side(cp, at_s, dict(on_cp)),
-        "Q": side(cq, at_q, dict(on_cq)),
+        "P": side(cp, at_p, dict(on_cp), "CONTRACT", cp.ref),
+        "S": side(cp, at_s, dict(on_cp), "ORGANISATION", sub.ref),
+        "Q": side(cq, at_q, dict(on_cq), "CONTRACT", cq.ref),
     }
     return AccessWorld(users=users, sides=sides)

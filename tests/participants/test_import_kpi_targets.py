@@ -47,7 +47,8 @@ def test_bad_rows_are_each_reported_and_nothing_is_written(db, tmp_path):
         import_bundle(path=folder)
     errors = caught.value.errors
     assert errors == [
-        "kpi_targets.csv:2: level: unknown level (expected one of CONTRACT, ORGANISATION, SITE, STAFF): 'TEAM'",
+        "kpi_targets.csv:2: level: unknown level "
+        "(expected one of CONTRACT, ORGANISATION, SITE, STAFF): 'TEAM'",
         "kpi_targets.csv:3: kpi: unknown KPI (expected one of AP_REVIEWS_ON_TIME, COMPLAINTS, "
         "EARNINGS_STARTS, ELIGIBILITY_CHECKS, JOB_OUTCOMES, JOB_STARTS, PLACEMENTS_SOURCED, PSG_PROGRESS, "
         "STARTS, SUSTAINMENTS): 'SMILES'",
@@ -67,9 +68,17 @@ def test_targets_upsert_idempotently(db, tmp_path):
     again = import_bundle(path=small(tmp_path / "b", **{"kpi_targets.csv": HEADER + GOOD}))
     assert again.counts["kpi_targets.csv"] == {"added": 0, "updated": 0, "unchanged": 4}
     changed = import_bundle(
-        path=small(tmp_path / "c", **{"kpi_targets.csv": HEADER + GOOD.replace("JOB_STARTS,2025-04,3", "JOB_STARTS,2025-04,5")})
+        path=small(
+            tmp_path / "c",
+            **{"kpi_targets.csv": HEADER + GOOD.replace("JOB_STARTS,2025-04,3", "JOB_STARTS,2025-04,5")},
+        )
     )
     assert changed.counts["kpi_targets.csv"] == {"added": 0, "updated": 1, "unchanged": 3}
     staff = KpiTarget.objects.get(level="STAFF")
-    assert (staff.ref, staff.kpi, staff.month, float(staff.target)) == ("KW1", "JOB_STARTS", date(2025, 4, 1), 5.0)
+    assert (staff.ref, staff.kpi, staff.month, float(staff.target)) == (
+        "KW1",
+        "JOB_STARTS",
+        date(2025, 4, 1),
+        5.0,
+    )
     assert KpiTarget.objects.get(level="CONTRACT").ref == ""
