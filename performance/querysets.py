@@ -35,6 +35,31 @@ def visible_sites(user):
     return Site.objects.none()
 
 
+def _managed_organisations(staff) -> list[int]:
+    """The organisations whose units a manager looks after: a partnerships manager's subcontractors (of
+    their own prime), anyone else's own organisation."""
+    if staff.role == Role.PARTNERSHIPS_MANAGER:
+        return list(
+            staff.managed_organisations.filter(parent=staff.organisation).values_list("pk", flat=True)
+        )
+    return [staff.organisation.pk]
+
+
+def visible_organisations(user):
+    """The organisations whose ORGANISATION-level units (ratings, PIPs, subcontractor measures) the user
+    sees: None means every one (contract managers at a prime, superusers)."""
+    if unit_scope(user) is None:
+        return None
+    staff = staff_of(user)
+    if staff is None or staff.organisation is None or staff.role in UNIT_BLIND:
+        return Organisation.objects.none()
+    return Organisation.objects.filter(pk__in=_managed_organisations(staff))
+
+
+# Roles that see no unit but their own rating or the contract's.
+UNIT_BLIND = (Role.KEY_WORKER, Role.DWP_CONTACT, Role.CLAIMS_OFFICER)
+
+
 def unit_scope(user) -> Q | None:
     """The Q over `level` and `ref` a unit must match for `user`; None means every unit."""
     if getattr(user, "is_superuser", False):
@@ -46,14 +71,11 @@ def unit_scope(user) -> Q | None:
     contract_level = Q(level="CONTRACT")
     if staff.role == Role.KEY_WORKER:
         return Q(level="STAFF", ref=staff.ref)
-    if org is None or staff.role in (Role.DWP_CONTACT, Role.CLAIMS_OFFICER):
+    if org is None or staff.role in UNIT_BLIND:
         return contract_level
     if staff.role == Role.CONTRACT_MANAGER and org.kind == Organisation.Kind.PRIME:
         return None
-    if staff.role == Role.PARTNERSHIPS_MANAGER:
-        orgs = list(staff.managed_organisations.filter(parent=org).values_list("pk", flat=True))
-    else:
-        orgs = [org.pk]
+    orgs = _managed_organisations(staff)
     sites = Site.objects.filter(organisation__in=orgs)
     people = Staff.objects.filter(organisation__in=orgs)
     if staff.role == Role.PERFORMANCE_MANAGER and (

@@ -1,5 +1,15 @@
 """The regimes app's pages, under /regimes/."""
 
+from django.urls import path
+
+from . import views
+
 app_name = "regimes"
 
-urlpatterns: list = []
+urlpatterns = [
+    path(
+        "contracts/<str:ref>/subcontractors/<int:pk>/measures/",
+        views.subcontractor_measures,
+        name="subcontractor-measures",
+    ),
+]

@@ -19,4 +19,4 @@ class Entry:
 
 
 # "module.path:function" of every part of the timeline; each concern adds its own line.
-SOURCES: list[str] = []
+SOURCES: list[str] = ["regimes.selectors.measures:timeline_entries"]

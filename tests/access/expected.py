@@ -111,6 +111,9 @@ KPI_VIEWERS = frozenset(
 )
 
 
+LADDER_VIEWERS = frozenset({"partnerships_manager", "contract_manager", "sub_performance_manager"})
+
+
 def kpi_action(posted: str) -> dict[str, Rule]:
     """A POST the prime's managers may make on a rating or PIP they see; other viewers 403, the rest 404."""
     table = {**rule(KPI_VIEWERS, "403", refused="404"), "superuser": (posted, posted)}
@@ -204,6 +207,18 @@ EXPECTED: dict[str, Row] = {
     "api-contract-cohorts": Row(api("200")),
     "api-contract-assessments": Row(api("400")),
     "api-contract-kpis": Row(api("400")),
+    # The subcontractor ladder: those who see the subcontractor's units; its partnerships manager acts.
+    "regimes:subcontractor-measures": Row(
+        {
+            "GET": rule(LADDER_VIEWERS, refused="404"),
+            "POST": {
+                **rule(LADDER_VIEWERS, "403", refused="404"),
+                "partnerships_manager": ("400", "404"),
+                "superuser": ("400", "400"),
+            },
+        },
+        pk="subcontractor",
+    ),
     # The imports API (DATA.md): the prime's managers only, the role asked first; no credentials: 403.
     "api-import-list": Row(
         {

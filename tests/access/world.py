@@ -61,6 +61,7 @@ class Side:
     import_run: models.ImportRun
     rating: KpiRating  # P: the contract's (CONTRACT level); S: its organisation's (ORGANISATION level)
     pip: Pip  # raised from that rating
+    subcontractor: models.Organisation  # whose ladder of measures the side's URL names (P and S: S; Q: Q)
 
 
 @dataclass
@@ -167,7 +168,8 @@ def build_access_world() -> AccessWorld:
     cp = f.ContractFactory(ref="ACC-CP", prime=prime, programme=wp)
     cp.delivery_organisations.set([prime, sub])
     cq = f.ContractFactory(ref="ACC-CQ", prime=other, programme=wp)
-    cq.delivery_organisations.set([other])
+    q_sub = f.SubcontractorFactory(ref="ACC-QS", name="Sub of Q", parent=other)
+    cq.delivery_organisations.set([other, q_sub])
     site_p = f.SiteFactory(ref="ACC-P-SITE", organisation=prime)
     site_s = f.SiteFactory(ref="ACC-S-SITE", organisation=sub)
     site_q = f.SiteFactory(ref="ACC-Q-SITE", organisation=other)
@@ -194,7 +196,7 @@ def build_access_world() -> AccessWorld:
     on_cp = _contract_objects(cp, [at_p["referral"], at_s["referral"]], pm.user)
     on_cq = _contract_objects(cq, [at_q["referral"]], q_pm.user)
 
-    def side(contract, objects, on_contract, level: str, ref: str) -> Side:
+    def side(contract, objects, on_contract, level: str, ref: str, subcontractor) -> Side:
         records = on_contract.pop("records")
         rating = KpiRating.objects.create(
             contract=contract,
@@ -215,6 +217,7 @@ def build_access_world() -> AccessWorld:
             record=records[objects["referral"].pk],
             rating=rating,
             pip=pip,
+            subcontractor=subcontractor,
         )
 
     users = {
@@ -230,8 +233,8 @@ def build_access_world() -> AccessWorld:
         "superuser": superuser,
     }
     sides = {
-        "P": side(cp, at_p, dict(on_cp), "CONTRACT", cp.ref),
-        "S": side(cp, at_s, dict(on_cp), "ORGANISATION", sub.ref),
-        "Q": side(cq, at_q, dict(on_cq), "CONTRACT", cq.ref),
+        "P": side(cp, at_p, dict(on_cp), "CONTRACT", cp.ref, sub),
+        "S": side(cp, at_s, dict(on_cp), "ORGANISATION", sub.ref, sub),
+        "Q": side(cq, at_q, dict(on_cq), "CONTRACT", cq.ref, q_sub),
     }
     return AccessWorld(users=users, sides=sides)
