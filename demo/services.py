@@ -49,6 +49,7 @@ from participants.workspace import rules as rules
 from participants.workspace.selectors import workspace_configs
 
 from .generator import generate_bundle, key_worker_ref, write_bundle
+from .kpis import seed_demo_kpis
 from .specs import (
     BRADFORD,
     CONTRACTS,
@@ -165,6 +166,14 @@ def seed_demo(
         workspace = {}
         if referrals <= WORKSPACE_MAX_REFERRALS:
             workspace = seed_demo_workspace(today=today, seed=seed)
+            workspace.update(
+                seed_demo_kpis(
+                    today=today,
+                    contract_refs=[spec.ref for spec in CONTRACTS],
+                    partnerships_username="partnerships",
+                    manager_username="pm.prime",
+                )
+            )
     return DemoResult(
         today=today,
         referrals=referrals,
