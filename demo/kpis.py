@@ -40,7 +40,10 @@ def seed_demo_kpis(
         ends = [q for q in range(last - 14, last + 1) if engine.is_quarter_end(q, contract.year_start_month)][
             -4:
         ]
-        wanted = actuals.loc[actuals["kpi"].isin(KPIS) & actuals["month"].between(ends[0] - 2, ends[-1])]
+        # The four quarters ended, and the months of this one so far (scores on the doors reads them).
+        wanted = actuals.loc[
+            actuals["kpi"].isin(KPIS) & actuals["month"].between(ends[0] - 2, month_of(today))
+        ]
         quarter = engine.quarter_end_of(wanted["month"].to_numpy(), contract.year_start_month)
         factors = np.array(
             [_factor(lv, ref, q) for lv, ref, q in zip(wanted["level"], wanted["ref"], quarter, strict=True)]

@@ -40,7 +40,9 @@ def recompute_ratings(*, contract_id: int, months: list[str] | None = None) -> i
         run.report(40, "actuals computed")
         actuals = engine.monthly_actuals(inputs.credited, contract.ref)
         judged = engine.judge(actuals, inputs.targets, contract.year_start_month)
+        # DOMAIN.md 11: a rating is given at the end of a quarter; one still in progress is not rated yet.
         rated = engine.rate(judged)
+        rated = rated.loc[rated["quarter_end"] < month_of(timezone.localdate())]
         tables = engine.kpi_tables(judged)
         return _write_ratings(contract, rated, tables)
 
