@@ -31,7 +31,13 @@ class ActionForm(forms.ModelForm):
     def __init__(self, *args, owners=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["owner"].queryset = owners if owners is not None else get_user_model().objects.none()
-        self.fields["owner"].label_from_instance = lambda user: user.get_full_name() or user.get_username()
+        self.fields["owner"].label_from_instance = owner_label
+
+
+def owner_label(user) -> str:
+    """Staff are known by their staff record's name (the owners' queryset selects it)."""
+    staff = getattr(user, "staff", None)
+    return (staff.name if staff else "") or user.get_full_name() or user.get_username()
 
 
 class ReviewForm(forms.Form):
