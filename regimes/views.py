@@ -57,6 +57,7 @@ def subcontractor_measures(request, ref: str, pk: int):
             "form": form,
             "may_act": access.can(request.user, Action.MANAGE_SUBCONTRACTORS, contract, in_scope=True),
             "ladder": SubcontractorMeasure.Step.choices,
+            "current_step": max((step.step for step in steps), default=0),
             "terminated": bool(steps) and steps[-1].step == SubcontractorMeasure.Step.TERMINATION,
         },
         status=status,
