@@ -37,7 +37,10 @@ def _targets(contract) -> int:
     from participants.models import KpiTarget, Organisation, Site, Staff
 
     months = [date(2025, m, 1) for m in range(1, 13)]
-    units = [("STAFF", ref) for ref in Staff.objects.filter(ref__startswith="BENCH-KW-").values_list("ref", flat=True)]
+    units = [
+        ("STAFF", ref)
+        for ref in Staff.objects.filter(ref__startswith="BENCH-KW-").values_list("ref", flat=True)
+    ]
     units += [("SITE", ref) for ref in Site.objects.values_list("ref", flat=True)]
     units += [("ORGANISATION", ref) for ref in Organisation.objects.values_list("ref", flat=True)]
     units += [("CONTRACT", "")]
