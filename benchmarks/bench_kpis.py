@@ -6,7 +6,7 @@ for four KPIs in each of the last twelve months; then
   as the Celery task runs it): target < 10 s;
 - the KPI API (`/api/v1/contracts/{ref}/kpis/`, a page of STAFF ratings and the CONTRACT row): < 200 ms.
 
-Run alone: DATABASE_URL=postgres://postgres@127.0.0.1:5432/fp_kpis_bench python -m benchmarks.bench_kpis [referrals]
+Run alone (DATABASE_URL a scratch database): python -m benchmarks.bench_kpis [referrals]
 """
 
 from __future__ import annotations

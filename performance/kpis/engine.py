@@ -153,9 +153,8 @@ def rate(judged: pd.DataFrame) -> pd.DataFrame:
     """The rating of each unit and judged quarter (17.15): GREEN when no judged KPI was missed; AMBER when
     missed and the previous quarter was not missed or not judged; RED when missed in this and the previous
     quarter. A quarter with nothing judged has no rating (no row). Columns level, ref, quarter_end, rag."""
-    quarters = judged.groupby(["level", "ref", "quarter_end"], as_index=False, sort=True).agg(
-        missed=("met", lambda met: not bool(np.all(met)))
-    )
+    met = judged.groupby(["level", "ref", "quarter_end"], sort=True)["met"].all()
+    quarters = (~met).rename("missed").reset_index()
     previous = quarters.assign(quarter_end=quarters["quarter_end"] + 3).rename(
         columns={"missed": "was_missed"}
     )

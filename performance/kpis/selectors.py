@@ -9,7 +9,8 @@ from datetime import date
 
 import numpy as np
 import pandas as pd
-from django.db.models import QuerySet
+from django.db.models import FloatField, QuerySet
+from django.db.models.functions import Cast
 
 from participants.models import (
     ActionPlanReview,
@@ -128,14 +129,16 @@ def _records(contract_id: int, interval_months: int) -> pd.DataFrame:
 
 
 def targets_frame(contract: Contract) -> pd.DataFrame:
-    rows = list(
-        KpiTarget.objects.filter(contract=contract).values_list("level", "ref", "kpi", "month", "target")
+    """level, ref (the contract's ref for CONTRACT), kpi, month (int months since 1970-01), target."""
+    rows = (
+        KpiTarget.objects.filter(contract=contract)
+        .annotate(value=Cast("target", FloatField()))
+        .values_list("level", "ref", "kpi", "month", "value")
     )
-    frame = pd.DataFrame(rows, columns=["level", "ref", "kpi", "month", "target"])
-    frame["ref"] = (
-        np.where(frame["level"] == "CONTRACT", contract.ref, frame["ref"]) if len(frame) else frame["ref"]
-    )
-    frame["month"] = [month_of(day) for day in frame["month"]]
+    frame = pd.DataFrame(list(rows), columns=["level", "ref", "kpi", "month", "target"])
+    frame["ref"] = frame["ref"].where(frame["level"] != "CONTRACT", contract.ref)
+    days = pd.to_datetime(frame["month"]).to_numpy().astype("datetime64[M]")
+    frame["month"] = days.astype(np.int64)
     frame["target"] = frame["target"].astype(float)
     return frame
 

@@ -51,24 +51,40 @@ def recompute_ratings(*, contract_id: int, months: list[str] | None = None) -> i
 def _write_ratings(contract: Contract, rated, tables) -> int:
     keys = {(level, ref) for level, ref in zip(rated["level"], rated["ref"], strict=True)}
     names = selectors.unit_names(contract, keys)
-    held = {(r.level, r.ref, r.quarter_end): r for r in KpiRating.objects.filter(contract=contract)}
+    fields = ["rag", "kpis", "name", "proposal"]
+    held = {
+        (level, ref, quarter_end): (pk, (rag, kpis, name, proposal))
+        for pk, level, ref, quarter_end, rag, kpis, name, proposal in KpiRating.objects.filter(
+            contract=contract
+        ).values_list("pk", "level", "ref", "quarter_end", *fields)
+    }
     new, changed, seen = [], [], set()
     for level, ref, quarter_end, rag in rated.itertuples(index=False, name=None):
         key = (level, ref, month_first_day(quarter_end))
         seen.add(key)
-        kpis = tables[(level, ref, int(quarter_end))]
-        rating = held.get(key) or KpiRating(contract=contract, level=level, ref=ref, quarter_end=key[2])
-        rating.rag, rating.kpis, rating.name = rag, kpis, names.get((level, ref), ref)
-        if rag in PROPOSING and rating.proposal == KpiRating.Proposal.NONE:
-            rating.proposal = KpiRating.Proposal.PROPOSED
-        elif rag not in PROPOSING and rating.proposal == KpiRating.Proposal.PROPOSED:
-            rating.proposal = KpiRating.Proposal.NONE  # the figures no longer support it: withdrawn
-        (changed if rating.pk else new).append(rating)
+        pk, before = held.get(key, (None, (None, None, None, KpiRating.Proposal.NONE)))
+        proposal = before[3]
+        if rag in PROPOSING and proposal == KpiRating.Proposal.NONE:
+            proposal = KpiRating.Proposal.PROPOSED
+        elif rag not in PROPOSING and proposal == KpiRating.Proposal.PROPOSED:
+            proposal = KpiRating.Proposal.NONE  # the figures no longer support it: withdrawn
+        after = (rag, tables[(level, ref, int(quarter_end))], names.get((level, ref), ref), proposal)
+        if after == before:
+            continue  # unchanged ratings are not written again
+        rating = KpiRating(
+            pk=pk,
+            contract=contract,
+            level=level,
+            ref=ref,
+            quarter_end=key[2],
+            **dict(zip(fields, after, strict=True)),
+        )
+        (changed if pk else new).append(rating)
     KpiRating.objects.bulk_create(new, batch_size=2000)
-    KpiRating.objects.bulk_update(changed, ["rag", "kpis", "name", "proposal"], batch_size=2000)
-    gone = [r.pk for key, r in held.items() if key not in seen]
+    KpiRating.objects.bulk_update(changed, fields, batch_size=2000)
+    gone = [pk for key, (pk, _) in held.items() if key not in seen]
     KpiRating.objects.filter(pk__in=gone).delete()
-    return len(new) + len(changed)
+    return len(seen)
 
 
 def _missed_text(rating: KpiRating) -> str:
