@@ -51,6 +51,7 @@ from participants.workspace import rules as rules
 from participants.workspace.selectors import workspace_configs
 
 from .generator import generate_bundle, key_worker_ref, write_bundle
+from .kpis import seed_demo_kpis
 from .regimes import seed_demo_regimes
 from .reviews import seed_demo_reviews
 from .specs import (
@@ -170,6 +171,14 @@ def seed_demo(
         workspace = {}
         if referrals <= WORKSPACE_MAX_REFERRALS:
             workspace = seed_demo_workspace(today=today, seed=seed)
+            workspace.update(
+                seed_demo_kpis(
+                    today=today,
+                    contract_refs=[spec.ref for spec in CONTRACTS],
+                    partnerships_username="partnerships",
+                    manager_username="pm.prime",
+                )
+            )
         seed_demo_regimes(today=today)
         workspace.update(seed_demo_reviews(today=today))
     return DemoResult(

@@ -1,6 +1,7 @@
 from django.urls import path
 
 from . import views
+from .kpis import urls as kpi_urls
 
 app_name = "performance"
 urlpatterns = [
@@ -8,4 +9,5 @@ urlpatterns = [
     path("contracts/<str:ref>/referrals/", views.figure_referrals, name="referrals"),
     path("contracts/<str:ref>/standing/", views.contract_standing, name="standing"),
     path("contracts/<str:ref>/units/", views.units_table, name="units"),
+    *kpi_urls.urlpatterns,
 ]

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from .views import notices, plans, regime, reviews
+from .views import measures, notices, plans, regime, reviews
 
 app_name = "regimes"
 
@@ -50,4 +50,10 @@ urlpatterns: list = [
     path("due/", regime.due_mine, name="due-mine"),
     path("due/feed/rotate/", regime.feed_rotate, name="feed-rotate"),
     path("feed/<str:token>.ics", regime.feed, name="feed"),
+    # The subcontractor ladder (DOMAIN.md 11): SMART actions, reduced targets, suspension, termination.
+    path(
+        f"{C}subcontractors/<int:pk>/measures/",
+        measures.subcontractor_measures,
+        name="subcontractor-measures",
+    ),
 ]

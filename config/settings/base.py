@@ -295,7 +295,11 @@ LOGGING = {
 # "YYYY-MM" months the import touched, or None for everything.
 FLIGHTPATH_RECOMPUTE_TASKS = env.list(
     "FLIGHTPATH_RECOMPUTE_TASKS",
-    default=["compliance.tasks.recompute_contract", "performance.tasks.recompute_contract"],
+    default=[
+        "compliance.tasks.recompute_contract",
+        "performance.tasks.recompute_contract",
+        "performance.tasks.recompute_kpis",
+    ],
 )
 
 # After performance's recompute of a contract, these tasks run with (contract_id,) (by name: performance never

@@ -6,13 +6,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from ..models import EventCode, PeerSupportGroup
+from ..models import EventCode, KpiCode, KpiLevel, PeerSupportGroup
 
 EVENT_CODES = frozenset(EventCode.values) - {EventCode.REFERRED}  # REFERRED is implicit in referrals.csv
 PSG_VALUES = frozenset(PeerSupportGroup.values)
 JOB_OUTCOME_DETAILS = frozenset({"", "self_employed"})
 # The participant's personal columns of referrals.csv (DATA.md), Participant fields of the same names.
 PERSON_COLUMNS = ("first_name", "last_name", "preferred_name", "phone", "email", "nino")
+KPI_CODES = frozenset(KpiCode.values)
+KPI_LEVELS = frozenset(KpiLevel.values)
 
 
 @dataclass(frozen=True)
@@ -109,6 +111,12 @@ SPECS: dict[str, FileSpec] = {
             "mpl_targets.csv",
             ("contract_ref", "group", "period_start", "period_end", "required_outcomes"),
             key=("contract_ref", "group", "period_start", "period_end"),
+        ),
+        FileSpec(
+            "kpi_targets.csv",
+            ("contract_ref", "level", "ref", "kpi", "month", "target"),
+            key=("contract_ref", "level", "ref", "kpi", "month"),
+            max_lengths={"ref": 80},
         ),
     )
 }

@@ -18,6 +18,7 @@ from ..models import (
     Contract,
     ImportRun,
     JourneyEvent,
+    KpiTarget,
     MplProfile,
     MplTarget,
     Organisation,
@@ -159,6 +160,14 @@ STAGE_TYPES = {
         "period_start": "date",
         "period_end": "date",
         "required_outcomes": "numeric(12,2)",
+    },
+    "kpi_targets.csv": {
+        "contract_ref": "text",
+        "level": "text",
+        "ref": "text",
+        "kpi": "text",
+        "month": "text",
+        "target": "numeric(12,2)",
     },
 }
 
@@ -438,6 +447,24 @@ def write_bundle(valid: ValidBundle, changes: Changes, run: ImportRun, *, bulk: 
                     columns=["contract_id", *key, *values],
                     compare=values,
                     incoming=f"SELECT c.id AS contract_id, {_q(key + values, 's.')} "
+                    f"FROM {stage} s JOIN {contract} c ON c.ref = s.contract_ref",
+                ),
+            )
+        if "kpi_targets.csv" in frames:
+            # DOMAIN.md 17.13: the months touched are recomputed (the KPI ratings of their quarters).
+            stage = _stage(cursor, "kpi_targets.csv", frames["kpi_targets.csv"])
+            changes.record(
+                "kpi_targets.csv",
+                _upsert(
+                    cursor,
+                    model=KpiTarget,
+                    audit=audit,
+                    key=["contract_id", "level", "ref", "kpi", "month"],
+                    columns=["contract_id", "level", "ref", "kpi", "month", "target"],
+                    compare=["target"],
+                    month="to_char(month, 'YYYY-MM')",
+                    incoming="SELECT c.id AS contract_id, s.level, COALESCE(s.ref, '') AS ref, s.kpi, "
+                    "to_date(s.month, 'YYYY-MM') AS month, s.target "
                     f"FROM {stage} s JOIN {contract} c ON c.ref = s.contract_ref",
                 ),
             )

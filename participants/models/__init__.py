@@ -11,7 +11,8 @@ from .journey import (
     ReferralAssignment,
 )
 from .outbox import OutboxMessage, RecomputeRequest
-from .reference import MplProfile, MplTarget, ValidationRound
+from .records import Complaint, EligibilityCheck, PlacementSourced
+from .reference import KpiCode, KpiLevel, KpiTarget, MplProfile, MplTarget, ValidationRound
 from .runs import ImportRun, JobRun
 from .workspace import (
     ActionPlan,
@@ -32,6 +33,12 @@ from .workspace import (
 )
 
 __all__ = [
+    "KpiTarget",
+    "KpiLevel",
+    "KpiCode",
+    "PlacementSourced",
+    "EligibilityCheck",
+    "Complaint",
     "AccessLog",
     "ActionPlan",
     "ActionPlanReview",

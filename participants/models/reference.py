@@ -78,3 +78,53 @@ class MplTarget(models.Model):
 
     def __str__(self) -> str:
         return f"{self.contract.ref} {self.group} {self.period_start}..{self.period_end}"
+
+
+class KpiCode(models.TextChoices):
+    """The computed KPI sources (DOMAIN.md 17.12): a KPI's actual is always one of these, never typed in.
+    Held here, beside the import that validates kpi_targets.csv against them (DATA.md)."""
+
+    STARTS = "STARTS", "Starts"
+    JOB_STARTS = "JOB_STARTS", "Job starts"
+    JOB_OUTCOMES = "JOB_OUTCOMES", "Job outcomes"
+    SUSTAINMENTS = "SUSTAINMENTS", "Sustainments"
+    EARNINGS_STARTS = "EARNINGS_STARTS", "Earnings starts"
+    PSG_PROGRESS = "PSG_PROGRESS", "Peer support group progress"
+    AP_REVIEWS_ON_TIME = "AP_REVIEWS_ON_TIME", "Action plan reviews on time"
+    COMPLAINTS = "COMPLAINTS", "Complaints"
+    ELIGIBILITY_CHECKS = "ELIGIBILITY_CHECKS", "Eligibility checks"
+    PLACEMENTS_SOURCED = "PLACEMENTS_SOURCED", "Placements sourced"
+
+
+class KpiLevel(models.TextChoices):
+    """The units KPI targets and ratings are kept for (DOMAIN.md 17.12; DATA.md kpi_targets.csv)."""
+
+    STAFF = "STAFF", "Key worker"
+    SITE = "SITE", "Site"
+    ORGANISATION = "ORGANISATION", "Organisation"
+    CONTRACT = "CONTRACT", "Contract"
+
+
+class KpiTarget(models.Model):
+    """A unit's target for one KPI in one month (DATA.md kpi_targets.csv; DOMAIN.md 17.13). `ref` is the
+    staff, site or organisation reference; empty for the CONTRACT level."""
+
+    contract = models.ForeignKey(Contract, on_delete=models.CASCADE, related_name="kpi_targets")
+    level = models.CharField(max_length=12, choices=KpiLevel.choices)
+    ref = models.CharField(max_length=80, blank=True)
+    kpi = models.CharField(max_length=24, choices=KpiCode.choices)
+    month = models.DateField(help_text="First day of the month.")
+    target = models.DecimalField(max_digits=12, decimal_places=2)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["contract", "level", "ref", "kpi", "month"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["contract", "level", "ref", "kpi", "month"], name="kpi_target_key"
+            ),
+            models.CheckConstraint(condition=models.Q(target__gte=0), name="kpi_target_not_negative"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.contract_id} {self.level} {self.ref} {self.kpi} {self.month:%Y-%m}: {self.target}"

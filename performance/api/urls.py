@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import kpis, views
 
 urlpatterns = [
     path(
@@ -14,4 +14,5 @@ urlpatterns = [
         views.AssessmentsView.as_view(),
         name="api-contract-assessments",
     ),
+    path("contracts/<str:contract_ref>/kpis/", kpis.KpisView.as_view(), name="api-contract-kpis"),
 ]

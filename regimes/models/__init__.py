@@ -1,6 +1,7 @@
 """The regimes app's tables, one module per concern; imported from here (`regimes.models`)."""
 
 from .decisions import Decision, Epr, Level, Pican, Pin
+from .measures import SubcontractorMeasure
 from .notices import IssueNotice
 from .obligations import CalendarFeed, Obligation
 from .plans import DashboardRelease, FlightPathMonth, PlanAction, ProviderActionPlan
@@ -25,4 +26,5 @@ __all__ = [
     "PlanAction",
     "ProviderActionPlan",
     "Recommendation",
+    "SubcontractorMeasure",
 ]

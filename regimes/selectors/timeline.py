@@ -28,6 +28,7 @@ SOURCES: list[str] = [
     "regimes.selectors.plans:timeline_entries",
     "regimes.selectors.reviews:timeline_entries",
     "regimes.selectors.notices:timeline_entries",
+    "regimes.selectors.measures:timeline_entries",
 ]
 
 
@@ -48,4 +49,13 @@ def entries(
 
 def kinds() -> list[str]:
     """The kinds the timeline can be filtered by: this app's, then the other concerns' as they add sources."""
-    return ["DECISION", "RECOMMENDATION", "OBLIGATION", "ACTION_PLAN", "CPR", "DEEP_DIVE", "NOTICE"]
+    return [
+        "DECISION",
+        "RECOMMENDATION",
+        "OBLIGATION",
+        "ACTION_PLAN",
+        "CPR",
+        "DEEP_DIVE",
+        "NOTICE",
+        "SUBCONTRACTOR_MEASURE",
+    ]

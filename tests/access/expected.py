@@ -111,6 +111,24 @@ def api(ok: str) -> dict[str, Rule]:
 
 WORKSPACE_FORM = form(RECORDERS, "200")  # the form again, with its errors
 
+# KPI ratings and PIPs (DOMAIN.md 11): the matrix's ratings are the contract's (P) and the subcontractor's
+# (S). Key workers see only their own rating, partnerships managers their subcontractors' units; the prime's
+# managers act on them (a subcontractor's managers never do).
+KPI_VIEWERS = frozenset(
+    {"performance_manager", "contract_manager", "claims_officer", "dwp_contact", "sub_performance_manager"}
+)
+
+
+LADDER_VIEWERS = frozenset({"partnerships_manager", "contract_manager", "sub_performance_manager"})
+
+
+def kpi_action(posted: str) -> dict[str, Rule]:
+    """A POST the prime's managers may make on a rating or PIP they see; other viewers 403, the rest 404."""
+    table = {**rule(KPI_VIEWERS, "403", refused="404"), "superuser": (posted, posted)}
+    table.update({persona: (posted, "404") for persona in MANAGERS})
+    return table
+
+
 EXPECTED: dict[str, Row] = {
     # The site.
     "health": Row({"GET": same("200"), "POST": same("200")}),
@@ -234,6 +252,20 @@ EXPECTED: dict[str, Row] = {
             **{m: rule(EVERYONE, "405", outside="405", anonymous="403") for m in ("PUT", "PATCH", "DELETE")},
         }
     ),
+    "performance:kpi-ratings": Row(page()),
+    "performance:kpi-scores": Row(page()),
+    "performance:pip-list": Row(page()),
+    "performance:kpi-rating": Row(page(KPI_VIEWERS, refused="404"), pk="rating"),
+    "performance:kpi-referrals": Row(page(KPI_VIEWERS, "400", refused="404"), pk="rating"),
+    "performance:kpi-rating-accept": Row(
+        {"GET": rule(EVERYONE, "405", outside="405"), "POST": kpi_action("302")}, pk="rating"
+    ),
+    "performance:kpi-rating-dismiss": Row(
+        {"GET": rule(EVERYONE, "405", outside="405"), "POST": kpi_action("400")}, pk="rating"
+    ),
+    "performance:pip-detail": Row(
+        {"GET": rule(KPI_VIEWERS, refused="404"), "POST": kpi_action("400")}, pk="pip"
+    ),
     # The MI API: required parameters left out are 400s, after the scope.
     "api-contract-list": Row(api("200")),
     "api-contract-standards": Row(api("400")),
@@ -241,6 +273,19 @@ EXPECTED: dict[str, Row] = {
     "api-contract-performance": Row(api("400")),
     "api-contract-cohorts": Row(api("200")),
     "api-contract-assessments": Row(api("400")),
+    "api-contract-kpis": Row(api("400")),
+    # The subcontractor ladder: those who see the subcontractor's units; its partnerships manager acts.
+    "regimes:subcontractor-measures": Row(
+        {
+            "GET": rule(LADDER_VIEWERS, refused="404"),
+            "POST": {
+                **rule(LADDER_VIEWERS, "403", refused="404"),
+                "partnerships_manager": ("400", "404"),
+                "superuser": ("400", "400"),
+            },
+        },
+        pk="subcontractor",
+    ),
     # The imports API (DATA.md): the prime's managers only, the role asked first; no credentials: 403.
     "api-import-list": Row(
         {

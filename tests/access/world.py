@@ -19,6 +19,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from compliance.models import CmoSample, CmoSampleRecord, PatRating, Standard
 from participants import models
 from participants.workspace import services as workspace
+from performance.models import KpiRating, Pip
 from regimes import models as regimes
 from tests import factories as f
 
@@ -66,6 +67,9 @@ class Side:
     action_point: regimes.ActionPoint
     deep_dive: regimes.DeepDive
     notice: regimes.IssueNotice  # a NORMAL one, not sent yet (DRAFT)
+    rating: KpiRating  # P: the contract's (CONTRACT level); S: its organisation's (ORGANISATION level)
+    pip: Pip  # raised from that rating
+    subcontractor: models.Organisation  # whose ladder of measures the side's URL names (P and S: S; Q: Q)
 
 
 @dataclass
@@ -207,7 +211,8 @@ def build_access_world() -> AccessWorld:
     cp = f.ContractFactory(ref="ACC-CP", prime=prime, programme=wp)
     cp.delivery_organisations.set([prime, sub])
     cq = f.ContractFactory(ref="ACC-CQ", prime=other, programme=wp)
-    cq.delivery_organisations.set([other])
+    q_sub = f.SubcontractorFactory(ref="ACC-QS", name="Sub of Q", parent=other)
+    cq.delivery_organisations.set([other, q_sub])
     site_p = f.SiteFactory(ref="ACC-P-SITE", organisation=prime)
     site_s = f.SiteFactory(ref="ACC-S-SITE", organisation=sub)
     site_q = f.SiteFactory(ref="ACC-Q-SITE", organisation=other)
@@ -234,9 +239,29 @@ def build_access_world() -> AccessWorld:
     on_cp = _contract_objects(cp, [at_p["referral"], at_s["referral"]], pm.user)
     on_cq = _contract_objects(cq, [at_q["referral"]], q_pm.user)
 
-    def side(contract, objects, on_contract) -> Side:
+    def side(contract, objects, on_contract, level: str, ref: str, subcontractor) -> Side:
         records = on_contract.pop("records")
-        return Side(contract=contract, **objects, **on_contract, record=records[objects["referral"].pk])
+        rating = KpiRating.objects.create(
+            contract=contract,
+            level=level,
+            ref=ref,
+            quarter_end=dt.date(2025, 6, 1),
+            rag="AMBER",
+            kpis=[{"kpi": "STARTS", "target": 2.0, "actual": 1, "met": False}],
+            proposal=KpiRating.Proposal.PROPOSED,
+        )
+        pip = Pip.objects.create(
+            contract=contract, level=level, ref=ref, rating=rating, reason="STARTS missed", opened_on=REFERRED
+        )
+        return Side(
+            contract=contract,
+            **objects,
+            **on_contract,
+            record=records[objects["referral"].pk],
+            rating=rating,
+            pip=pip,
+            subcontractor=subcontractor,
+        )
 
     users = {
         "anonymous": None,
@@ -251,8 +276,8 @@ def build_access_world() -> AccessWorld:
         "superuser": superuser,
     }
     sides = {
-        "P": side(cp, at_p, dict(on_cp)),
-        "S": side(cp, at_s, dict(on_cp)),
-        "Q": side(cq, at_q, dict(on_cq)),
+        "P": side(cp, at_p, dict(on_cp), "CONTRACT", cp.ref, sub),
+        "S": side(cp, at_s, dict(on_cp), "ORGANISATION", sub.ref, sub),
+        "Q": side(cq, at_q, dict(on_cq), "CONTRACT", cq.ref, q_sub),
     }
     return AccessWorld(users=users, sides=sides)

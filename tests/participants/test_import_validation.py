@@ -296,7 +296,7 @@ def test_unknown_file_names_are_rejected(tmp_path):
     folder = small(tmp_path, **{"event.csv": "contract_ref\n"})
     assert errors_of(folder) == [
         "event.csv:1: file: unknown file (expected one of contracts.csv, organisations.csv, referrals.csv, "
-        "events.csv, mpl_profiles.csv, validation_rounds.csv, mpl_targets.csv)"
+        "events.csv, mpl_profiles.csv, validation_rounds.csv, mpl_targets.csv, kpi_targets.csv)"
     ]
 
 
