@@ -63,10 +63,15 @@ def seed_demo_kpis(
                 strict=True,
             )
         ]
-        counts["targets"] += len(
-            KpiTarget.objects.bulk_create(targets, ignore_conflicts=True, batch_size=2000)
+        # Counted as rows added, so a re-run reports nothing new.
+        held = (
+            KpiTarget.objects.filter(contract=contract).count(),
+            KpiRating.objects.filter(contract=contract).count(),
         )
-        counts["ratings"] += kpi_services.recompute_ratings(contract_id=contract.pk)
+        KpiTarget.objects.bulk_create(targets, ignore_conflicts=True, batch_size=2000)
+        kpi_services.recompute_ratings(contract_id=contract.pk)
+        counts["targets"] += KpiTarget.objects.filter(contract=contract).count() - held[0]
+        counts["ratings"] += KpiRating.objects.filter(contract=contract).count() - held[1]
         manager = users.filter(username=manager_username).first()
         if manager and not Pip.objects.filter(contract=contract).exists():
             proposed = KpiRating.objects.filter(
