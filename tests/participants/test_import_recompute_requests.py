@@ -10,6 +10,7 @@ from config.celery import app
 from participants import tasks
 from participants.imports.services import import_bundle
 from participants.models import Contract, ImportRun, JobRun, RecomputeRequest
+from performance.kpis.services import JOB_KIND as KPI_JOB_KIND
 from tests.mailserver import free_port
 
 from .import_support import small
@@ -52,12 +53,17 @@ def test_an_import_commits_while_the_broker_is_down_and_its_recompute_is_relayed
     assert held == [
         ("compliance.tasks.recompute_contract", contract.pk, None, 1),  # tried: the broker refused
         ("performance.tasks.recompute_contract", contract.pk, None, 0),  # not tried against a closed door
+        ("performance.tasks.recompute_kpis", contract.pk, None, 0),
     ]
     assert RecomputeRequest.objects.first().last_error.startswith("OperationalError")
     assert not JobRun.objects.exists()
 
     broker.back()  # in-process here: the relay runs each recompute as it sends it
-    assert tasks.relay_recompute_requests.delay().get() == 2
+    assert tasks.relay_recompute_requests.delay().get() == 3
     assert not RecomputeRequest.objects.exists()
     runs = set(JobRun.objects.filter(contract=contract).values_list("kind", "status"))
-    assert runs == {("compliance.recompute", "SUCCEEDED"), ("performance.recompute", "SUCCEEDED")}
+    assert runs == {
+        ("compliance.recompute", "SUCCEEDED"),
+        ("performance.recompute", "SUCCEEDED"),
+        (KPI_JOB_KIND, "SUCCEEDED"),
+    }
