@@ -19,7 +19,8 @@ def test_key_worker_finds_participant_and_opens_timeline(login, live_server):
 
     page.get_by_label("Search").fill(world.alice_referral.participant.ref)
     page.get_by_role("button", name="Filter").click()
-    page.get_by_role("link", name="RA-ALICE").click()
+    # The caseload leads with the person; the referral's reference is beneath the name.
+    page.get_by_role("row", name=re.compile("RA-ALICE")).get_by_role("link").first.click()
 
     expect(page).to_have_url(re.compile(rf"/participants/{world.alice_referral.participant_id}/$"))
     timeline = page.get_by_role("list", name="Journey timeline of referral RA-ALICE")

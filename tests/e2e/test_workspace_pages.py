@@ -48,7 +48,7 @@ def test_record_an_fta_and_follow_it_up(login, live_server):
     )
     page = login("kim")
     page.get_by_role("navigation", name="Main").get_by_role("link", name="My caseload").click()
-    page.get_by_role("link", name="RW-1").click()
+    page.get_by_role("row", name=re.compile("RW-1")).get_by_role("link").first.click()
     page.get_by_role("link", name=re.compile("Record attendance for Initial engagement")).click()
     form = page.get_by_role("form", name=re.compile("Record attendance"))
     form.get_by_label("Failed to attend").check()
@@ -70,7 +70,7 @@ def test_record_an_fta_and_follow_it_up(login, live_server):
     page.get_by_role("button", name="Filter").click()
     expect(page.get_by_role("row", name=re.compile("RW-1"))).to_contain_text("FTA follow-up")
 
-    page.get_by_role("link", name="RW-1").click()
+    page.get_by_role("row", name=re.compile("RW-1")).get_by_role("link").first.click()
     page.get_by_role("list", name="Open follow-ups of referral RW-1").get_by_role(
         "link", name="Mark done"
     ).click()
