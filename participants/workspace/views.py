@@ -35,8 +35,8 @@ from ..models import (
     Staff,
 )
 from ..querysets import staff_of
+from . import kpi_records, person_services
 from . import person_selectors as person_sel
-from . import person_services
 from . import selectors as sel
 from . import services as services
 from .filtersets import CaseloadFilterSet
@@ -60,7 +60,7 @@ from .forms import (
 from .person_forms import ExitForm, ExitReportForm, JobChangeForm, JobEndForm, SupportRecordForm
 from .tables import CaseloadTable
 
-SECTIONS = ("jobs", "support", "evidence", "notes", "history")
+SECTIONS = ("jobs", "support", "kpi-records", "evidence", "notes", "history")
 RECORD = access.Action.RECORD_JOURNEY  # every write of the workspace
 CHECK_CLAIMS = access.Action.CHECK_CLAIMS  # the claim checklist
 
@@ -299,6 +299,37 @@ ACTIONS = (
         person_services.record_support,
         "Support recorded.",
     ),
+    # The records behind the workspace KPIs (issue 12).
+    Action(
+        "complaint-record",
+        "referrals/<int:referral_id>/complaints/new/",
+        REFERRAL,
+        kpi_records.ComplaintForm,
+        "Record a complaint",
+        "Record complaint",
+        kpi_records.record_complaint,
+        "Complaint recorded.",
+    ),
+    Action(
+        "eligibility-check-record",
+        "referrals/<int:referral_id>/eligibility-checks/new/",
+        REFERRAL,
+        kpi_records.EligibilityCheckForm,
+        "Record an eligibility check",
+        "Record check",
+        kpi_records.record_eligibility_check,
+        "Eligibility check recorded.",
+    ),
+    Action(
+        "placement-sourced-record",
+        "referrals/<int:referral_id>/placements/new/",
+        REFERRAL,
+        kpi_records.PlacementSourcedForm,
+        "Record a job or placement sourced",
+        "Record placement",
+        kpi_records.record_placement_sourced,
+        "Placement sourced recorded.",
+    ),
     Action(
         "exit-record",
         "referrals/<int:referral_id>/exit/",
@@ -451,11 +482,13 @@ def participant_section(request, pk: int, section: str):
     elif section == "support":
         context["records"] = person_sel.participant_support(participant, user)
         context["totals"] = person_sel.participant_support_totals(participant, user)
+    elif section == "kpi-records":
+        context.update(kpi_records.participant_kpi_records(participant, user))
     elif section == "notes":
         context["notes"] = sel.participant_notes(participant, user)
     else:
         context["history"] = sel.participant_history(participant, user)
-    return render(request, f"participants/workspace/section_{section}.html", context)
+    return render(request, f"participants/workspace/section_{section.replace('-', '_')}.html", context)
 
 
 # Evidence and claims ---------------------------------------------------------------------------------------

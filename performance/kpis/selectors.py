@@ -247,6 +247,15 @@ def pip_actions_due(user) -> QuerySet:
     return rows.select_related("pip", "pip__contract").order_by("due_date", "pk")
 
 
+def pip_actions_open() -> QuerySet:
+    """Every open PIP action on an open PIP whose owner is active and has an email, by owner then due date
+    (for the daily what's-due email). One query."""
+    rows = PipAction.objects.filter(
+        status=PipAction.Status.OPEN, pip__status="OPEN", owner__is_active=True
+    ).exclude(owner__email="")
+    return rows.select_related("pip", "pip__contract", "owner").order_by("owner_id", "due_date", "pk")
+
+
 @dataclass(frozen=True)
 class League:
     site_ref: str

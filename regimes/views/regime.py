@@ -10,12 +10,14 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from participants import access
 from participants.access import Action
 from participants.errors import FlightpathError
 from participants.selectors import visible_contract
+from performance.kpis.selectors import pip_actions_due
 
 from ..forms.regime import DecisionForm, DismissForm, DueFilterForm, TimelineFilterForm
 from ..models import Obligation, Recommendation
@@ -187,10 +189,18 @@ def due_mine(request):
     rows = list(_due_rows(owner_obligations(request.user), form)[:500])
     feed = feed_of(user=request.user)
     feed_url = request.build_absolute_uri(reverse("regimes:feed", args=[feed.token]))
+    today = timezone.localdate()
+    pip_actions = [(a, a.due_date < today) for a in pip_actions_due(request.user)[:500]]
     return render(
         request,
         "regimes/due.html",
-        {"rows": rows, "filter": {"form": form}, "mine": True, "feed_url": feed_url},
+        {
+            "rows": rows,
+            "filter": {"form": form},
+            "mine": True,
+            "feed_url": feed_url,
+            "pip_actions": pip_actions,
+        },
     )
 
 

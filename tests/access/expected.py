@@ -170,6 +170,9 @@ EXPECTED: dict[str, Row] = {
     "in-work-contact": Row(WORKSPACE_FORM),
     "note-add": Row(WORKSPACE_FORM),
     "evidence-upload": Row(WORKSPACE_FORM),
+    "complaint-record": Row(WORKSPACE_FORM),
+    "eligibility-check-record": Row(WORKSPACE_FORM),
+    "placement-sourced-record": Row(WORKSPACE_FORM),
     "action-plan-edit": Row(WORKSPACE_FORM),
     "action-plan-review": Row(post_only(RECORDERS, "200")),
     # Claims officers check claims; a checklist with nothing ticked saves and returns to the page.
