@@ -14,13 +14,14 @@ import pandas as pd
 
 RESOLUTION_ORDER = ("STARTED", "DID_NOT_START", "FAILED_TO_ATTEND")  # DOMAIN.md 4: the first counts
 PSG_ORDER = ("PRE_CONTEMPLATION", "CONTEMPLATION", "PREPARATION", "CANDIDATE_POOL")  # 17.12
+_RESOLUTION_RANK = {code: rank for rank, code in enumerate(RESOLUTION_ORDER)}
 EVERY_EVENT = {"JOB_START": "JOB_STARTS", "SUSTAINMENT": "SUSTAINMENTS", "EARNINGS_START": "EARNINGS_STARTS"}
 EVENT_CODES = (*RESOLUTION_ORDER, "JOB_START", "JOB_OUTCOME", "SUSTAINMENT", "EARNINGS_START", "PSG_CHANGED")
 MAXIMUM_KPIS = frozenset({"COMPLAINTS"})  # 17.13: every other KPI is a minimum
 LEVELS = ("STAFF", "SITE", "ORGANISATION", "CONTRACT")
 UNIT_COLUMN = {"STAFF": "key_worker", "SITE": "site", "ORGANISATION": "organisation"}
 GREEN, AMBER, RED = "GREEN", "AMBER", "RED"
-_EARLIEST = np.datetime64("1900-01-01", "s")
+_EARLIEST_DAY = int(np.datetime64("1900-01-01", "D").astype(np.int64))
 
 
 def _first(frame: pd.DataFrame, order_column: str | None = None) -> pd.DataFrame:
@@ -31,13 +32,13 @@ def _first(frame: pd.DataFrame, order_column: str | None = None) -> pd.DataFrame
 
 def journey_items(events: pd.DataFrame) -> pd.DataFrame:
     """events (referral_id, code, event_date, detail) -> items (referral_id, kpi, date) of DOMAIN.md 17.12."""
-    code = events["code"].astype(str)
+    code = events["code"]  # strings or a Categorical of EVENT_CODES (the selector's, cheaper)
     parts = []
     resolutions = events.loc[code.isin(RESOLUTION_ORDER)].assign(
-        rank=lambda f: pd.Categorical(f["code"].astype(str), categories=RESOLUTION_ORDER).codes
+        rank=lambda f: f["code"].astype(str).map(_RESOLUTION_RANK).to_numpy()
     )
     first = _first(resolutions, "rank")
-    parts.append(first.loc[first["code"].astype(str) == "STARTED"].assign(kpi="STARTS"))
+    parts.append(first.loc[first["code"] == "STARTED"].assign(kpi="STARTS"))
     parts.append(_first(events.loc[code == "JOB_OUTCOME"]).assign(kpi="JOB_OUTCOMES"))
     for event_code, kpi in EVERY_EVENT.items():
         parts.append(events.loc[code == event_code].assign(kpi=kpi))
@@ -68,49 +69,71 @@ def reviews_on_time(reviews: pd.DataFrame, interval_months: int) -> pd.DataFrame
 def credit(items: pd.DataFrame, assignments: pd.DataFrame) -> pd.DataFrame:
     """Attach to each item the referral's assignment on its date (17.12): the latest one that began on or
     before it; before a referral's first recorded assignment (data imported once) its first one.
-    assignments: referral_id, since, key_worker, site, organisation (references, "" when none)."""
-    items = items.assign(date=pd.to_datetime(items["date"]).astype("datetime64[s]"))
-    held = assignments.assign(since=pd.to_datetime(assignments["since"]).astype("datetime64[s]"))
-    held = held.sort_values(["referral_id", "since"], kind="stable")
-    first = ~held["referral_id"].duplicated()
-    held.loc[first.to_numpy(), "since"] = _EARLIEST
-    merged = pd.merge_asof(
-        items.sort_values("date", kind="stable"),
-        held.sort_values("since", kind="stable"),
-        left_on="date",
-        right_on="since",
-        by="referral_id",
-        direction="backward",
+    assignments: referral_id, since, key_worker, site, organisation (references, "" when none).
+    One sort and one binary search over (referral, day) keys: no per-referral work."""
+    item_days = pd.to_datetime(items["date"]).to_numpy().astype("datetime64[D]").astype(np.int64)
+    held_days = pd.to_datetime(assignments["since"]).to_numpy().astype("datetime64[D]").astype(np.int64)
+    held_ids = assignments["referral_id"].to_numpy(np.int64)
+    order = np.lexsort((held_days, held_ids))
+    held_ids, held_days = held_ids[order], held_days[order]
+    first = np.r_[True, held_ids[1:] != held_ids[:-1]] if len(held_ids) else np.zeros(0, bool)
+    held_days = np.where(first, _EARLIEST_DAY, held_days)
+    item_ids = items["referral_id"].to_numpy(np.int64)
+    held_key = (held_ids << 32) + (held_days - _EARLIEST_DAY)
+    item_key = (item_ids << 32) + np.maximum(item_days - _EARLIEST_DAY, 0)
+    at = np.searchsorted(held_key, item_key, side="right") - 1
+    found = at >= 0
+    found[found] = held_ids[at[found]] == item_ids[found]
+    rows = order[at[found]]
+    dates = pd.to_datetime(items["date"]).to_numpy()[found].astype("datetime64[s]")
+    credited = pd.DataFrame(
+        {
+            "referral_id": item_ids[found],
+            "kpi": items["kpi"].to_numpy()[found],
+            "date": dates,
+            "month": dates.astype("datetime64[M]").astype(np.int64),
+        }
     )
-    merged = merged.dropna(subset=["organisation"])
-    merged["month"] = merged["date"].to_numpy().astype("datetime64[M]").astype(np.int64)
-    return merged[["referral_id", "kpi", "date", "month", "key_worker", "site", "organisation"]].reset_index(
-        drop=True
-    )
+    for column in ("key_worker", "site", "organisation"):
+        credited[column] = assignments[column].to_numpy()[rows]
+    return credited
 
 
 def monthly_actuals(credited: pd.DataFrame, contract_ref: str) -> pd.DataFrame:
     """Items per level, unit (ref), KPI and month (int months since 1970-01): columns level, ref, kpi,
-    month, actual."""
+    month, actual. Counted on integer codes (factorized references), not strings."""
+    columns = ["level", "ref", "kpi", "month", "actual"]
+    kpi_codes, kpi_names = pd.factorize(credited["kpi"])
+    months = credited["month"].to_numpy(np.int64)
     parts = []
     for level in LEVELS:
         if level == "CONTRACT":
-            refs = pd.Series(contract_ref, index=credited.index)
+            unit_codes, unit_names = np.zeros(len(credited), np.int64), np.array([contract_ref], dtype=object)
         else:
-            refs = credited[UNIT_COLUMN[level]].fillna("").astype(str)
-        keep = (refs != "").to_numpy()
+            unit_codes, unit_names = pd.factorize(credited[UNIT_COLUMN[level]].fillna("").astype(str))
+            unit_names = np.asarray(unit_names, dtype=object)
+        keep = unit_codes >= 0
+        if (unit_names == "").any():
+            keep &= unit_codes != int(np.flatnonzero(unit_names == "")[0])
         counted = (
-            pd.DataFrame({"ref": refs[keep], "kpi": credited["kpi"][keep], "month": credited["month"][keep]})
-            .groupby(["ref", "kpi", "month"], sort=False)
+            pd.DataFrame({"u": unit_codes[keep], "k": kpi_codes[keep], "month": months[keep]})
+            .groupby(["u", "k", "month"], sort=False)
             .size()
             .rename("actual")
             .reset_index()
         )
-        parts.append(counted.assign(level=level))
-    columns = ["level", "ref", "kpi", "month", "actual"]
-    if not parts:
-        return pd.DataFrame(columns=columns)
-    return pd.concat(parts, ignore_index=True)[columns]
+        parts.append(
+            pd.DataFrame(
+                {
+                    "level": level,
+                    "ref": unit_names[counted["u"].to_numpy()],
+                    "kpi": np.asarray(kpi_names, dtype=object)[counted["k"].to_numpy()],
+                    "month": counted["month"].to_numpy(),
+                    "actual": counted["actual"].to_numpy(),
+                }
+            )
+        )
+    return pd.concat(parts, ignore_index=True)[columns] if parts else pd.DataFrame(columns=columns)
 
 
 def quarter_end_of(months: np.ndarray, year_start_month: int) -> np.ndarray:

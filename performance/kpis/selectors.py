@@ -69,9 +69,13 @@ def _events(contract_id: int) -> pd.DataFrame:
     return pd.DataFrame(
         {
             "referral_id": rows["id"].astype(np.int64),
-            "code": np.array(engine.EVENT_CODES, dtype=object)[rows["code"].astype(np.int64) - 1],
+            "code": pd.Categorical.from_codes(
+                rows["code"].astype(np.int64) - 1, categories=engine.EVENT_CODES
+            ),
             "event_date": _days(rows["day"]),
-            "detail": np.array(("", *engine.PSG_ORDER), dtype=object)[rows["psg"].astype(np.int64)],
+            "detail": pd.Categorical.from_codes(
+                rows["psg"].astype(np.int64) - 1, categories=engine.PSG_ORDER
+            ),
         }
     )
 
