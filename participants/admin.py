@@ -82,6 +82,13 @@ class ParticipantAdmin(SimpleHistoryAdmin):
     list_filter = ("prime", "gender", "disability")
     search_fields = ("ref",)
     list_select_related = ("prime",)
+    # Issue 13: the NI number is never shown unmasked outside its logged reveal (docs/decisions.md).
+    exclude = ("nino",)
+    readonly_fields = ("masked_nino",)
+
+    @admin.display(description="National Insurance number")
+    def masked_nino(self, obj) -> str:
+        return obj.masked_nino
 
 
 class JourneyEventInline(admin.TabularInline):

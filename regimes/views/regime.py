@@ -218,7 +218,8 @@ def due_contract(request, ref: str):
 def feed_rotate(request):
     rotate_feed(user=request.user)
     messages.success(request, "Your calendar feed has a new private address; the old one no longer works.")
-    return redirect("regimes:due-mine")
+    # From the Security page (issue 11) back to it; from anywhere else to the "What's due" page.
+    return redirect("security" if request.POST.get("back") == "security" else "regimes:due-mine")
 
 
 def feed(request, token: str):

@@ -7,6 +7,7 @@ import datetime as dt
 
 import pytest
 from django.test import Client
+from django.urls import reverse
 from icalendar import Calendar
 
 from participants.models import OutboxMessage
@@ -124,6 +125,22 @@ def test_the_calendar_feed_needs_only_its_token_parses_and_rotates():
     )
     client_for(w.manager).post("/regimes/due/feed/rotate/")
     assert Client().get(f"/regimes/feed/{token}.ics").status_code == 404
+
+
+@pytest.mark.django_db
+def test_the_security_page_rotates_the_feed_and_comes_back():
+    w = world()
+    token = feed_of(user=w.manager).token
+    client = client_for(w.manager)
+    page = client.get(reverse("security"))
+    assert (
+        b"Make a new calendar address" in page.content
+        and reverse("regimes:feed-rotate").encode() in page.content
+    )
+    response = client.post(reverse("regimes:feed-rotate"), {"back": "security"})
+    assert response.status_code == 302 and response["Location"] == reverse("security")
+    assert feed_of(user=w.manager).token != token
+    assert client.post(reverse("regimes:feed-rotate"))["Location"] == reverse("regimes:due-mine")
 
 
 @pytest.mark.django_db
