@@ -4,7 +4,8 @@ events each), with its MPL profiles, validation rounds and DWP targets, imported
 participants.imports.services.import_bundle (benchmarks.data), all but the events of the data's last day; then
 
 - a full recompute of the contract (every month, period and group, cohorts, assessments and the projection,
-  snapshots written; the recommendations are the regimes benchmark's): target < 60 s, peak memory of that process < 4 GiB;
+  snapshots written; the recommendations are the regimes benchmark's): target < 60 s, peak memory of that
+  process < 4 GiB;
 - an incremental recompute after the last day's events are imported (a second, small bundle through the
   same import; months = the months the import reports touched): < 10 s;
 - the performance API served from snapshots: < 200 ms (median; max reported too);
