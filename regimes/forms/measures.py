@@ -1,4 +1,4 @@
-"""Forms of the regimes pages."""
+"""The form of a step of the subcontractor ladder (DOMAIN.md 11)."""
 
 from django import forms
 

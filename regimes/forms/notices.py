@@ -1,5 +1,5 @@
-"""Forms of the regimes pages. Messages name the field; the services re-check and raise FlightpathError,
-which the views attach to the field."""
+"""The issue notice form (DOMAIN.md 12). Messages name the field; the service re-checks and raises
+FlightpathError, which the view attaches to the field."""
 
 from __future__ import annotations
 
