@@ -252,10 +252,6 @@ def due_soon(request):
 # Assurance records (DOMAIN.md 13) ---------------------------------------------------------------------------
 
 
-def _attach(form, exc: FlightpathError) -> None:
-    form.add_error(exc.field if exc.field in form.fields else None, exc.message)
-
-
 @login_required
 def assurance(request, ref: str):
     contract = visible_contract(request.user, ref)
@@ -294,7 +290,7 @@ def cmo_sample_new(request, ref: str):
                 seed=d.get("seed"),
             )
         except FlightpathError as exc:
-            _attach(form, exc)
+            exc.add_to(form)
         else:
             messages.success(request, f"Drew {sample.size} of {sample.population_size} referrals.")
             return redirect("compliance:cmo-sample", ref=contract.ref, pk=sample.pk)
@@ -339,7 +335,7 @@ def cmo_sample(request, ref: str, pk: int):
                     notes=form.cleaned_data["notes"],
                 )
             except FlightpathError as exc:
-                _attach(form, exc)
+                exc.add_to(form)
             else:
                 messages.success(request, f"Saved the check of {editing.referral.ref}.")
                 return redirect("compliance:cmo-sample", ref=contract.ref, pk=sample.pk)
@@ -417,7 +413,7 @@ def pat_rating_edit(request, ref: str, pk: int | None = None):
         try:
             services_assurance.save_pat_rating(contract=contract, instance=instance, **form.cleaned_data)
         except FlightpathError as exc:
-            _attach(form, exc)
+            exc.add_to(form)
         else:
             messages.success(request, "PAT rating saved.")
             return redirect(reverse("compliance:assurance", args=[contract.ref]) + "#pat")
@@ -447,7 +443,7 @@ def validation_round_edit(request, ref: str, pk: int | None = None):
                 contract=contract, instance=instance, **form.cleaned_data
             )
         except FlightpathError as exc:
-            _attach(form, exc)
+            exc.add_to(form)
         else:
             messages.success(request, "Validation round saved.")
             return redirect(reverse("compliance:assurance", args=[contract.ref]) + "#validation")

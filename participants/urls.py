@@ -2,6 +2,7 @@ from django.urls import path
 
 from . import views
 from .imports import views as imports
+from .workspace import actions as workspace_actions
 from .workspace import person_views as person
 from .workspace import views as workspace
 
@@ -26,8 +27,8 @@ urlpatterns = [
         workspace.participant_section,
         name="participant-section",
     ),
-    # The small forms: one generic view each, from the table workspace.ACTIONS.
-    *(path(action.route, workspace.action_view(action), name=action.name) for action in workspace.ACTIONS),
+    # The small forms: one generic view each, from the table workspace/actions.py.
+    *(path(a.route, workspace.action_view(a), name=a.name) for a in workspace_actions.ACTIONS),
     path("evidence/<int:pk>/", workspace.evidence_download, name="evidence-download"),
     path("claims/<int:event_id>/checklist/", workspace.claim_checklist, name="claim-checklist"),
     path("referrals/<int:referral_id>/action-plan/", workspace.action_plan, name="action-plan"),

@@ -37,7 +37,7 @@ def participant_edit(request, pk: int):
                 participant=participant, user=request.user, **form.cleaned_data
             )
         except FlightpathError as exc:
-            form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+            exc.add_to(form)
         else:
             messages.success(request, "Details saved.")
             return redirect("participant-detail", participant.pk)

@@ -44,7 +44,7 @@ def subcontractor_measures(request, ref: str, pk: int):
                 )
                 return redirect("regimes:subcontractor-measures", contract.ref, organisation.pk)
             except FlightpathError as error:
-                form.add_error(error.field if error.field in form.fields else None, error.message)
+                error.add_to(form)
         status = 400
     return render(
         request,

@@ -45,7 +45,7 @@ def notice_new(request, ref: str):
         try:
             notice = services.write_notice(contract=contract, user=request.user, fields=form.cleaned_data)
         except FlightpathError as exc:
-            form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+            exc.add_to(form)
         else:
             if notice.urgency in notice.AT_ONCE:
                 messages.success(request, "Notice saved and queued: it is being sent to DWP now.")

@@ -139,7 +139,7 @@ def decide(request, ref: str):
     except RuleRefused as exc:
         return _regime_page(request, contract, form=form, error=exc.message, status=409)
     except FlightpathError as exc:
-        form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+        exc.add_to(form)
         return _regime_page(request, contract, form=form, status=400)
     owed = ", ".join(f"{o.get_kind_display()} by {o.due_date:%d %b %Y}" for o in recorded.obligations)
     messages.success(request, f"Recorded: {recorded.decision}." + (f" Owed: {owed}." if owed else ""))
