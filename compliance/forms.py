@@ -7,14 +7,11 @@ import re
 from django import forms
 
 from participants.models import EventCode, Staff, ValidationRound
+from participants.widgets import DateInput
 
 from .models import CheckResult, Measure, PatRating, Standard
 
 CODE_PATTERN = re.compile(r"[A-Za-z][A-Za-z0-9_-]{0,19}")
-
-
-class DateInput(forms.DateInput):
-    input_type = "date"
 
 
 class BootstrapMixin:

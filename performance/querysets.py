@@ -1,15 +1,17 @@
 """Scoping of the KPI ratings and PIPs (DOMAIN.md 1, 11): which units' (level, ref) a user sees, on a
-contract they see (participants.access asks that first). Team leaders see their key workers and sites,
-partnerships managers their subcontractors (with those organisations' sites and staff), contract managers
-every unit; a key worker their own rating; anyone else the contract's rating only."""
+contract they see (participants.access asks that first). Team leaders see their key workers, teams and
+sites, partnerships managers their subcontractors (with those organisations' sites, teams and staff),
+contract managers every unit; a key worker their own rating; anyone else the contract's rating only.
+A TEAM unit's ref is the team's id (teams have no reference of their own; only PIPs are kept for teams)."""
 
 from __future__ import annotations
 
 from django.db import models
-from django.db.models import Q
+from django.db.models import CharField, Q
+from django.db.models.functions import Cast
 
 from participants.choices import Role
-from participants.models import Organisation, Site, Staff
+from participants.models import Organisation, Site, Staff, Team
 from participants.querysets import staff_of
 
 
@@ -56,6 +58,11 @@ def visible_organisations(user):
     return Organisation.objects.filter(pk__in=_managed_organisations(staff))
 
 
+def team_ref() -> Cast:
+    """A team's unit reference (its id as text), as an SQL expression for `annotate`."""
+    return Cast("pk", CharField())
+
+
 # Roles that see no unit but their own rating or the contract's.
 UNIT_BLIND = (Role.KEY_WORKER, Role.DWP_CONTACT, Role.CLAIMS_OFFICER)
 
@@ -83,9 +90,11 @@ def unit_scope(user) -> Q | None:
     ):
         sites = sites.filter(pk__in=own_sites)
         people = people.filter(Q(sites__in=own_sites) | Q(team__site__in=own_sites))
+    teams = Team.objects.filter(site__in=sites).annotate(unit_ref=team_ref()).values("unit_ref")
     scope = (
         Q(level="ORGANISATION", ref__in=Organisation.objects.filter(pk__in=orgs).values("ref"))
         | Q(level="SITE", ref__in=sites.values("ref"))
+        | Q(level="TEAM", ref__in=teams)
         | Q(level="STAFF", ref__in=people.values("ref"))
     )
     if staff.role == Role.PERFORMANCE_MANAGER and org.kind == Organisation.Kind.PRIME:

@@ -13,16 +13,8 @@ from ..models import (
     PeerSupportGroup,
     SmartGoal,
 )
+from ..widgets import DateInput
 from .selectors import claim_checklist_items
-
-
-class DateInput(forms.DateInput):
-    """<input type=date> needs ISO dates whatever the locale's display format."""
-
-    input_type = "date"
-
-    def __init__(self, attrs=None):
-        super().__init__(attrs, format="%Y-%m-%d")
 
 
 class DateTimeInput(forms.DateTimeInput):

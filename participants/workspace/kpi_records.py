@@ -11,7 +11,8 @@ from django.db import transaction
 
 from ..errors import FlightpathError
 from ..models import Complaint, EligibilityCheck, PlacementSourced, Referral
-from .forms import DateInput, StyledForm, _today
+from ..widgets import DateInput
+from .forms import StyledForm, _today
 from .person_services import _check_day
 
 

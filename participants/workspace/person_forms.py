@@ -6,7 +6,8 @@ from __future__ import annotations
 from django import forms
 
 from ..models import JobEndReason, SupportRecord
-from .forms import DateInput, StyledForm, _today
+from ..widgets import DateInput
+from .forms import StyledForm, _today
 
 EXIT_REASONS = [
     ("", "—"),

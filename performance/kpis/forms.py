@@ -1,13 +1,17 @@
-"""Forms of the KPI pages: a decision on a proposed PIP; a PIP's actions, reviews and outcome."""
+"""Forms of the KPI pages: a decision on a proposed PIP; a PIP raised by hand; a PIP's actions, reviews and
+outcome."""
 
 from __future__ import annotations
 
 from django import forms
 from django.contrib.auth import get_user_model
 
-from ..models import Pip, PipAction
+from participants.widgets import DateInput
 
-DATE = forms.DateInput(attrs={"type": "date", "class": "form-control"})
+from ..models import Pip, PipAction
+from ..models.kpis import PipLevel
+
+DATE = DateInput(attrs={"class": "form-control"})
 TEXT = {"class": "form-control"}
 
 
@@ -53,3 +57,28 @@ class CloseForm(forms.Form):
     )
     note = forms.CharField(required=False, widget=forms.Textarea(attrs={**TEXT, "rows": 2}))
     closed_on = forms.DateField(widget=DATE)
+
+
+class RaisePipForm(forms.Form):
+    """A PIP raised by hand for a unit the manager looks after (a team, or a unit between quarter ends)."""
+
+    unit = forms.ChoiceField(widget=forms.Select(attrs={"class": "form-select"}))
+    reason = forms.CharField(
+        widget=forms.Textarea(attrs={**TEXT, "rows": 3}), help_text="What the plan must change, and why now."
+    )
+    opened_on = forms.DateField(widget=DATE)
+
+    def __init__(self, *args, units=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.units = {f"{level}:{ref}": (level, ref, name) for level, ref, name in units}
+        labels = dict(PipLevel.choices)
+        groups: dict[str, list] = {}
+        for key, (level, _ref, name) in self.units.items():
+            groups.setdefault(labels[level], []).append((key, name))
+        self.fields["unit"].choices = [("", "Choose a unit")] + list(groups.items())
+
+    def clean(self):
+        cleaned = super().clean()
+        if "unit" in cleaned:
+            cleaned["level"], cleaned["ref"], cleaned["name"] = self.units[cleaned.pop("unit")]
+        return cleaned

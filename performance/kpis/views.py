@@ -22,10 +22,12 @@ from participants.selectors import visible_contract
 
 from ..engine.months import month_first_day, month_of
 from ..models import KpiRating, Pip, PipAction
+from ..models.kpis import PipLevel
 from ..querysets import visible_sites
 from . import selectors, services
 from .engine import AMBER, GREEN, RED
-from .forms import ActionForm, CloseForm, DismissForm, ReviewForm
+from .forms import ActionForm, CloseForm, DismissForm, RaisePipForm, ReviewForm
+from .units import pip_units
 
 RAG_CLASSES = {GREEN: "kpi-rating kpi-green", AMBER: "kpi-rating kpi-amber", RED: "kpi-rating kpi-red"}
 KPI_LABELS = dict(KpiCode.choices)
@@ -186,11 +188,38 @@ def referrals_page(request, ref: str, pk: int):
     )
 
 
+def _raisable_levels(user, contract) -> set[str]:
+    return {level for level in PipLevel.values if may_manage(user, contract, level)}
+
+
 @login_required
 def pip_list(request, ref: str):
+    """The PIPs the user looks after; their managers raise one by hand for a unit they see."""
     contract = _contract(request, ref)
+    levels = _raisable_levels(request.user, contract)
+    form, status = None, 200
+    if levels:
+        units = pip_units(contract, request.user, levels=levels)
+        form = RaisePipForm(request.POST or None, units=units, initial={"opened_on": timezone.localdate()})
+    if request.method == "POST":
+        if form is None:
+            _require_manage(request.user, contract, PipLevel.CONTRACT)
+        if form.is_valid():
+            try:
+                pip = services.raise_pip(contract=contract, user=request.user, **form.cleaned_data)
+            except FlightpathError as error:
+                error.add_to(form)
+            else:
+                messages.success(request, f"PIP raised for {pip.name or pip.ref}.")
+                return redirect("performance:pip-detail", contract.ref, pip.pk)
+        status = 400
     pips = Pip.objects.filter(contract=contract).visible_to(request.user).prefetch_related("actions")
-    return render(request, "performance/kpis/pip_list.html", {"contract": contract, "pips": pips})
+    return render(
+        request,
+        "performance/kpis/pip_list.html",
+        {"contract": contract, "pips": pips, "form": form},
+        status=status,
+    )
 
 
 def _owners(contract):

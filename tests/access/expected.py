@@ -257,7 +257,18 @@ EXPECTED: dict[str, Row] = {
     ),
     "performance:kpi-ratings": Row(page()),
     "performance:kpi-scores": Row(page()),
-    "performance:pip-list": Row(page()),
+    # Everyone who sees the contract lists the PIPs they look after; its managers (a partnerships manager:
+    # for their subcontractors) raise one by hand, an empty form being a 400.
+    "performance:pip-list": Row(
+        {
+            "GET": rule(),
+            "POST": {
+                **rule(EVERYONE, "403"),
+                "superuser": ("400", "400"),
+                **{persona: ("400", "404") for persona in (*MANAGERS, "partnerships_manager")},
+            },
+        }
+    ),
     "performance:kpi-rating": Row(page(KPI_VIEWERS, refused="404"), pk="rating"),
     "performance:kpi-referrals": Row(page(KPI_VIEWERS, "400", refused="404"), pk="rating"),
     "performance:kpi-rating-accept": Row(

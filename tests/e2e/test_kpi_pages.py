@@ -1,17 +1,20 @@
 """KPI ratings and PIPs in a real browser (DOMAIN.md 17.15): a contract manager raises a PIP from a RED
 rating, adds a SMART action, and the pages pass axe-core."""
 
+import os
 import re
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import expect
 
+from participants.models import Team
 from performance.kpis import services
 from performance.models import Pip
 from tests.performance.kpi_support import make_world, target
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
+SHOTS = os.environ.get("FLIGHTPATH_SCREENSHOTS", "")  # a folder: save the pages' screenshots there
 
 
 def serious_violations(page) -> list[str]:
@@ -55,3 +58,25 @@ def test_raise_a_pip_from_a_red_rating(login, live_server):
     assert (pip.ref, pip.rating.rag, pip.opened_by) == ("KW-B", "RED", world.contract_manager.user)
     page.goto(f"{live_server.url}/performance/contracts/K-1/kpis/ratings/{pip.rating_id}/")
     expect(page.get_by_text(re.compile("Raised by"))).to_be_visible()
+
+
+def test_raise_a_team_pip_by_hand(login, live_server):
+    world = make_world()
+    team = Team.objects.create(name="Employment team", site=world.site)
+
+    page = login("tess")  # the Leeds team leader
+    page.goto(f"{live_server.url}/performance/contracts/K-1/pips/")
+    form = page.locator("#raise-pip")
+    form.get_by_role("button", name="Raise the PIP").click()  # nothing chosen: refused, nothing written
+    expect(page.locator("#raise-pip")).to_contain_text("This field is required")
+    form.get_by_label("Unit").select_option(label="Employment team (Leeds)")
+    form.get_by_label("Reason").fill("Starts behind plan since the summer")
+    form.get_by_label("Opened on").fill("2025-07-02")
+    assert serious_violations(page) == []
+    if SHOTS:
+        page.screenshot(path=f"{SHOTS}/pip-raise.png", full_page=True)
+    form.get_by_role("button", name="Raise the PIP").click()
+
+    expect(page.locator("#pip-title")).to_contain_text("Employment team (Leeds)")
+    pip = Pip.objects.get()
+    assert (pip.level, pip.ref, pip.opened_by) == ("TEAM", str(team.pk), world.manager.user)
