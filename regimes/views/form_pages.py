@@ -80,9 +80,8 @@ class FormPage:
     form: type[forms.Form]
     call: Callable[[Posted], Any]  # the service; its result goes to `success` and `then`
     success: str | Callable[[Any], str]  # the message, or made from the result
-    then: Callable[
-        [Posted, Any], tuple[str, int | None]
-    ]  # the URL name and pk it returns to, from the result
+    # The URL name and pk it returns to, from the result (a refused button's: from the target).
+    then: Callable[[Posted, Any], tuple[str, int | None]]
     title: str | Callable[[Any], str] = ""  # or made from the target
     find: Callable[[Contract, int | None], Any] = the_contract  # the URL's pk in the contract (404 outside)
     form_options: Callable[[Contract, Any], dict] = _no_options  # the form's keyword arguments (initial, ...)
