@@ -19,7 +19,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from demo.generator import generate_bundle, write_bundle
+from demo.csv_files import write_bundle
+from demo.generator import generate_bundle
 from demo.specs import DEFAULT_SEED, YEARS_OF_DATA
 
 WP = "DEMO-WP-ENG"  # ~5.8 events a referral over two years, ~6.9 over three

@@ -4,7 +4,7 @@ real, mostly well-kept one on the demo's `today` (DOMAIN.md 1, 4, 11).
 
 Pure and vectorised like demo.generator: a frame of open referrals in, frames of workspace rows out,
 seeded numpy over whole arrays (no ORM, no loop per referral; the only Python loops are over nations and
-over distinct dates). demo.services reads the frame and writes the rows.
+over distinct dates). demo.workspace_writer reads the frame and writes the rows.
 
 The shape of what a caseload shows (participants.workspace.selectors.caseload):
 - most participants were seen 1-13 days ago, a realistic minority (about 7%) 15-30 days ago, so the

@@ -3,6 +3,7 @@
 from django import forms
 
 from ..models import SubcontractorMeasure
+from .fields import DateInput
 
 
 class MeasureForm(forms.Form):
@@ -11,7 +12,7 @@ class MeasureForm(forms.Form):
         coerce=int,
         widget=forms.Select(attrs={"class": "form-select"}),
     )
-    taken_on = forms.DateField(widget=forms.DateInput(attrs={"type": "date", "class": "form-control"}))
+    taken_on = forms.DateField(widget=DateInput(attrs={"class": "form-control"}))
     reason = forms.CharField(widget=forms.Textarea(attrs={"class": "form-control", "rows": 3}))
     actions = forms.CharField(
         required=False,

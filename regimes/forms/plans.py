@@ -9,29 +9,9 @@ from compliance.forms import BootstrapForm
 
 from ..models import ActionPoint, DeepDive
 from ..services.plans import MEASURES
+from .fields import DateInput, MonthField
 
 MEASURE_LABELS = {"referrals": "Referrals", "job_starts": "Job entries", "job_outcomes": "Job outcomes"}
-
-
-class DateInput(forms.DateInput):
-    """A date picker whose initial value the browser accepts (ISO, whatever the locale's format)."""
-
-    input_type = "date"
-
-    def __init__(self, attrs=None):
-        super().__init__(attrs, format="%Y-%m-%d")
-
-
-class MonthInput(forms.DateInput):
-    input_type = "month"
-
-    def format_value(self, value):
-        return value.strftime("%Y-%m") if hasattr(value, "strftime") else value
-
-
-class MonthField(forms.DateField):
-    widget = MonthInput
-    input_formats = ["%Y-%m", "%Y-%m-%d"]
 
 
 class PlanForm(BootstrapForm):

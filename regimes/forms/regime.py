@@ -4,31 +4,13 @@ RuleRefused, which the views attach to the field or show above the form."""
 
 from __future__ import annotations
 
-import datetime as dt
-
 from django import forms
 from django.conf import settings
 
-from compliance.forms import BootstrapForm, DateInput
+from compliance.forms import BootstrapForm
 
 from ..models import Decision, Obligation
-
-
-class MonthField(forms.CharField):
-    """A YYYY-MM month, as the API takes it; cleaned to the month's first day."""
-
-    def __init__(self, **kwargs):
-        super().__init__(max_length=7, **kwargs)
-        self.widget = forms.TextInput(attrs={"placeholder": "YYYY-MM", "inputmode": "numeric"})
-
-    def clean(self, value):
-        value = super().clean(value)
-        if not value:
-            return None
-        try:
-            return dt.date.fromisoformat(f"{value}-01")
-        except ValueError:
-            raise forms.ValidationError(f"{value!r} is not a YYYY-MM month") from None
+from .fields import DateInput, MonthField
 
 
 class DecisionForm(BootstrapForm):

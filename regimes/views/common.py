@@ -1,13 +1,14 @@
-"""What the regimes pages share: the access questions and attaching a service's refusal to its form."""
+"""What the regimes pages share: the access questions, and today."""
 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
+from typing import Any
 
 from django.utils import timezone
 
 from participants import access
-from participants.errors import FlightpathError
 
 MANAGE = access.Action.MANAGE_CONTRACT
 DECIDE = access.Action.RECORD_DECISION
@@ -25,12 +26,13 @@ def require_review(user, contract) -> None:
         access.require(user, MANAGE, contract, in_scope=True)
 
 
-def attach(form, exc: FlightpathError) -> None:
-    """On its field the message loses its leading 'field name: ' (the field's label is shown with it)."""
-    if exc.field in form.fields:
-        form.add_error(exc.field, exc.message.split(": ", 1)[-1])
-    else:
-        form.add_error(None, exc.message)
+def requires(action: access.Action) -> Callable[[Any, Any], None]:
+    """The check of a page that takes `action` on the contract (404 outside the user's scope, 403 in it)."""
+
+    def require(user, contract) -> None:
+        access.require(user, action, contract, in_scope=True)
+
+    return require
 
 
 def today() -> dt.date:

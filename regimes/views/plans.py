@@ -1,6 +1,7 @@
 """Provider action plan pages (DOMAIN.md 17.8): the contract's plans and reviews, a plan with its flight path
 against the actuals, its SMART actions, submission, DWP's decision, the meeting after a rejection and the
-letters; the dashboard release dates. Thin: parse, ask participants.access, call a service, render.
+letters; the dashboard release dates. Thin: parse, ask participants.access, call a service, render; the
+small forms are rows served by views.form_pages.
 
 The prime's performance and contract managers write plans (MANAGE_CONTRACT); only a DWP contact named on
 the contract approves or rejects (RECORD_DECISION)."""
@@ -8,14 +9,11 @@ the contract approves or rejects (RECORD_DECISION)."""
 from __future__ import annotations
 
 from django.conf import settings
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
-from django.shortcuts import redirect, render
-from django.views.decorators.http import require_POST
+from django.shortcuts import render
 
 from participants import access
-from participants.errors import FlightpathError
 from participants.selectors import visible_contract
 
 from .. import charts, letters
@@ -32,12 +30,8 @@ from ..selectors import plans as selectors
 from ..selectors import reviews as review_selectors
 from ..services import plans as services
 from ..services import releases
-from .common import DECIDE, MANAGE, attach, may_review, today
-
-
-def _form_page(request, contract, form, title, back, *, template="regimes/form_page.html", **extra):
-    context = {"contract": contract, "form": form, "title": title, "back": back, **extra}
-    return render(request, template, context, status=400 if form.errors else 200)
+from .common import DECIDE, MANAGE, may_review, requires, today
+from .form_pages import FormPage, form_view
 
 
 @login_required
@@ -57,25 +51,6 @@ def plans(request, ref: str):
             "release_day": settings.FLIGHTPATH_DASHBOARD_RELEASE_DAY,
         },
     )
-
-
-@login_required
-def plan_new(request, ref: str):
-    contract = visible_contract(request.user, ref)
-    access.require(request.user, MANAGE, contract, in_scope=True)
-    initial = {"first_month": releases.add_months(releases.first_of(today()), 1)}
-    form = PlanForm(
-        request.POST or None, initial=initial, obligations=selectors.open_plan_obligations(contract)
-    )
-    if request.method == "POST" and form.is_valid():
-        try:
-            plan = services.create_plan(contract=contract, by=request.user, **form.cleaned_data)
-        except FlightpathError as exc:
-            attach(form, exc)
-        else:
-            messages.success(request, f"Action plan version {plan.version} drafted.")
-            return redirect("regimes:plan", ref=contract.ref, pk=plan.pk)
-    return _form_page(request, contract, form, "New provider action plan", "regimes:plans")
 
 
 @login_required
@@ -101,112 +76,6 @@ def plan(request, ref: str, pk: int):
             "decide_form": DecisionForm(initial={"on": today()}),
             "date_form": DateOnlyForm(initial={"on": today()}),
         },
-    )
-
-
-@login_required
-def plan_action_new(request, ref: str, pk: int):
-    contract = visible_contract(request.user, ref)
-    access.require(request.user, MANAGE, contract, in_scope=True)
-    plan = selectors.plan_of(contract, pk)
-    form = ActionForm(request.POST or None, groups=contract.programme.groups)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.add_action(plan=plan, **form.cleaned_data)
-        except FlightpathError as exc:
-            attach(form, exc)
-        else:
-            messages.success(request, "SMART action added.")
-            return redirect("regimes:plan", ref=contract.ref, pk=plan.pk)
-    return _form_page(
-        request, contract, form, f"Add a SMART action to version {plan.version}", "regimes:plans"
-    )
-
-
-@login_required
-def plan_flight_path(request, ref: str, pk: int):
-    contract = visible_contract(request.user, ref)
-    access.require(request.user, MANAGE, contract, in_scope=True)
-    plan = selectors.plan_of(contract, pk)
-    held = {(c.group, c.month): c.projected for c in selectors.flight_path(plan)}
-    form = FlightPathForm(
-        request.POST or None,
-        groups=contract.programme.groups,
-        months=services.flight_path_months(plan),
-        initial_cells=held,
-    )
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.save_flight_path(plan=plan, cells=form.cells())
-        except FlightpathError as exc:
-            attach(form, exc)
-        else:
-            messages.success(request, "Flight path saved.")
-            return redirect("regimes:plan", ref=contract.ref, pk=plan.pk)
-    return _form_page(
-        request,
-        contract,
-        form,
-        f"Flight path of version {plan.version}",
-        "regimes:plans",
-        template="regimes/flight_path_form.html",
-        plan=plan,
-    )
-
-
-@login_required
-@require_POST
-def plan_submit(request, ref: str, pk: int):
-    contract = visible_contract(request.user, ref)
-    access.require(request.user, MANAGE, contract, in_scope=True)
-    plan = selectors.plan_of(contract, pk)
-    form = DateOnlyForm(request.POST)
-    on = form.cleaned_data["on"] if form.is_valid() else today()
-    try:
-        plan = services.submit_plan(plan=plan, on=on)
-    except FlightpathError as exc:
-        messages.error(request, exc.message)
-    else:
-        messages.success(request, f"Version {plan.version} {plan.get_status_display().lower()}.")
-    return redirect("regimes:plan", ref=contract.ref, pk=plan.pk)
-
-
-@login_required
-def plan_decide(request, ref: str, pk: int):
-    contract = visible_contract(request.user, ref)
-    access.require(request.user, DECIDE, contract, in_scope=True)
-    plan = selectors.plan_of(contract, pk)
-    form = DecisionForm(request.POST or None, initial={"on": today()})
-    if request.method == "POST" and form.is_valid():
-        d = form.cleaned_data
-        try:
-            plan = services.decide_plan(
-                plan=plan, by=request.user, approve=d["decision"] == "approve", reason=d["reason"], on=d["on"]
-            )
-        except FlightpathError as exc:
-            attach(form, exc)
-        else:
-            messages.success(request, f"Version {plan.version} {plan.get_status_display().lower()}.")
-            return redirect("regimes:plan", ref=contract.ref, pk=plan.pk)
-    return _form_page(request, contract, form, f"Decide on version {plan.version}", "regimes:plans")
-
-
-@login_required
-def plan_meeting(request, ref: str, pk: int):
-    contract = visible_contract(request.user, ref)
-    access.require(request.user, MANAGE, contract, in_scope=True)
-    plan = selectors.plan_of(contract, pk)
-    form = MeetingForm(request.POST or None, initial={"on": today()})
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.record_meeting(plan=plan, **form.cleaned_data)
-        except FlightpathError as exc:
-            attach(form, exc)
-        else:
-            messages.success(request, "Meeting recorded: the plan may be revised and resubmitted.")
-            return redirect("regimes:plan", ref=contract.ref, pk=plan.pk)
-    return _form_page(
-        request, contract, form, f"Meeting on the rejection of version {plan.version}", "regimes:plans"
     )
 
 
@@ -237,19 +106,122 @@ def plan_letter(request, ref: str, pk: int):
     return letters.pdf_response(document, f"action-plan-{contract.ref}-v{plan.version}-{kind}.pdf")
 
 
-@login_required
-def release_new(request, ref: str):
-    contract = visible_contract(request.user, ref)
-    access.require(request.user, MANAGE, contract, in_scope=True)
-    form = ReleaseForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            release = releases.enter_release(contract=contract, today=today(), **form.cleaned_data)
-        except FlightpathError as exc:
-            attach(form, exc)
-        else:
-            messages.success(
-                request, f"Dashboard of {release.month:%B %Y} released on {release.released_on:%-d %b %Y}."
-            )
-            return redirect("regimes:plans", ref=contract.ref)
-    return _form_page(request, contract, form, "Enter a dashboard release date", "regimes:plans")
+# The small forms, as data (views.form_pages) -----------------------------------------------------------
+
+
+def _plan_page(plan) -> tuple[str, int]:
+    return "regimes:plan", plan.pk
+
+
+def _decide(posted):
+    data = posted.data
+    return services.decide_plan(
+        plan=posted.target,
+        by=posted.user,
+        approve=data["decision"] == "approve",
+        reason=data["reason"],
+        on=data["on"],
+    )
+
+
+def _status_message(plan) -> str:
+    return f"Version {plan.version} {plan.get_status_display().lower()}."
+
+
+plan_new = form_view(
+    FormPage(
+        require=requires(MANAGE),
+        form=PlanForm,
+        form_options=lambda contract, _: {
+            "initial": {"first_month": releases.add_months(releases.first_of(today()), 1)},
+            "obligations": selectors.open_plan_obligations(contract),
+        },
+        title="New provider action plan",
+        call=lambda posted: services.create_plan(contract=posted.contract, by=posted.user, **posted.data),
+        success=lambda plan: f"Action plan version {plan.version} drafted.",
+        then=lambda posted, plan: _plan_page(plan),
+    )
+)
+
+plan_action_new = form_view(
+    FormPage(
+        require=requires(MANAGE),
+        find=selectors.plan_of,
+        form=ActionForm,
+        form_options=lambda contract, _: {"groups": contract.programme.groups},
+        title=lambda plan: f"Add a SMART action to version {plan.version}",
+        call=lambda posted: services.add_action(plan=posted.target, **posted.data),
+        success="SMART action added.",
+        then=lambda posted, _: _plan_page(posted.target),
+    )
+)
+
+plan_flight_path = form_view(
+    FormPage(
+        require=requires(MANAGE),
+        find=selectors.plan_of,
+        form=FlightPathForm,
+        form_options=lambda contract, plan: {
+            "groups": contract.programme.groups,
+            "months": services.flight_path_months(plan),
+            "initial_cells": {(c.group, c.month): c.projected for c in selectors.flight_path(plan)},
+        },
+        title=lambda plan: f"Flight path of version {plan.version}",
+        template="regimes/flight_path_form.html",
+        context=lambda plan: {"plan": plan},
+        call=lambda posted: services.save_flight_path(plan=posted.target, cells=posted.form.cells()),
+        success="Flight path saved.",
+        then=lambda posted, _: _plan_page(posted.target),
+    )
+)
+
+plan_submit = form_view(
+    FormPage(
+        button=True,
+        require=requires(MANAGE),
+        find=selectors.plan_of,
+        form=DateOnlyForm,
+        call=lambda posted: services.submit_plan(plan=posted.target, on=posted.on),
+        success=_status_message,
+        then=lambda posted, plan: _plan_page(plan),
+    )
+)
+
+plan_decide = form_view(
+    FormPage(
+        require=requires(DECIDE),
+        find=selectors.plan_of,
+        form=DecisionForm,
+        form_options=lambda contract, _: {"initial": {"on": today()}},
+        title=lambda plan: f"Decide on version {plan.version}",
+        call=_decide,
+        success=_status_message,
+        then=lambda posted, plan: _plan_page(plan),
+    )
+)
+
+plan_meeting = form_view(
+    FormPage(
+        require=requires(MANAGE),
+        find=selectors.plan_of,
+        form=MeetingForm,
+        form_options=lambda contract, _: {"initial": {"on": today()}},
+        title=lambda plan: f"Meeting on the rejection of version {plan.version}",
+        call=lambda posted: services.record_meeting(plan=posted.target, **posted.data),
+        success="Meeting recorded: the plan may be revised and resubmitted.",
+        then=lambda posted, _: _plan_page(posted.target),
+    )
+)
+
+release_new = form_view(
+    FormPage(
+        require=requires(MANAGE),
+        form=ReleaseForm,
+        title="Enter a dashboard release date",
+        call=lambda posted: releases.enter_release(contract=posted.contract, today=today(), **posted.data),
+        success=lambda release: (
+            f"Dashboard of {release.month:%B %Y} released on {release.released_on:%-d %b %Y}."
+        ),
+        then=lambda posted, _: ("regimes:plans", None),
+    )
+)

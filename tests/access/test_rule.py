@@ -11,7 +11,7 @@ import pytest
 from django.contrib.auth.models import Permission
 from django.urls import reverse
 
-from demo.services import create_demo_people
+from demo.people import create_demo_people
 from demo.specs import PRIME_REF, SUB1, SUB2, SUB3
 from participants import access
 from participants.admin import StaffForm

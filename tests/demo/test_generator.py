@@ -16,8 +16,10 @@ from django.core.management.base import CommandError
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from demo.generator import generate_bundle, write_bundle
-from demo.services import DEMO_PASSWORD, DEMO_PEOPLE, SUPERUSER, seed_demo
+from demo.csv_files import write_bundle
+from demo.generator import generate_bundle
+from demo.people import DEMO_PASSWORD, DEMO_PEOPLE, SUPERUSER
+from demo.services import seed_demo
 from demo.specs import CONTRACTS
 from participants.calendar import calendar_for
 from participants.errors import FlightpathError

@@ -14,8 +14,10 @@ from django.db.models import Count, Max, Min
 from django.urls import reverse
 from django.utils import timezone
 
-from demo.services import SUPERUSER, seed_demo, seed_demo_workspace, unseeded_open_referrals
+from demo.people import SUPERUSER
+from demo.services import seed_demo
 from demo.workspace import generate_workspace
+from demo.workspace_writer import seed_demo_workspace, unseeded_open_referrals
 from participants.models import (
     ActionPlan,
     ActionPlanReview,

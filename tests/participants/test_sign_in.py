@@ -16,7 +16,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from demo.services import DEMO_PASSWORD, DEMO_PEOPLE, SUPERUSER
+from demo.people import DEMO_PASSWORD, DEMO_PEOPLE, SUPERUSER
 from participants.security.addresses import client_ip
 from tests.factories import UserFactory
 

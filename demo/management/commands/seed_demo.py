@@ -6,7 +6,8 @@ from django.core.management.base import BaseCommand, CommandError
 
 from participants.errors import FlightpathError
 
-from ...services import DEMO_PASSWORD, seed_demo
+from ...people import DEMO_PASSWORD
+from ...services import seed_demo
 
 
 def _iso_date(value: str) -> date:
