@@ -6,8 +6,8 @@ import re
 
 from django import forms
 
+from participants.forms import DateInput
 from participants.models import EventCode, Staff, ValidationRound
-from participants.widgets import DateInput
 
 from .models import CheckResult, Measure, PatRating, Standard
 

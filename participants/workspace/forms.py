@@ -5,6 +5,7 @@ from __future__ import annotations
 from django import forms
 from django.utils import timezone
 
+from ..forms import DateInput
 from ..models import (
     Appointment,
     EventCode,
@@ -13,7 +14,6 @@ from ..models import (
     PeerSupportGroup,
     SmartGoal,
 )
-from ..widgets import DateInput
 from .selectors import claim_checklist_items
 
 

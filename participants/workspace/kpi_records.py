@@ -10,8 +10,8 @@ from django import forms
 from django.db import transaction
 
 from ..errors import FlightpathError
+from ..forms import DateInput
 from ..models import Complaint, EligibilityCheck, PlacementSourced, Referral
-from ..widgets import DateInput
 from .forms import StyledForm, _today
 from .person_services import _check_day
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from django import forms
 
+from ..forms import DateInput
 from ..models import JobEndReason, SupportRecord
-from ..widgets import DateInput
 from .forms import StyledForm, _today
 
 EXIT_REASONS = [

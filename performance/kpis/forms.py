@@ -6,7 +6,7 @@ from __future__ import annotations
 from django import forms
 from django.contrib.auth import get_user_model
 
-from participants.widgets import DateInput
+from participants.forms import DateInput
 
 from ..models import Pip, PipAction
 from ..models.kpis import PipLevel

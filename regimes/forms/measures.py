@@ -2,8 +2,9 @@
 
 from django import forms
 
+from participants.forms import DateInput
+
 from ..models import SubcontractorMeasure
-from .fields import DateInput
 
 
 class MeasureForm(forms.Form):

@@ -6,10 +6,10 @@ from __future__ import annotations
 from django import forms
 
 from compliance.forms import BootstrapForm
+from participants.forms import DateInput, MonthField
 
 from ..models import ActionPoint, DeepDive
 from ..services.plans import MEASURES
-from .fields import DateInput, MonthField
 
 MEASURE_LABELS = {"referrals": "Referrals", "job_starts": "Job entries", "job_outcomes": "Job outcomes"}
 

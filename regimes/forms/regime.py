@@ -8,9 +8,9 @@ from django import forms
 from django.conf import settings
 
 from compliance.forms import BootstrapForm
+from participants.forms import DateInput, MonthField
 
 from ..models import Decision, Obligation
-from .fields import DateInput, MonthField
 
 
 class DecisionForm(BootstrapForm):

@@ -11,7 +11,7 @@ from django import forms
 from django.urls import reverse
 from django.utils import timezone
 
-from regimes.forms.fields import MonthField
+from participants.forms import MonthField
 from regimes.forms.plans import CprForm, PlanForm, ReleaseForm
 from regimes.forms.regime import DecisionForm
 from tests.performance.kpi_support import make_world

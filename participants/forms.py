@@ -1,7 +1,7 @@
-"""The date and month inputs of the regimes forms. A month is one field wherever it is asked for (a plan's
-first month, a dashboard or CPR month, a PIN's quarter end and remedy end): an <input type="month">, which
-shows a month picker where the browser has one and a text box for YYYY-MM where it has not; it takes
-YYYY-MM as the API does, and is cleaned to the month's first day."""
+"""The date and month inputs every app's forms share. A month is one field wherever it is asked for (a
+plan's first month, a dashboard or CPR month, a PIN's quarter end, a KPI target's month): an
+<input type="month">, which shows a month picker where the browser has one and a text box for YYYY-MM where
+it has not; it takes YYYY-MM as the API does, and is cleaned to the month's first day."""
 
 from __future__ import annotations
 
@@ -9,7 +9,8 @@ from django import forms
 
 
 class DateInput(forms.DateInput):
-    """A date picker whose initial value the browser accepts (ISO, whatever the locale's format)."""
+    """<input type=date> needs ISO dates whatever the locale's display format (an initial or re-shown value
+    in the locale's format would show as an empty picker)."""
 
     input_type = "date"
 
