@@ -152,12 +152,16 @@ def judge(
     targets: pd.DataFrame,
     year_start_month: int,
     maximum_kpis: frozenset[str] = MAXIMUM_KPIS,
+    judged_kpis: frozenset[str] | None = None,
 ) -> pd.DataFrame:
     """Each unit's judged KPIs per quarter (17.14): target = the sum of the targets of the quarter's months
     that have one; actual = the sum of the same months' actuals; met when actual >= target (a maximum: <=).
-    targets: level, ref, kpi, month (int), target.
+    targets: level, ref, kpi, month (int), target. `judged_kpis`: the KPIs judged (the prime's active
+    definitions), any other KPI's targets ignored; None: every KPI with a target.
     Returns level, ref, quarter_end, kpi, target, actual, met."""
     columns = ["level", "ref", "kpi", "month"]
+    if judged_kpis is not None:
+        targets = targets.loc[targets["kpi"].isin(list(judged_kpis))]
     joined = targets[[*columns, "target"]].merge(actuals[[*columns, "actual"]], on=columns, how="left")
     joined["actual"] = joined["actual"].fillna(0).astype(np.int64)
     joined["target"] = joined["target"].astype(float)
@@ -208,15 +212,25 @@ def trend(ratings: pd.DataFrame, quarter_end: int, quarters: int = 4) -> pd.Data
     return table.reindex(columns=ends)
 
 
-def league_table(credited: pd.DataFrame, targets: pd.DataFrame, month: int) -> pd.DataFrame:
+def league_table(
+    credited: pd.DataFrame,
+    targets: pd.DataFrame,
+    month: int,
+    maximum_kpis: frozenset[str] = MAXIMUM_KPIS,
+    judged_kpis: frozenset[str] | None = None,
+) -> pd.DataFrame:
     """Scores on the doors (DOMAIN.md 14): each key worker's month-to-date actuals at each site, with their
     STAFF targets of the month. A key worker's score is the mean, over their KPIs with a target, of the
     share of the target reached (capped at 100; a maximum scores 100 when kept to, else target / actual);
-    ranked within the site by score, then by everything they achieved. Columns site, ref, kpi, actual,
-    target (NaN: none), score (NaN: no target), rank."""
+    ranked within the site by score, then by everything they achieved. `maximum_kpis` and `judged_kpis` as
+    in `judge`: a KPI not judged is left out of the table. Columns site, ref, kpi, actual, target (NaN:
+    none), score (NaN: no target), rank."""
     items = credited.loc[
         (credited["month"] == month) & (credited["site"] != "") & (credited["key_worker"] != "")
     ]
+    if judged_kpis is not None:
+        items = items.loc[items["kpi"].isin(list(judged_kpis))]
+        targets = targets.loc[targets["kpi"].isin(list(judged_kpis))]
     counts = (
         items.groupby(["site", "key_worker", "kpi"], as_index=False)
         .size()
@@ -233,7 +247,7 @@ def league_table(credited: pd.DataFrame, targets: pd.DataFrame, month: int) -> p
         staff_targets, on=["ref", "kpi"], how="left"
     )
     rows["actual"] = rows["actual"].fillna(0).astype(np.int64)
-    maximum = rows["kpi"].isin(list(MAXIMUM_KPIS)).to_numpy()
+    maximum = rows["kpi"].isin(list(maximum_kpis)).to_numpy()
     with np.errstate(divide="ignore", invalid="ignore"):
         reached = np.where(
             maximum,

@@ -29,9 +29,9 @@ from participants.querysets import name_or_ref
 from participants.workspace.selectors import workspace_config
 
 from ..engine.months import month_first_day, month_of
-from ..models import KpiRating, PipAction
+from ..models import KpiDefinition, KpiRating, PipAction
 from ..selectors.figures import _PG_EPOCH, _copy_binary
-from . import engine
+from . import definitions, engine
 
 # A KPI rating's unit is named by its reference; these tables hold the names, by level.
 UNIT_MODELS = {"STAFF": Staff, "SITE": Site, "ORGANISATION": Organisation}
@@ -158,6 +158,15 @@ def kpi_inputs(contract: Contract) -> KpiInputs:
     )
 
 
+def kpi_rules(contract: Contract) -> definitions.KpiRules:
+    """The KPIs the contract's ratings judge and which are maximums: its prime's active definitions, the
+    shipped set's while the prime has none yet (definitions.seed_definitions gives it those). One query."""
+    rows = list(
+        KpiDefinition.objects.filter(prime_id=contract.prime_id).values_list("source", "direction", "active")
+    )
+    return definitions.rules_of(rows) if rows else definitions.SHIPPED_RULES
+
+
 def unit_names(contract: Contract, keys: set[tuple[str, str]]) -> dict[tuple[str, str], str]:
     """(level, ref) -> the unit's name (else its reference): one query per level."""
     names = {("CONTRACT", contract.ref): contract.name}
@@ -273,7 +282,10 @@ def leagues(
 ) -> list[League]:
     """Scores on the doors of `month` for each site (or those of `site_refs`), by site name."""
     inputs = inputs or kpi_inputs(contract)
-    table = engine.league_table(inputs.credited, inputs.targets, month)
+    rules = kpi_rules(contract)
+    table = engine.league_table(
+        inputs.credited, inputs.targets, month, maximum_kpis=rules.maximum, judged_kpis=rules.judged
+    )
     if site_refs is not None:
         table = table.loc[table["site"].isin(list(site_refs))]
     order = [code for code in KpiCode.values if code in set(table["kpi"])]

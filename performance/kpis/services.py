@@ -22,7 +22,7 @@ from participants.models import Contract, KpiCode, Staff
 from ..engine.months import month_first_day, month_of
 from ..models import KpiRating, Pip, PipAction, PipReview
 from ..models.kpis import PipLevel
-from . import engine, selectors
+from . import definitions, engine, selectors
 
 JOB_KIND = "performance.kpis"
 PROPOSING = (engine.AMBER, engine.RED)  # DOMAIN.md 17.15: these ratings propose a PIP
@@ -39,7 +39,15 @@ def recompute_ratings(*, contract_id: int, months: list[str] | None = None) -> i
         inputs = selectors.kpi_inputs(contract)
         run.report(40, "actuals computed")
         actuals = engine.monthly_actuals(inputs.credited, contract.ref)
-        judged = engine.judge(actuals, inputs.targets, contract.year_start_month)
+        definitions.seed_definitions(prime=contract.prime)
+        rules = selectors.kpi_rules(contract)  # the prime's active KPI definitions and their directions
+        judged = engine.judge(
+            actuals,
+            inputs.targets,
+            contract.year_start_month,
+            maximum_kpis=rules.maximum,
+            judged_kpis=rules.judged,
+        )
         # DOMAIN.md 11: a rating is given at the end of a quarter; one still in progress is not rated yet.
         rated = engine.rate(judged)
         rated = rated.loc[rated["quarter_end"] < month_of(timezone.localdate())]
@@ -88,8 +96,10 @@ def _write_ratings(contract: Contract, rated, tables) -> int:
 
 
 def _missed_text(rating: KpiRating) -> str:
+    maximum = selectors.kpi_rules(rating.contract).maximum
+
     def bound(kpi: str) -> str:
-        return "maximum" if kpi in engine.MAXIMUM_KPIS else "target"
+        return "maximum" if kpi in maximum else "target"
 
     lines = [
         f"{row['kpi']}: {row['actual']} against a {bound(row['kpi'])} of {row['target']:g}"

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import views
+from . import definition_views, views
 
 urlpatterns = [
     path("contracts/<str:ref>/kpis/", views.ratings_page, name="kpi-ratings"),
@@ -13,4 +13,10 @@ urlpatterns = [
     path("contracts/<str:ref>/kpis/ratings/<int:pk>/referrals/", views.referrals_page, name="kpi-referrals"),
     path("contracts/<str:ref>/pips/", views.pip_list, name="pip-list"),
     path("contracts/<str:ref>/pips/<int:pk>/", views.pip_page, name="pip-detail"),
+    path("contracts/<str:ref>/kpis/definitions/", definition_views.definitions_page, name="kpi-definitions"),
+    path(
+        "contracts/<str:ref>/kpis/definitions/<int:pk>/",
+        definition_views.definition_edit,
+        name="kpi-definition-edit",
+    ),
 ]

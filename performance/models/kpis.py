@@ -9,14 +9,16 @@ from django.conf import settings
 from django.db import models
 from simple_history.models import HistoricalRecords
 
-from participants.models import Contract, KpiCode, KpiLevel
+from participants.models import Contract, KpiCode, KpiLevel, Organisation
 
 from ..querysets import UnitQuerySet
 
 
 class KpiDefinition(models.Model):
-    """A KPI of a role (DOMAIN.md 11, seed 001): shipped by migration 0005, editable by the prime's managers.
-    `source` is the computed figure it reads; `direction` whether its target is a minimum or a maximum."""
+    """A KPI of a role at a prime (DOMAIN.md 11, seed 001), shared by all the prime's contracts: the shipped
+    set (performance.kpis.definitions.SHIPPED) is given to each prime, then its managers edit it. `source` is
+    the computed figure it reads; `direction` whether its target is a minimum or a maximum. The ratings judge
+    a source only while the prime has an active definition of it, in that definition's direction."""
 
     class AppliesTo(models.TextChoices):
         KEY_WORKER = "KEY_WORKER", "Key worker"
@@ -28,16 +30,27 @@ class KpiDefinition(models.Model):
         MINIMUM = "MINIMUM", "Minimum (at least the target)"
         MAXIMUM = "MAXIMUM", "Maximum (at most the target)"
 
+    prime = models.ForeignKey(
+        Organisation,
+        on_delete=models.CASCADE,
+        related_name="kpi_definitions",
+        limit_choices_to={"kind": Organisation.Kind.PRIME},
+    )
     name = models.CharField(max_length=100)
     applies_to = models.CharField("role", max_length=24, choices=AppliesTo.choices)
     source = models.CharField(max_length=24, choices=KpiCode.choices)
     direction = models.CharField(max_length=8, choices=Direction.choices, default=Direction.MINIMUM)
+    active = models.BooleanField(
+        default=True, help_text="An inactive KPI is not judged (its targets are ignored)."
+    )
     history = HistoricalRecords()
 
     class Meta:
-        ordering = ["applies_to", "name"]
+        ordering = ["prime", "applies_to", "name"]
         constraints = [
-            models.UniqueConstraint(fields=["applies_to", "source"], name="kpi_definition_unique"),
+            models.UniqueConstraint(
+                fields=["prime", "applies_to", "source"], name="kpi_definition_prime_unique"
+            ),
         ]
 
     def __str__(self) -> str:

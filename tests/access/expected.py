@@ -280,6 +280,9 @@ EXPECTED: dict[str, Row] = {
     "performance:pip-detail": Row(
         {"GET": rule(KPI_VIEWERS, refused="404"), "POST": kpi_action("400")}, pk="pip"
     ),
+    # The prime's KPI definitions (issue 12): everyone in scope reads them, the prime's managers add and edit.
+    "performance:kpi-definitions": Row({"GET": rule(), "POST": rule(MANAGERS, "400")}),
+    "performance:kpi-definition-edit": Row(form(MANAGERS, "400"), pk="definition"),
     # The MI API: required parameters left out are 400s, after the scope.
     "api-contract-list": Row(api("200")),
     "api-contract-standards": Row(api("400")),

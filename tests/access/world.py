@@ -19,7 +19,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from compliance.models import CmoSample, CmoSampleRecord, PatRating, Standard
 from participants import models
 from participants.workspace import services as workspace
-from performance.models import KpiRating, Pip
+from performance.kpis import definitions
+from performance.models import KpiDefinition, KpiRating, Pip
 from regimes import models as regimes
 from tests import factories as f
 
@@ -70,6 +71,7 @@ class Side:
     rating: KpiRating  # P: the contract's (CONTRACT level); S: its organisation's (ORGANISATION level)
     pip: Pip  # raised from that rating
     subcontractor: models.Organisation  # whose ladder of measures the side's URL names (P and S: S; Q: Q)
+    definition: KpiDefinition  # a KPI definition of the contract's prime (P and S: P's; Q: Q's)
 
 
 @dataclass
@@ -232,6 +234,8 @@ def build_access_world() -> AccessWorld:
     q_kw = _staff("acc.q.kw", role.KEY_WORKER, other)
     q_pm = _staff("acc.q.pm", role.PERFORMANCE_MANAGER, other)
     superuser = f.UserFactory(username="acc.support", is_superuser=True, is_staff=True)
+    for organisation in (prime, other):
+        definitions.seed_definitions(prime=organisation)
 
     at_p = _referral_objects(cp, "ACC-RP", prime, site_p, kw)
     at_s = _referral_objects(cp, "ACC-RS", sub, site_s, sub_kw)
@@ -261,6 +265,7 @@ def build_access_world() -> AccessWorld:
             rating=rating,
             pip=pip,
             subcontractor=subcontractor,
+            definition=KpiDefinition.objects.filter(prime=contract.prime).earliest("pk"),
         )
 
     users = {
