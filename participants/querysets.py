@@ -67,9 +67,8 @@ def _referral_scope(user) -> Q | None:
     return Q(contract__prime=org)
 
 
-SEARCH_IDS = 10_000  # beyond this many matching participants a search stays one query
+SEARCH_IDS = 100_000  # beyond this many matching participants the search's participants are a subquery
 NAME_SEARCH_MIN = 3  # a trigram index finds substrings of three characters or more
-NAME_IDS = 1_000  # beyond this many participants of a name, the name search is a subquery
 # Checked in order: the first event code a referral has decides its stage.
 STAGE_BY_EVENT = [
     ("EXITED", Stage.EXITED),
@@ -79,6 +78,24 @@ STAGE_BY_EVENT = [
     ("DID_NOT_START", Stage.DID_NOT_START),
     ("FAILED_TO_ATTEND", Stage.FAILED_TO_ATTEND),
 ]
+
+
+class AnyOf(models.Lookup):
+    """`column = ANY(array)` for a list of ids: one array parameter, not an IN list of as many parameters
+    (each adapted by Django and psycopg, then parsed by PostgreSQL). The planner estimates it from the
+    array's length, answers it from an index on the column (alone or in a BitmapOr) or, in a filter, tests
+    each row against a hash of the array. The array is cast to the column's own type: a bigint column
+    against the int4[] psycopg sends for small ids is compared element by element, without the hash."""
+
+    lookup_name = "any_of"
+    prepare_rhs = False
+
+    def as_sql(self, compiler, connection):
+        lhs, params = self.process_lhs(compiler, connection)
+        db_type = self.lhs.output_field.cast_db_type(connection)
+        # The array's text form as one string: psycopg dumps a list element by element, in Python.
+        array = "{" + ",".join(map(str, map(int, self.rhs))) + "}"
+        return f"{lhs} = ANY(%s::{db_type}[])", [*params, array]
 
 
 class ReferralQuerySet(models.QuerySet):
@@ -124,22 +141,27 @@ class ReferralQuerySet(models.QuerySet):
     def search(self, value: str) -> ReferralQuerySet:
         """Referrals whose reference, or whose participant's, begins with `value`, any case, or whose
         participant's name holds `value` anywhere, any case and accent ("khan", "jose" finds José): prefix
-        lookups on the references (the indexes of migration 0006), the participants' ids fetched first so
-        the referral side is an index OR index lookup, and, from NAME_SEARCH_MIN characters, a substring
-        of the generated `search_name` (its trigram index, migration 0010)."""
+        lookups on the references (the indexes of migration 0006) and, from NAME_SEARCH_MIN characters, a
+        substring of the generated `search_name` (its trigram index, migration 0010).
+
+        The matching participants are fetched first, in one query, and reach the referrals as one array
+        (`AnyOf`), so PostgreSQL knows how many there are: for a rare name it ORs two index lookups (the
+        reference prefix, the participant ids); for a common one a page walks the list's order (the
+        referral date index, migration 0013) testing each referral against a hash of the array until the
+        page is full. As a subquery, the name guessed at twice its participants and every referral was
+        scanned, a count of the matches too (issue 13, docs/decisions.md). Beyond SEARCH_IDS participants
+        (a prefix of thousands of references) they stay a subquery."""
         participants = self.model._meta.get_field("participant").related_model.objects
-        matching = participants.filter(ref__istartswith=value).values_list("pk", flat=True)
-        ids = list(matching[: SEARCH_IDS + 1])
-        found = Q(ref__istartswith=value) | Q(participant__in=ids if len(ids) <= SEARCH_IDS else matching)
+        matching = Q(ref__istartswith=value)
         if len(value) >= NAME_SEARCH_MIN:
-            named = participants.filter(
-                search_name__contains=models.Func(models.Value(value), function="fp_search_text")
-            ).values_list("pk", flat=True)
-            # A rare name (or a reference, which matches no name) as a list of ids, keeping the referral
-            # side an index lookup; a common one as a subquery, which PostgreSQL joins faster than it parses
-            # thousands of literals (bench_workspace: ~65 ms for 14,000 matches in 1,000,000).
-            few = list(named[: NAME_IDS + 1])
-            found |= Q(participant__in=few if len(few) <= NAME_IDS else named)
+            matching |= Q(search_name__contains=models.Func(models.Value(value), function="fp_search_text"))
+        people = participants.filter(matching).order_by().values_list("pk", flat=True)
+        ids = list(people[: SEARCH_IDS + 1])
+        found = Q(ref__istartswith=value)
+        if len(ids) > SEARCH_IDS:
+            found |= Q(participant__in=people)
+        elif ids:
+            found |= AnyOf(models.F("participant_id"), ids)
         return self.filter(found)
 
     def visible_to(self, user) -> ReferralQuerySet:

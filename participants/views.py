@@ -9,7 +9,7 @@ from . import selectors
 from .audit import log_access
 from .exports import REFERRAL_CSV_COLUMNS, csv_response
 from .filtersets import ContractFilterSet, ReferralFilterSet
-from .tables import ContractTable, ReferralTable
+from .tables import ContractTable, ReferralTable, search_pagination
 
 # The list's export: the referral columns and the stage each has reached (selectors.visible_referrals).
 CSV_COLUMNS = [*REFERRAL_CSV_COLUMNS, ("stage", "stage")]
@@ -64,6 +64,11 @@ def referral_list(request):
         header = [name for name, _ in CSV_COLUMNS]
         log_access(request, rows=rows)
         return csv_response("referrals.csv", header, rows.iterator(chunk_size=5000))
-    table = ReferralTable(filterset.qs if filterset.is_valid() else filterset.queryset.none())
-    RequestConfig(request, paginate={"per_page": 50}).configure(table)
+    valid = filterset.is_valid()
+    referrals = filterset.qs if valid else filterset.queryset.none()
+    paginate = {"per_page": 50}
+    if valid and filterset.form.cleaned_data.get("q", "").strip():
+        paginate |= search_pagination(referrals)
+    table = ReferralTable(referrals)
+    RequestConfig(request, paginate=paginate).configure(table)
     return render(request, "participants/referral_list.html", {"table": table, "filter": filterset})

@@ -102,6 +102,8 @@ class Referral(models.Model):
         ]
         indexes = [
             models.Index(fields=["contract", "referral_date"], name="referral_contract_date"),
+            # The referral list's order (newest first, then by id) over every contract: a page walks it.
+            models.Index(fields=["referral_date", "id"], name="referral_date_order"),
             models.Index(fields=["contract", "group"], name="referral_contract_group"),
             models.Index(fields=["key_worker"], name="referral_key_worker"),
             models.Index(fields=["organisation"], name="referral_org"),
