@@ -3,6 +3,7 @@
 from django.urls import path
 
 from . import views
+from .targets import views as targets
 
 urlpatterns = [
     path("contracts/<str:ref>/kpis/", views.ratings_page, name="kpi-ratings"),
@@ -13,4 +14,6 @@ urlpatterns = [
     path("contracts/<str:ref>/kpis/ratings/<int:pk>/referrals/", views.referrals_page, name="kpi-referrals"),
     path("contracts/<str:ref>/pips/", views.pip_list, name="pip-list"),
     path("contracts/<str:ref>/pips/<int:pk>/", views.pip_page, name="pip-detail"),
+    path("contracts/<str:ref>/kpis/targets/", targets.targets_page, name="kpi-targets"),
+    path("contracts/<str:ref>/kpis/targets/upload/", targets.upload_view, name="kpi-targets-upload"),
 ]

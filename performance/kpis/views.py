@@ -26,6 +26,7 @@ from ..querysets import visible_sites
 from . import selectors, services
 from .engine import AMBER, GREEN, RED
 from .forms import ActionForm, CloseForm, DismissForm, ReviewForm
+from .targets.selectors import may_set
 
 RAG_CLASSES = {GREEN: "kpi-rating kpi-green", AMBER: "kpi-rating kpi-amber", RED: "kpi-rating kpi-red"}
 KPI_LABELS = dict(KpiCode.choices)
@@ -68,6 +69,7 @@ def ratings_page(request, ref: str):
         "quarters": quarters,
         "levels": KpiLevel.choices,
         "rag_classes": RAG_CLASSES,
+        "may_set_targets": may_set(request.user, contract),
     }
     try:
         level = parse_choice(request.GET.get("level"), ["", *KpiLevel.values], field="level", default="")
