@@ -13,6 +13,7 @@ from django.test import Client
 
 from participants.models import KpiTarget, RecomputeRequest
 from performance.kpis.targets.forms import cell_name
+from performance.kpis.targets.selectors import KPIS
 from performance.kpis.targets.services import KPI_RECOMPUTE_TASK
 from performance.models import KpiRating
 from tests import factories as f
@@ -138,6 +139,7 @@ def test_saving_sets_changes_and_clears_targets_with_their_history(world):
         ("~", "KW-A", "JOB_STARTS", Decimal("4.00")),
     ]
     assert {h.history_user_id for h in history} == {world.contract_manager.user_id}
+    assert KpiTarget.history.filter(history_type="-").count() == 1  # one history row per change, no more
 
 
 def test_saving_the_same_values_changes_nothing(world):
@@ -302,3 +304,37 @@ def test_the_ratings_page_links_to_the_targets_for_those_who_set_them(world):
     assert 'id="targets-link"' in client_for(world.contract_manager).get(ratings).content.decode()
     assert 'id="targets-link"' in client_for(world.partnerships).get(ratings).content.decode()
     assert 'id="targets-link"' not in client_for(world.anna).get(ratings).content.decode()
+
+
+def test_a_page_of_blank_cells_clears_only_the_targets_of_the_cells_posted(world):
+    target(world, "SITE", "S1", "STARTS", "2025-04", 5)
+    target(world, "SITE", "S2", "STARTS", "2025-04", 6)  # its cells not posted: left alone
+    response = save(
+        client_for(world.contract_manager),
+        {("S1", kpi): "" for kpi in ("STARTS", "JOB_STARTS")},
+        level="SITE",
+    )
+    assert response.status_code == 302
+    assert held(world) == {("SITE", "S2", "STARTS", "2025-04"): Decimal("6.00")}
+    gone = KpiTarget.history.get(history_type="-")
+    assert (gone.ref, gone.target, gone.history_user_id) == (
+        "S1",
+        Decimal("5.00"),
+        world.contract_manager.user_id,
+    )
+
+
+def test_a_save_costs_the_same_few_queries_however_many_cells_change(world, django_assert_max_num_queries):
+    refs = ["CM", "KW-A", "KW-B", "KW-S", "PM", "TL"]
+    for ref in refs:
+        for kpi in KPIS:
+            target(world, "STAFF", ref, kpi, "2025-04", 1)
+    client = client_for(world.contract_manager)
+    cells = {(ref, kpi): ("" if n % 2 else "2") for ref in refs for n, kpi in enumerate(KPIS)}
+    cells.update({(ref, "STARTS"): "3" for ref in refs})
+    KpiTarget.objects.filter(level="STAFF", kpi="STARTS").delete()
+    with django_assert_max_num_queries(24):
+        response = save(client, cells)
+    counts = client.get(response["Location"]).content.decode()
+    assert "6 set, 24 changed, 30 cleared" in counts
+    assert KpiTarget.history.filter(history_change_reason="targets page").count() == 60

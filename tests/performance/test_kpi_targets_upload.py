@@ -15,6 +15,7 @@ from django.test import Client
 from openpyxl import Workbook, load_workbook
 
 from participants.models import KpiTarget, RecomputeRequest
+from performance.kpis.targets import sheets
 from performance.kpis.targets.services import KPI_RECOMPUTE_TASK
 from tests import factories as f
 
@@ -282,3 +283,14 @@ def test_a_partnerships_managers_download_holds_only_their_units(world):
     )
     rows = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode())))[1:]
     assert {r[2] for r in rows} == {"KW-S"}
+
+
+def test_a_sheet_of_more_rows_than_an_upload_takes_is_refused(world, monkeypatch):
+    monkeypatch.setattr(sheets, "MAX_ROWS", 2)
+    content = HEADER + "".join(
+        f"K-1,STAFF,KW-A,{kpi},2025-04,1\n" for kpi in ("STARTS", "JOB_STARTS", "COMPLAINTS")
+    )
+    response = upload(client_for(world.contract_manager), "t.csv", content.encode())
+    assert response.status_code == 400
+    assert "t.csv: 3 rows, more than 2: upload fewer months at a time" in response.content.decode()
+    assert not KpiTarget.objects.exists()

@@ -108,7 +108,7 @@ def save_grid(
             "line": range(1, len(given) + 1),
         },
         columns=[*COLUMNS, "line"],
-    )
+    ).astype(dict.fromkeys(COLUMNS, object))  # strings, as a file's columns are, also with no cell given
     checked = check_kpi_targets(frame, contract_refs=[contract.ref])
     if len(checked.errors):
         bad: dict[tuple[str, str], str] = {}
@@ -254,7 +254,12 @@ def _write_locked(
             ],
             batch_size=BATCH,
         )
-        KpiTarget.objects.filter(pk__in=[row.pk for row in gone]).delete()
+        # Not QuerySet.delete(): that sends post_delete for each row, and simple-history would write a
+        # second "-" row per target, one query each. Nothing refers to a target.
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"DELETE FROM {KpiTarget._meta.db_table} WHERE id = ANY(%s)", [[row.pk for row in gone]]
+            )
     months = tuple(sorted({f"{row.month:%Y-%m}" for row in (*new, *changed, *gone)}))
     if months:
         enqueue_recompute({contract.pk: list(months)}, tasks=[KPI_RECOMPUTE_TASK])

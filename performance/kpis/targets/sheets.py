@@ -27,6 +27,8 @@ from participants.models import Contract
 from .services import COLUMNS
 
 MAX_BYTES = 20 * 1024 * 1024  # a contract's 5,000 staff x 10 KPIs is 50,000 rows, about 3 MB of CSV
+# Rows an upload may hold: written in about 15 s (docs/decisions.md); more belongs in an import bundle.
+MAX_ROWS = 100_000
 FIELD = "spreadsheet"
 
 
@@ -41,11 +43,18 @@ def read_sheet(upload) -> pd.DataFrame:
         raise FlightpathError(f"{name}: expected a .csv or .xlsx file.", field=FIELD)
     blob = upload.read()
     if suffix == "xlsx":
-        return _read_xlsx(blob, name)
-    frame, problem = read_csv_blob(blob)
-    if problem:
-        line, _, reason = problem
-        raise FlightpathError(f"{name}, row {line}: {reason}.", field=FIELD)
+        frame = _read_xlsx(blob, name)
+    else:
+        frame, problem = read_csv_blob(blob)
+        if problem:
+            line, _, reason = problem
+            raise FlightpathError(f"{name}, row {line}: {reason}.", field=FIELD)
+    if len(frame) > MAX_ROWS:
+        raise FlightpathError(
+            f"{name}: {len(frame):,} rows, more than {MAX_ROWS:,}: upload fewer months at a time, or import "
+            "them as an import bundle's kpi_targets.csv.",
+            field=FIELD,
+        )
     return frame
 
 
