@@ -27,7 +27,7 @@ from participants.models import Contract
 from .services import COLUMNS
 
 MAX_BYTES = 20 * 1024 * 1024  # a contract's 5,000 staff x 10 KPIs is 50,000 rows, about 3 MB of CSV
-# Rows an upload may hold: written in about 15 s (docs/decisions.md); more belongs in an import bundle.
+# Rows an upload may hold: 100,000 new targets take about 12 s (docs/decisions.md); more belong in a bundle.
 MAX_ROWS = 100_000
 FIELD = "spreadsheet"
 
