@@ -54,7 +54,7 @@ def test_enter_a_target_copy_the_previous_month_forward_and_save(login, live_ser
 
     page.get_by_role("button", name="Save targets").first.click()
     errors = page.locator("#grid-errors")
-    expect(errors).to_contain_text("1 of the targets typed are not targets: nothing was saved.")
+    expect(errors).to_contain_text("Nothing was saved: 1 cell is not a target.")
     expect(errors).to_contain_text("Tess Lead (TL), Complaints: not a number")
     expect(page.get_by_label("Tess Lead: Complaints")).to_have_value("two")
     expect(page.get_by_label("Anna Key: Job starts")).to_have_value("1")  # the copied value kept too

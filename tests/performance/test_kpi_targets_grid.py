@@ -170,7 +170,7 @@ def test_bad_cells_are_each_named_the_typed_values_kept_and_nothing_written(worl
     errors = re.search(
         r'<div class="alert alert-danger" role="alert" id="grid-errors">(.*?)</div>', html, re.S
     )[1]
-    assert "3 of the targets typed are not targets: nothing was saved." in errors
+    assert "Nothing was saved: 3 cells are not a target." in errors
     assert "Anna Key (KW-A), Starts</a>: not a number (typed &ldquo;abc&rdquo;)" in errors
     assert "Ben Key (KW-B), Starts</a>: out of range (0 to 1e+10) (typed &ldquo;-1&rdquo;)" in errors
     assert "Tess Lead (TL), Complaints</a>: out of range" in errors

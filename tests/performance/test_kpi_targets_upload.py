@@ -132,7 +132,7 @@ def test_a_bad_csv_names_every_row_column_and_reason_and_writes_nothing(world):
         "Row 8, column contract_ref: unknown contract: &#x27;NOPE&#x27;",
         "Row 9, column month: duplicate key, first given on line 2",
     ]
-    assert "The spreadsheet was not loaded (8 errors): nothing was saved." in response.content.decode()
+    assert "Nothing was saved: the spreadsheet has 8 errors." in response.content.decode()
     assert held(world) == {("STAFF", "KW-A", "JOB_STARTS", "2025-04"): Decimal("3.00")}
     assert not KpiTarget.history.filter(history_change_reason__startswith="upload").exists()
     assert not RecomputeRequest.objects.exists()

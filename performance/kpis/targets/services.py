@@ -116,7 +116,8 @@ def save_grid(
             ref, kpi, _ = given[int(line) - 1]
             bad.setdefault((ref, kpi), reason)
         raise TargetsRejected(
-            f"{len(bad)} of the targets typed are not targets: nothing was saved.", cells=bad
+            f"Nothing was saved: {len(bad)} {'cell is' if len(bad) == 1 else 'cells are'} not a target.",
+            cells=bad,
         )
     entries: dict[Key, Decimal | None] = {(level, ref, kpi, month): None for ref, kpi in cells}
     entries.update({(level, ref, kpi, month): _amount(text) for ref, kpi, text in given})
@@ -149,8 +150,9 @@ def upload_targets(
         problems.sort(
             key=lambda problem: (problem[0], COLUMNS.index(problem[1]) if problem[1] in COLUMNS else -1)
         )
+        errors = f"{len(problems)} error" + ("" if len(problems) == 1 else "s")
         raise TargetsRejected(
-            f"The spreadsheet was not loaded ({len(problems)} errors): nothing was saved.",
+            f"Nothing was saved: the spreadsheet has {errors}.",
             rows=problems[:MAX_PROBLEMS],
             count=len(problems),
         )
