@@ -20,6 +20,9 @@ from .reading import RawBundle
 from .specs import EVENT_CODES, JOB_OUTCOME_DETAILS, KPI_CODES, KPI_LEVELS, PSG_VALUES, SPECS
 from .uploader import Uploader, check_uploader
 
+KPI_TARGETS = "kpi_targets.csv"
+ERROR_COLUMNS = ["line", "field", "reason", "value"]  # a bad row as data (CheckedTargets.errors)
+
 
 @dataclass
 class KnownState:
@@ -87,25 +90,10 @@ def validate_bundle(raw: RawBundle, known: KnownState, uploader: Uploader | None
     frames: dict[str, pd.DataFrame] = {}
     present: dict[str, tuple[str, ...]] = {}
     for name, frame in raw.frames.items():
-        spec = SPECS[name]
-        missing = [c for c in spec.required if c not in frame.columns]
-        for column in missing:
-            errors.add_one(name, 1, column, "missing required column")
-        if missing:
-            continue
-        present[name] = tuple(c for c in spec.optional if c in frame.columns)
-        frame = frame.copy()
-        for column in spec.optional:
-            if column not in frame.columns:
-                frame[column] = ""
-        frames[name] = frame[[*spec.columns, "line"]]
-        for column, limit in spec.max_lengths.items():
-            errors.add(
-                name, frame, frame[column].str.len() > limit, column, f"longer than {limit} characters"
-            )
-        for column in spec.columns:
-            if is_reference(column):
-                checks.control_characters(errors, name, frame, column)
+        checked = _check_columns(errors, name, frame)
+        if checked is not None:
+            present[name] = tuple(c for c in SPECS[name].optional if c in frame.columns)
+            frames[name] = checked
     typed = _check_rows(errors, frames, known)
     if uploader is not None:
         check_uploader(errors, frames, uploader)
@@ -117,6 +105,27 @@ def validate_bundle(raw: RawBundle, known: KnownState, uploader: Uploader | None
         checksums=raw.checksums,
         contract_refs=raw.contract_refs(),
     )
+
+
+def _check_columns(errors: checks.Errors, name: str, frame: pd.DataFrame) -> pd.DataFrame | None:
+    """A file's columns (its spec's, the optional ones added empty when absent), their lengths and the
+    control characters of its references; None when a required column is missing."""
+    spec = SPECS[name]
+    missing = [c for c in spec.required if c not in frame.columns]
+    for column in missing:
+        errors.add_one(name, 1, column, "missing required column")
+    if missing:
+        return None
+    frame = frame.copy()
+    for column in spec.optional:
+        if column not in frame.columns:
+            frame[column] = ""
+    for column, limit in spec.max_lengths.items():
+        errors.add(name, frame, frame[column].str.len() > limit, column, f"longer than {limit} characters")
+    for column in spec.columns:
+        if is_reference(column):
+            checks.control_characters(errors, name, frame, column)
+    return frame[[*spec.columns, "line"]]
 
 
 def _check_rows(
@@ -205,38 +214,7 @@ def _check_rows(
             year_start_month=month.fillna(DEFAULT_YEAR_START_MONTH).astype("int64"),
         )
 
-    groups = pd.DataFrame(
-        [(ref, group) for ref, code in programmes.items() for group in known.programmes.get(code, [])],
-        columns=["contract_ref", "group"],
-    )
-    valid_groups = pd.Index(checks.join_keys(groups, ["contract_ref", "group"]) if len(groups) else [])
-    contract_programmes = pd.Series(programmes, dtype=object)
-
-    def check_contract_and_group(
-        name: str, frame: pd.DataFrame, extra_groups: tuple[str, ...] = ()
-    ) -> pd.Series:
-        known_contract = frame["contract_ref"].isin(list(programmes))
-        errors.add(
-            name,
-            frame,
-            ~known_contract & (frame["contract_ref"] != ""),
-            "contract_ref",
-            "unknown contract",
-            show_value=True,
-        )
-        checks.required(errors, name, frame, ["contract_ref"])
-        if "group" in frame:
-            checks.required(errors, name, frame, ["group"])
-            in_programme = valid_groups.get_indexer(checks.join_keys(frame, ["contract_ref", "group"])) >= 0
-            allowed = in_programme | frame["group"].isin(list(extra_groups))
-            errors.add(
-                name,
-                frame,
-                known_contract & ~allowed & (frame["group"] != ""),
-                "group",
-                lambda rows: "not a group of programme " + rows["contract_ref"].map(contract_programmes),
-            )
-        return known_contract
+    check_contract_and_group = _contract_check(errors, programmes, known.programmes)
 
     # referrals.csv (DATA.md): contract, group, dates, delivery organisation.
     referrals = frames.get("referrals.csv")
@@ -303,9 +281,77 @@ def _check_rows(
         )
         typed[name] = targets.assign(period_start=start, period_end=end, required_outcomes=required)
 
-    if (kpi_targets := frames.get("kpi_targets.csv")) is not None:
-        typed["kpi_targets.csv"] = _check_kpi_targets(errors, kpi_targets, check_contract_and_group)
+    if (kpi_targets := frames.get(KPI_TARGETS)) is not None:
+        typed[KPI_TARGETS] = _check_kpi_targets(errors, kpi_targets, check_contract_and_group)
     return typed
+
+
+def _contract_check(errors: checks.Errors, programmes: dict[str, str], groups_of: dict[str, list[str]]):
+    """The check of a row's contract (one of `programmes`, contract_ref -> programme code) and, in a file
+    with a `group` column, of its group (one of that programme's, `groups_of`). The check returns which
+    rows name a known contract."""
+    groups = pd.DataFrame(
+        [(ref, group) for ref, code in programmes.items() for group in groups_of.get(code, [])],
+        columns=["contract_ref", "group"],
+    )
+    valid_groups = pd.Index(checks.join_keys(groups, ["contract_ref", "group"]) if len(groups) else [])
+    contract_programmes = pd.Series(programmes, dtype=object)
+
+    def check_contract_and_group(
+        name: str, frame: pd.DataFrame, extra_groups: tuple[str, ...] = ()
+    ) -> pd.Series:
+        known_contract = frame["contract_ref"].isin(list(programmes))
+        errors.add(
+            name,
+            frame,
+            ~known_contract & (frame["contract_ref"] != ""),
+            "contract_ref",
+            "unknown contract",
+            show_value=True,
+        )
+        checks.required(errors, name, frame, ["contract_ref"])
+        if "group" in frame:
+            checks.required(errors, name, frame, ["group"])
+            in_programme = valid_groups.get_indexer(checks.join_keys(frame, ["contract_ref", "group"])) >= 0
+            allowed = in_programme | frame["group"].isin(list(extra_groups))
+            errors.add(
+                name,
+                frame,
+                known_contract & ~allowed & (frame["group"] != ""),
+                "group",
+                lambda rows: "not a group of programme " + rows["contract_ref"].map(contract_programmes),
+            )
+        return known_contract
+
+    return check_contract_and_group
+
+
+@dataclass
+class CheckedTargets:
+    """kpi_targets.csv rows checked on their own: `typed` (month as datetime64, target as float; None when
+    a required column is missing) and every bad row as data (`errors`: line, field, reason, value, by
+    line), for a page to name its own rows or cells rather than print `file:line` messages."""
+
+    typed: pd.DataFrame | None
+    errors: pd.DataFrame
+
+
+def check_kpi_targets(frame: pd.DataFrame, *, contract_refs: list[str]) -> CheckedTargets:
+    """The bundle's checks of kpi_targets.csv (its columns, then `_check_kpi_targets`) on a frame of that
+    file's string columns and a `line` each, the contracts held being `contract_refs`: the KPI targets
+    page's grid and spreadsheet upload (performance.kpis.targets) are checked by the bundle's one rule."""
+    errors = checks.Errors()
+    typed = None
+    checked = _check_columns(errors, KPI_TARGETS, frame)
+    if checked is not None:
+        check = _contract_check(errors, dict.fromkeys(contract_refs, ""), {})
+        typed = _check_kpi_targets(errors, checked, check)
+    table = (
+        pd.concat(errors.parts, ignore_index=True).sort_values("line", kind="stable")
+        if errors.parts
+        else pd.DataFrame(columns=ERROR_COLUMNS)
+    )
+    return CheckedTargets(typed=typed, errors=table[ERROR_COLUMNS].reset_index(drop=True))
 
 
 def _check_kpi_targets(
@@ -314,7 +360,7 @@ def _check_kpi_targets(
     """kpi_targets.csv (DATA.md; DOMAIN.md 17.13): level and KPI known, a month, a target >= 0, a unit
     reference for every level but CONTRACT (whose `ref` is empty). Targets may name staff, sites and
     organisations not held yet: they are kept for when those arrive (docs/decisions.md)."""
-    name = "kpi_targets.csv"
+    name = KPI_TARGETS
     check_contract_and_group(name, targets)
     checks.required(errors, name, targets, ["level", "kpi", "month"])
     checks.choice(errors, name, targets, "level", KPI_LEVELS, "level")

@@ -3,6 +3,7 @@
 from django.urls import path
 
 from . import definition_views, views
+from .targets import views as targets
 
 urlpatterns = [
     path("contracts/<str:ref>/kpis/", views.ratings_page, name="kpi-ratings"),
@@ -19,4 +20,6 @@ urlpatterns = [
         definition_views.definition_edit,
         name="kpi-definition-edit",
     ),
+    path("contracts/<str:ref>/kpis/targets/", targets.targets_page, name="kpi-targets"),
+    path("contracts/<str:ref>/kpis/targets/upload/", targets.upload_view, name="kpi-targets-upload"),
 ]

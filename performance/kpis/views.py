@@ -27,6 +27,7 @@ from ..querysets import visible_sites
 from . import selectors, services
 from .engine import AMBER, GREEN, RED
 from .forms import ActionForm, CloseForm, DismissForm, RaisePipForm, ReviewForm
+from .targets.selectors import may_set
 from .units import pip_units
 
 RAG_CLASSES = {GREEN: "kpi-rating kpi-green", AMBER: "kpi-rating kpi-amber", RED: "kpi-rating kpi-red"}
@@ -70,6 +71,7 @@ def ratings_page(request, ref: str):
         "quarters": quarters,
         "levels": KpiLevel.choices,
         "rag_classes": RAG_CLASSES,
+        "may_set_targets": may_set(request.user, contract),
     }
     try:
         level = parse_choice(request.GET.get("level"), ["", *KpiLevel.values], field="level", default="")

@@ -120,6 +120,9 @@ KPI_VIEWERS = frozenset(
 
 
 LADDER_VIEWERS = frozenset({"partnerships_manager", "contract_manager", "sub_performance_manager"})
+# KPI targets (issue 12): the prime's managers set every unit's, a partnerships manager their
+# subcontractors' (performance.kpis.targets.selectors.settable); a POST without an action or a file: 400.
+TARGET_SETTERS = MANAGERS | {"partnerships_manager"}
 
 
 def kpi_action(posted: str) -> dict[str, Rule]:
@@ -283,6 +286,8 @@ EXPECTED: dict[str, Row] = {
     # The prime's KPI definitions (issue 12): everyone in scope reads them, the prime's managers add and edit.
     "performance:kpi-definitions": Row({"GET": rule(), "POST": rule(MANAGERS, "400")}),
     "performance:kpi-definition-edit": Row(form(MANAGERS, "400"), pk="definition"),
+    "performance:kpi-targets": Row(form(TARGET_SETTERS, "400")),
+    "performance:kpi-targets-upload": Row(post_only(TARGET_SETTERS, "400")),
     # The MI API: required parameters left out are 400s, after the scope.
     "api-contract-list": Row(api("200")),
     "api-contract-standards": Row(api("400")),
