@@ -65,7 +65,7 @@ def read_bundle(path: str | Path, *, max_bytes: int | None = None) -> RawBundle:
         if name not in SPECS:
             errors.append((name, 1, "file", f"unknown file (expected one of {', '.join(SPECS)})"))
             continue
-        frame, problem = _read_csv(blob)
+        frame, problem = read_csv(blob)
         if problem:
             errors.append((name, problem[0], problem[1], problem[2]))
         else:
@@ -132,7 +132,7 @@ def _unzip(path: Path, max_bytes: int | None, errors: list) -> dict[str, bytes]:
     return blobs
 
 
-def _read_csv(blob: bytes) -> tuple[pd.DataFrame | None, tuple[int, str, str] | None]:
+def read_csv(blob: bytes) -> tuple[pd.DataFrame | None, tuple[int, str, str] | None]:
     """One CSV file as strings (stripped, "" for empty) plus its `line` number; or the problem."""
     try:
         text = blob.decode("utf-8-sig")

@@ -21,7 +21,7 @@ from openpyxl.utils.exceptions import InvalidFileException
 from participants.errors import FlightpathError
 from participants.exports import csv_response, excel_response
 from participants.imports.reading import PADDING
-from participants.imports.reading import _read_csv as read_csv_blob  # the bundle's CSV reading, unchanged
+from participants.imports.reading import read_csv as read_csv_blob  # the bundle's CSV reading
 from participants.models import Contract
 
 from .services import COLUMNS
