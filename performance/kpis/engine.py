@@ -82,7 +82,8 @@ def journey_items(events: pd.DataFrame) -> pd.DataFrame:
             "referral_id": ids[taken],
             "kpi": pd.Categorical.from_codes(kpis, categories=ITEM_KPIS),
             "date": events["event_date"].array.take(taken),
-        }
+        },
+        copy=False,
     )
 
 
@@ -130,7 +131,8 @@ def credit(items: pd.DataFrame, assignments: pd.DataFrame) -> pd.DataFrame:
             "kpi": items["kpi"].array.take(np.flatnonzero(found)),
             "date": dates,
             "month": dates.astype("datetime64[M]").astype(np.int64),
-        }
+        },
+        copy=False,
     )
     for column in ("key_worker", "site", "organisation"):
         credited[column] = assignments[column].array.take(rows)
@@ -201,7 +203,9 @@ def judge(
     targets: level, ref, kpi, month (int), target.
     Returns level, ref, quarter_end, kpi, target, actual, met."""
     columns = ["level", "ref", "kpi", "month"]
-    joined = targets[[*columns, "target"]].merge(actuals[[*columns, "actual"]], on=columns, how="left")
+    # Only the months with a target are judged: the others' actuals are left out before the merge.
+    actuals = actuals.loc[actuals["month"].isin(targets["month"].unique()), [*columns, "actual"]]
+    joined = targets[[*columns, "target"]].merge(actuals, on=columns, how="left")
     joined["actual"] = joined["actual"].fillna(0).astype(np.int64)
     joined["target"] = joined["target"].astype(float)
     joined["quarter_end"] = quarter_end_of(joined["month"].to_numpy(), year_start_month)

@@ -32,7 +32,6 @@ from participants.workspace.selectors import workspace_config
 
 from ..engine.months import month_first_day, month_of
 from ..models import KpiRating, PipAction
-from ..selectors.figures import _PG_EPOCH
 from . import engine
 
 # A KPI rating's unit is named by its reference; these tables hold the names, by level.
@@ -53,6 +52,7 @@ BULK_READ_SETTINGS = {"enable_indexscan": "off", "work_mem": "64MB"}
 # binary string per column (no row objects). Dates as days from 2000-01-01, timestamps as microseconds from
 # its midnight UTC (PostgreSQL's own epoch).
 _PG_EPOCH_US = np.datetime64("2000-01-01T00:00:00", "us")
+_PG_EPOCH_DAY = int(np.datetime64("2000-01-01", "D").astype(np.int64))  # in days from 1970-01-01
 
 _EVENTS_SQL = """
 SELECT code, string_agg(int8send(referral_id), ''), string_agg(int4send(event_date - DATE '2000-01-01'), ''),
@@ -119,46 +119,33 @@ def _numbers(packed: bytes | None, kind: str) -> np.ndarray:
 
 
 def _days(values: np.ndarray) -> np.ndarray:
-    return (_PG_EPOCH + values.astype(np.int64)).astype("datetime64[s]")
+    """Day numbers from 2000-01-01 as datetime64[s], in integer arithmetic."""
+    return ((values.astype(np.int64) + _PG_EPOCH_DAY) * 86_400).view("datetime64[s]")
 
 
-def _events(cursor: psycopg.Cursor, contract_id: int) -> pd.DataFrame:
-    """The contract's journey events of the KPI codes: referral_id, code and detail (Categoricals of
-    engine.EVENT_CODES and PSG_ORDER), event_date. Packed per code in SQL; the PSG group, the only detail the
-    engine reads, for PSG_CHANGED only."""
-    rows = cursor.execute(
-        _EVENTS_SQL,
-        {"contract": contract_id, "codes": list(engine.EVENT_CODES), "groups": list(engine.PSG_ORDER)},
-        binary=True,
-    ).fetchall()
-    ids = [_numbers(row[1], ">i8") for row in rows]
-    days = [_numbers(row[2], ">i4") for row in rows]
-    groups = [
-        _numbers(row[3], ">i2") if row[3] is not None else np.zeros(len(part), np.int16)
-        for row, part in zip(rows, ids, strict=True)
-    ]
-    codes = [
-        np.full(len(part), engine.EVENT_CODES.index(row[0])) for row, part in zip(rows, ids, strict=True)
-    ]
+def _events(rows: list[tuple]) -> pd.DataFrame:
+    """_EVENTS_SQL's rows as the contract's journey events of the KPI codes: referral_id, code and detail
+    (Categoricals of engine.EVENT_CODES and PSG_ORDER), event_date."""
+    sizes = [len(ids) // 8 for _, ids, _, _ in rows]
+    codes = np.repeat(np.array([engine.EVENT_CODES.index(code) for code, *_ in rows], np.int8), sizes)
+    groups = b"".join(packed or bytes(2 * size) for (*_, packed), size in zip(rows, sizes, strict=True))
     return pd.DataFrame(
         {
-            "referral_id": np.concatenate([np.zeros(0, np.int64), *ids]),
-            "code": pd.Categorical.from_codes(
-                np.concatenate([np.zeros(0, np.int64), *codes]), categories=engine.EVENT_CODES
-            ),
-            "event_date": _days(np.concatenate([np.zeros(0, np.int32), *days])),
+            "referral_id": _numbers(b"".join(ids for _, ids, _, _ in rows), ">i8"),
+            "code": pd.Categorical.from_codes(codes, categories=engine.EVENT_CODES),
+            "event_date": _days(_numbers(b"".join(days for _, _, days, _ in rows), ">i4")),
             "detail": pd.Categorical.from_codes(
-                np.concatenate([np.zeros(0, np.int16), *groups]).astype(np.int64) - 1,
-                categories=engine.PSG_ORDER,
+                _numbers(groups, ">i2").astype(np.int8) - 1, categories=engine.PSG_ORDER
             ),
-        }
+        },
+        copy=False,
     )
 
 
-def _assignments(cursor: psycopg.Cursor, contract_id: int) -> pd.DataFrame:
-    """engine.credit's assignments: referral_id, since (the timestamp, UTC), and the organisation, site and
-    key worker as Categoricals of their references ("" for none), read as ids and named once per unit."""
-    packed = cursor.execute(_ASSIGNMENTS_SQL, {"contract": contract_id}, binary=True).fetchone()
+def _assignments(cursor: psycopg.Cursor, packed: tuple) -> pd.DataFrame:
+    """_ASSIGNMENTS_SQL's row as engine.credit's assignments: referral_id, since (the timestamp, UTC), and
+    the organisation, site and key worker as Categoricals of their references ("" for none), named once per
+    unit (a query each)."""
     ids, since, organisation, site, key_worker = (_numbers(value, ">i8") for value in packed)
     return pd.DataFrame(
         {
@@ -167,14 +154,15 @@ def _assignments(cursor: psycopg.Cursor, contract_id: int) -> pd.DataFrame:
             "key_worker": _references(cursor, key_worker, Staff),
             "site": _references(cursor, site, Site),
             "organisation": _references(cursor, organisation, Organisation),
-        }
+        },
+        copy=False,
     )
 
 
 def _references(cursor: psycopg.Cursor, ids: np.ndarray, model) -> pd.Categorical:
     """Row ids of `model` (0: none) as a Categorical of their references, "" for none; categories sorted,
     so that ordering by the column orders by reference. One query for the ids held."""
-    held, at = np.unique(ids, return_inverse=True)
+    at, held = pd.factorize(ids)
     refs = dict(
         cursor.execute(
             f"SELECT id, ref FROM {model._meta.db_table} WHERE id = ANY(%s)", [held[held > 0].tolist()]
@@ -213,11 +201,10 @@ def _records(contract_id: int, interval_months: int) -> pd.DataFrame:
     )
 
 
-def _targets(cursor: psycopg.Cursor, contract: Contract) -> pd.DataFrame:
-    """level, ref (the contract's ref for CONTRACT), kpi, month (int months since 1970-01), target."""
-    levels, refs, kpis, months, targets = cursor.execute(
-        _TARGETS_SQL, {"contract": contract.pk}, binary=True
-    ).fetchone()
+def _targets(packed: tuple, contract: Contract) -> pd.DataFrame:
+    """_TARGETS_SQL's row as level, ref (the contract's ref for CONTRACT), kpi, month (int months since
+    1970-01), target."""
+    levels, refs, kpis, months, targets = packed
     frame = pd.DataFrame(
         {
             "level": levels or [],
@@ -232,12 +219,22 @@ def _targets(cursor: psycopg.Cursor, contract: Contract) -> pd.DataFrame:
 
 
 def kpi_inputs(contract: Contract) -> KpiInputs:
-    with _bulk_read() as cursor:
-        events = _events(cursor, contract.pk)
-        assignments = _assignments(cursor, contract.pk)
-        targets = _targets(cursor, contract)
-    journey = engine.journey_items(events)
-    del events
+    """The engine's inputs of a contract. The three large reads go down one pipeline: PostgreSQL reads the
+    assignments and targets while the events already received become journey items here."""
+    key = {"contract": contract.pk}
+    with _bulk_read() as cursor, cursor.connection.pipeline():
+        events = cursor.execute(
+            _EVENTS_SQL,
+            {**key, "codes": list(engine.EVENT_CODES), "groups": list(engine.PSG_ORDER)},
+            binary=True,
+        ).fetchall()
+        with psycopg.Cursor(cursor.connection) as held, psycopg.Cursor(cursor.connection) as wanted:
+            held.execute(_ASSIGNMENTS_SQL, key, binary=True)
+            wanted.execute(_TARGETS_SQL, key, binary=True)
+            journey = engine.journey_items(_events(events))
+            del events
+            assignments = _assignments(cursor, held.fetchone())
+            targets = _targets(wanted.fetchone(), contract)
     records = _records(contract.pk, workspace_config(contract.pk).review_interval_months)
     items = pd.concat([journey, records], ignore_index=True)
     return KpiInputs(contract=contract, credited=engine.credit(items, assignments), targets=targets)
