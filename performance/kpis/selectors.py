@@ -207,9 +207,9 @@ def _targets(packed: tuple, contract: Contract) -> pd.DataFrame:
     levels, refs, kpis, months, targets = packed
     frame = pd.DataFrame(
         {
-            "level": levels or [],
-            "ref": refs or [],
-            "kpi": kpis or [],
+            "level": pd.Series(levels or [], dtype=str),
+            "ref": pd.Series(refs or [], dtype=str),
+            "kpi": pd.Series(kpis or [], dtype=str),
             "month": _days(_numbers(months, ">i4")).astype("datetime64[M]").astype(np.int64),
             "target": _numbers(targets, ">f8"),
         }
