@@ -268,7 +268,7 @@ def league_table(credited: pd.DataFrame, targets: pd.DataFrame, month: int) -> p
     target (NaN: none), score (NaN: no target), rank."""
     items = credited.loc[
         (credited["month"] == month) & (credited["site"] != "") & (credited["key_worker"] != "")
-    ].astype({"site": str, "key_worker": str})  # plain strings, also from Categoricals: grouped below
+    ].astype({"site": str, "key_worker": str, "kpi": str})  # plain strings, also from Categoricals
     counts = (
         items.groupby(["site", "key_worker", "kpi"], as_index=False)
         .size()

@@ -1,6 +1,6 @@
-"""Read paths of the KPIs (DOMAIN.md 17.12-15): the engine's inputs straight from PostgreSQL (binary arrays,
-no row objects), the ratings pages and the API read, the referrals behind an actual, and the PIP actions a
-user owes (`pip_actions_due`, for the what's due page)."""
+"""Read paths of the KPIs (DOMAIN.md 17.12-15): the engine's inputs straight from PostgreSQL (packed binary
+columns, no row objects, in one pipeline), the ratings pages and the API read, the referrals behind an
+actual, and the PIP actions a user owes (`pip_actions_due`, for the what's due page)."""
 
 from __future__ import annotations
 
