@@ -14,40 +14,77 @@ import pandas as pd
 
 RESOLUTION_ORDER = ("STARTED", "DID_NOT_START", "FAILED_TO_ATTEND")  # DOMAIN.md 4: the first counts
 PSG_ORDER = ("PRE_CONTEMPLATION", "CONTEMPLATION", "PREPARATION", "CANDIDATE_POOL")  # 17.12
-_RESOLUTION_RANK = {code: rank for rank, code in enumerate(RESOLUTION_ORDER)}
 EVERY_EVENT = {"JOB_START": "JOB_STARTS", "SUSTAINMENT": "SUSTAINMENTS", "EARNINGS_START": "EARNINGS_STARTS"}
 EVENT_CODES = (*RESOLUTION_ORDER, "JOB_START", "JOB_OUTCOME", "SUSTAINMENT", "EARNINGS_START", "PSG_CHANGED")
+# What an item counts towards (an item's kpi is a Categorical of these): the journey's KPIs, then the
+# workspace's records (17.12).
+ITEM_KPIS = (
+    "STARTS",
+    "JOB_OUTCOMES",
+    *EVERY_EVENT.values(),
+    "PSG_PROGRESS",
+    "AP_REVIEWS_ON_TIME",
+    "COMPLAINTS",
+    "ELIGIBILITY_CHECKS",
+    "PLACEMENTS_SOURCED",
+)
 MAXIMUM_KPIS = frozenset({"COMPLAINTS"})  # 17.13: every other KPI is a minimum
 LEVELS = ("STAFF", "SITE", "ORGANISATION", "CONTRACT")
 UNIT_COLUMN = {"STAFF": "key_worker", "SITE": "site", "ORGANISATION": "organisation"}
 GREEN, AMBER, RED = "GREEN", "AMBER", "RED"
+# Each event code's rank in RESOLUTION_ORDER (-1: not a resolution), by position in EVENT_CODES; the last
+# entry for code -1 (any other code).
+_RESOLUTION_RANK = np.array(
+    [RESOLUTION_ORDER.index(code) if code in RESOLUTION_ORDER else -1 for code in EVENT_CODES] + [-1]
+)
 _EARLIEST_DAY = int(np.datetime64("1900-01-01", "D").astype(np.int64))
 
 
-def _first(frame: pd.DataFrame, order_column: str | None = None) -> pd.DataFrame:
-    """Each referral's first row by date (then `order_column`)."""
-    keys = ["referral_id", "event_date"] + ([order_column] if order_column else [])
-    return frame.sort_values(keys, kind="stable").drop_duplicates("referral_id", keep="first")
+def _category_codes(column: pd.Series, categories: tuple[str, ...]) -> np.ndarray:
+    """Each value's position in `categories`, -1 for any other: a Categorical of them as it is (no work)."""
+    if isinstance(column.dtype, pd.CategoricalDtype) and tuple(column.cat.categories) == categories:
+        return column.cat.codes.to_numpy(np.int64)
+    return pd.Index(categories).get_indexer(column).astype(np.int64)
+
+
+def _firsts(ids: np.ndarray, *keys: np.ndarray) -> np.ndarray:
+    """Positions of each referral's first row by `keys` (the first deciding; on a tie, the earlier row)."""
+    order = np.lexsort((*keys[::-1], ids))
+    held = ids[order]
+    return order[np.r_[True, held[1:] != held[:-1]]] if len(order) else order
 
 
 def journey_items(events: pd.DataFrame) -> pd.DataFrame:
-    """events (referral_id, code, event_date, detail) -> items (referral_id, kpi, date) of DOMAIN.md 17.12."""
-    code = events["code"]  # strings or a Categorical of EVENT_CODES (the selector's, cheaper)
-    parts = []
-    resolutions = events.loc[code.isin(RESOLUTION_ORDER)].assign(
-        rank=lambda f: f["code"].astype(str).map(_RESOLUTION_RANK).to_numpy()
+    """events (referral_id, code, event_date, detail) -> items (referral_id, kpi, date) of DOMAIN.md 17.12;
+    code and detail strings, or Categoricals of EVENT_CODES and PSG_ORDER (the selector's, cheaper); kpi a
+    Categorical of ITEM_KPIS. On integer codes and one sort per rule: no per-referral work."""
+    ids = events["referral_id"].to_numpy(np.int64)
+    when = pd.to_datetime(events["event_date"]).to_numpy().astype("datetime64[s]").astype(np.int64)
+    code = _category_codes(events["code"], EVENT_CODES)
+    rank = _RESOLUTION_RANK[code]
+    resolutions = np.flatnonzero(rank >= 0)
+    first = resolutions[_firsts(ids[resolutions], when[resolutions], rank[resolutions])]
+    outcomes = np.flatnonzero(code == EVENT_CODES.index("JOB_OUTCOME"))
+    moves = np.flatnonzero(code == EVENT_CODES.index("PSG_CHANGED"))
+    moves = moves[np.lexsort((when[moves], ids[moves]))]
+    group = _category_codes(events["detail"], PSG_ORDER)[moves]
+    forward = (ids[moves][1:] == ids[moves][:-1]) & (group[1:] > group[:-1])  # a referral's first is no move
+    rows = {
+        "STARTS": first[code[first] == EVENT_CODES.index("STARTED")],
+        "JOB_OUTCOMES": outcomes[_firsts(ids[outcomes], when[outcomes])],
+        **{kpi: np.flatnonzero(code == EVENT_CODES.index(event)) for event, kpi in EVERY_EVENT.items()},
+        "PSG_PROGRESS": moves[1:][forward],
+    }
+    kpis = np.repeat([ITEM_KPIS.index(kpi) for kpi in rows], [len(part) for part in rows.values()])
+    taken = np.concatenate(list(rows.values()))
+    return pd.DataFrame(
+        {
+            "referral_id": ids[taken],
+            "kpi": pd.Categorical.from_codes(kpis, categories=ITEM_KPIS),
+            "date": events["event_date"].array.take(taken),
+        },
+        copy=False,
     )
-    first = _first(resolutions, "rank")
-    parts.append(first.loc[first["code"] == "STARTED"].assign(kpi="STARTS"))
-    parts.append(_first(events.loc[code == "JOB_OUTCOME"]).assign(kpi="JOB_OUTCOMES"))
-    for event_code, kpi in EVERY_EVENT.items():
-        parts.append(events.loc[code == event_code].assign(kpi=kpi))
-    moves = events.loc[code == "PSG_CHANGED"].sort_values(["referral_id", "event_date"], kind="stable")
-    rank = pd.Series(pd.Categorical(moves["detail"], categories=PSG_ORDER).codes, index=moves.index)
-    previous = rank.groupby(moves["referral_id"].to_numpy()).shift(1)
-    parts.append(moves.loc[(previous.notna() & (rank > previous)).to_numpy()].assign(kpi="PSG_PROGRESS"))
-    items = pd.concat([p[["referral_id", "kpi", "event_date"]] for p in parts], ignore_index=True)
-    return items.rename(columns={"event_date": "date"})
 
 
 def reviews_on_time(reviews: pd.DataFrame, interval_months: int) -> pd.DataFrame:
@@ -68,14 +105,16 @@ def reviews_on_time(reviews: pd.DataFrame, interval_months: int) -> pd.DataFrame
 
 def credit(items: pd.DataFrame, assignments: pd.DataFrame) -> pd.DataFrame:
     """Attach to each item the referral's assignment on its date (17.12): the latest one that began on or
-    before it; before a referral's first recorded assignment (data imported once) its first one.
-    assignments: referral_id, since, key_worker, site, organisation (references, "" when none).
+    before it (of two begun the same day, the later); before a referral's first recorded assignment (data
+    imported once) its first one.
+    assignments: referral_id, since, key_worker, site, organisation (references, "" when none; strings or
+    Categoricals, kept as they are).
     One sort and one binary search over (referral, day) keys: no per-referral work."""
     item_days = pd.to_datetime(items["date"]).to_numpy().astype("datetime64[D]").astype(np.int64)
-    held_days = pd.to_datetime(assignments["since"]).to_numpy().astype("datetime64[D]").astype(np.int64)
+    since = pd.to_datetime(assignments["since"]).to_numpy()
     held_ids = assignments["referral_id"].to_numpy(np.int64)
-    order = np.lexsort((held_days, held_ids))
-    held_ids, held_days = held_ids[order], held_days[order]
+    order = np.lexsort((since.astype("datetime64[us]").astype(np.int64), held_ids))
+    held_ids, held_days = held_ids[order], since[order].astype("datetime64[D]").astype(np.int64)
     first = np.r_[True, held_ids[1:] != held_ids[:-1]] if len(held_ids) else np.zeros(0, bool)
     held_days = np.where(first, _EARLIEST_DAY, held_days)
     item_ids = items["referral_id"].to_numpy(np.int64)
@@ -89,47 +128,53 @@ def credit(items: pd.DataFrame, assignments: pd.DataFrame) -> pd.DataFrame:
     credited = pd.DataFrame(
         {
             "referral_id": item_ids[found],
-            "kpi": items["kpi"].to_numpy()[found],
+            "kpi": items["kpi"].array.take(np.flatnonzero(found)),
             "date": dates,
             "month": dates.astype("datetime64[M]").astype(np.int64),
-        }
+        },
+        copy=False,
     )
     for column in ("key_worker", "site", "organisation"):
-        credited[column] = assignments[column].to_numpy()[rows]
+        credited[column] = assignments[column].array.take(rows)
     return credited
+
+
+def _codes(column: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+    """A column as integer codes and the values they stand for: a Categorical's own (no work), else
+    factorized (missing values as "")."""
+    if isinstance(column.dtype, pd.CategoricalDtype):
+        return column.cat.codes.to_numpy(np.int64), np.asarray(column.cat.categories, dtype=object)
+    codes, names = pd.factorize(column.fillna("").astype(str))
+    return codes.astype(np.int64), np.asarray(names, dtype=object)
 
 
 def monthly_actuals(credited: pd.DataFrame, contract_ref: str) -> pd.DataFrame:
     """Items per level, unit (ref), KPI and month (int months since 1970-01): columns level, ref, kpi,
-    month, actual. Counted on integer codes (factorized references), not strings."""
+    month, actual. Counted on one integer key per item (unit, KPI and month codes), not on strings; a unit
+    "" (none) is not counted."""
     columns = ["level", "ref", "kpi", "month", "actual"]
-    kpi_codes, kpi_names = pd.factorize(credited["kpi"])
+    kpi_codes, kpi_names = _codes(credited["kpi"])
     months = credited["month"].to_numpy(np.int64)
+    earliest = int(months.min()) if len(months) else 0
+    span_months, span_kpis = int(months.max()) - earliest + 1 if len(months) else 1, max(len(kpi_names), 1)
     parts = []
     for level in LEVELS:
         if level == "CONTRACT":
             unit_codes, unit_names = np.zeros(len(credited), np.int64), np.array([contract_ref], dtype=object)
         else:
-            unit_codes, unit_names = pd.factorize(credited[UNIT_COLUMN[level]].fillna("").astype(str))
-            unit_names = np.asarray(unit_names, dtype=object)
-        keep = unit_codes >= 0
-        if (unit_names == "").any():
-            keep &= unit_codes != int(np.flatnonzero(unit_names == "")[0])
-        counted = (
-            pd.DataFrame({"u": unit_codes[keep], "k": kpi_codes[keep], "month": months[keep]})
-            .groupby(["u", "k", "month"], sort=False)
-            .size()
-            .rename("actual")
-            .reset_index()
-        )
+            unit_codes, unit_names = _codes(credited[UNIT_COLUMN[level]])
+        keep = (unit_codes >= 0) & ~np.isin(unit_codes, np.flatnonzero(unit_names == ""))
+        key = (unit_codes[keep] * span_kpis + kpi_codes[keep]) * span_months + (months[keep] - earliest)
+        counted = pd.Series(key).value_counts(sort=False)
+        key, actual = counted.index.to_numpy(np.int64), counted.to_numpy(np.int64)
         parts.append(
             pd.DataFrame(
                 {
                     "level": level,
-                    "ref": unit_names[counted["u"].to_numpy()],
-                    "kpi": np.asarray(kpi_names, dtype=object)[counted["k"].to_numpy()],
-                    "month": counted["month"].to_numpy(),
-                    "actual": counted["actual"].to_numpy(),
+                    "ref": unit_names[key // (span_kpis * span_months)],
+                    "kpi": kpi_names[key // span_months % span_kpis],
+                    "month": key % span_months + earliest,
+                    "actual": actual,
                 }
             )
         )
@@ -162,7 +207,9 @@ def judge(
     columns = ["level", "ref", "kpi", "month"]
     if judged_kpis is not None:
         targets = targets.loc[targets["kpi"].isin(list(judged_kpis))]
-    joined = targets[[*columns, "target"]].merge(actuals[[*columns, "actual"]], on=columns, how="left")
+    # Only the months with a target are judged: the others' actuals are left out before the merge.
+    actuals = actuals.loc[actuals["month"].isin(targets["month"].unique()), [*columns, "actual"]]
+    joined = targets[[*columns, "target"]].merge(actuals, on=columns, how="left")
     joined["actual"] = joined["actual"].fillna(0).astype(np.int64)
     joined["target"] = joined["target"].astype(float)
     joined["quarter_end"] = quarter_end_of(joined["month"].to_numpy(), year_start_month)
@@ -192,14 +239,19 @@ def rate(judged: pd.DataFrame) -> pd.DataFrame:
 
 
 def kpi_tables(judged: pd.DataFrame) -> dict[tuple[str, str, int], list[dict]]:
-    """The KPI table behind each rating: (level, ref, quarter_end) -> [{kpi, target, actual, met}] by KPI."""
+    """The KPI table behind each rating: (level, ref, quarter_end) -> [{kpi, target, actual, met}] in the
+    order of `judged` (judge's: by KPI). Columns read once as Python values, not row by row."""
     tables: dict[tuple[str, str, int], list[dict]] = {}
-    for level, ref, quarter_end, kpi, target, actual, met in judged[
-        ["level", "ref", "quarter_end", "kpi", "target", "actual", "met"]
-    ].itertuples(index=False, name=None):
-        tables.setdefault((level, ref, int(quarter_end)), []).append(
-            {"kpi": kpi, "target": float(target), "actual": int(actual), "met": bool(met)}
-        )
+    keys = zip(*(judged[column].tolist() for column in ("level", "ref", "quarter_end")), strict=True)
+    values = zip(
+        judged["kpi"].tolist(),
+        judged["target"].astype(float).tolist(),
+        judged["actual"].astype(np.int64).tolist(),
+        judged["met"].astype(bool).tolist(),
+        strict=True,
+    )
+    for key, (kpi, target, actual, met) in zip(keys, values, strict=True):
+        tables.setdefault(key, []).append({"kpi": kpi, "target": target, "actual": actual, "met": met})
     return tables
 
 
@@ -227,7 +279,7 @@ def league_table(
     none), score (NaN: no target), rank."""
     items = credited.loc[
         (credited["month"] == month) & (credited["site"] != "") & (credited["key_worker"] != "")
-    ]
+    ].astype({"site": str, "key_worker": str, "kpi": str})  # plain strings, also from Categoricals
     if judged_kpis is not None:
         items = items.loc[items["kpi"].isin(list(judged_kpis))]
         targets = targets.loc[targets["kpi"].isin(list(judged_kpis))]

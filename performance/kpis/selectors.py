@@ -1,16 +1,19 @@
-"""Read paths of the KPIs (DOMAIN.md 17.12-15): the engine's inputs straight from PostgreSQL (binary arrays,
-no row objects), the ratings pages and the API read, the referrals behind an actual, and the PIP actions a
-user owes (`pip_actions_due`, for the what's due page)."""
+"""Read paths of the KPIs (DOMAIN.md 17.12-15): the engine's inputs straight from PostgreSQL (packed binary
+columns, no row objects, in one pipeline), the ratings pages and the API read, the referrals behind an
+actual, and the PIP actions a user owes (`pip_actions_due`, for the what's due page)."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
 
 import numpy as np
 import pandas as pd
-from django.db.models import FloatField, QuerySet
-from django.db.models.functions import Cast
+import psycopg
+from django.db import connection, transaction
+from django.db.models import QuerySet
 
 from participants.models import (
     ActionPlanReview,
@@ -18,7 +21,6 @@ from participants.models import (
     Contract,
     EligibilityCheck,
     KpiCode,
-    KpiTarget,
     Organisation,
     PlacementSourced,
     Referral,
@@ -30,7 +32,6 @@ from participants.workspace.selectors import workspace_config
 
 from ..engine.months import month_first_day, month_of
 from ..models import KpiDefinition, KpiRating, PipAction
-from ..selectors.figures import _PG_EPOCH, _copy_binary
 from . import definitions, engine
 
 # A KPI rating's unit is named by its reference; these tables hold the names, by level.
@@ -40,10 +41,42 @@ UNIT_MODELS = {"STAFF": Staff, "SITE": Site, "ORGANISATION": Organisation}
 EMPTY_ITEMS = pd.DataFrame(
     {
         "referral_id": pd.Series(dtype=np.int64),
-        "kpi": pd.Series(dtype=object),
+        "kpi": pd.Series(pd.Categorical([], categories=engine.ITEM_KPIS)),
         "date": pd.Series(dtype="datetime64[s]"),
     }
 )
+
+# Planner settings for reading most of a contract's rows, and why (see _bulk_read).
+BULK_READ_SETTINGS = {"enable_indexscan": "off", "work_mem": "64MB"}
+# Numbers travel packed: string_agg of int8send / int4send / int2send / float8send / timestamptz_send, one
+# binary string per column (no row objects). Dates as days from 2000-01-01, timestamps as microseconds from
+# its midnight UTC (PostgreSQL's own epoch).
+_PG_EPOCH_US = np.datetime64("2000-01-01T00:00:00", "us")
+_PG_EPOCH_DAY = int(np.datetime64("2000-01-01", "D").astype(np.int64))  # in days from 1970-01-01
+
+_EVENTS_SQL = """
+SELECT code, string_agg(int8send(referral_id), ''), string_agg(int4send(event_date - DATE '2000-01-01'), ''),
+       string_agg(int2send(COALESCE(array_position(%(groups)s::text[], detail::text), 0)::int2), '')
+           FILTER (WHERE code = 'PSG_CHANGED')
+FROM participants_journeyevent WHERE contract_id = %(contract)s AND code = ANY(%(codes)s::text[])
+GROUP BY code"""
+
+# Every assignment of the contract's referrals; a referral without history, its current one (from 1900).
+_ASSIGNMENTS_SQL = """
+SELECT string_agg(int8send(r.id), ''),
+       string_agg(timestamptz_send(CASE WHEN a.id IS NULL THEN TIMESTAMPTZ '1900-01-01 00:00+00'
+                                        ELSE a.since END), ''),
+       string_agg(int8send(CASE WHEN a.id IS NULL THEN r.organisation_id ELSE a.organisation_id END), ''),
+       string_agg(int8send(COALESCE(CASE WHEN a.id IS NULL THEN r.site_id ELSE a.site_id END, 0)), ''),
+       string_agg(int8send(COALESCE(CASE WHEN a.id IS NULL THEN r.key_worker_id
+                                         ELSE a.key_worker_id END, 0)), '')
+FROM participants_referral r LEFT JOIN participants_referralassignment a ON a.referral_id = r.id
+WHERE r.contract_id = %(contract)s"""
+
+_TARGETS_SQL = """
+SELECT array_agg(level), array_agg(ref), array_agg(kpi), string_agg(int4send(month - DATE '2000-01-01'), ''),
+       string_agg(float8send(target::float8), '')
+FROM participants_kpitarget WHERE contract_id = %(contract)s"""
 
 
 @dataclass(frozen=True)
@@ -53,58 +86,91 @@ class KpiInputs:
     targets: pd.DataFrame  # level, ref, kpi, month (int), target
 
 
-def _days(values: np.ndarray) -> np.ndarray:
-    return (_PG_EPOCH + values.astype(np.int64)).astype("datetime64[s]")
+@contextmanager
+def _bulk_read() -> Iterator[psycopg.Cursor]:
+    """A psycopg cursor on Django's connection, in its transaction (a savepoint inside a caller's), planned
+    for reading most of a contract's rows. No plain index scan: with fresh statistics PostgreSQL walks
+    (contract, code, date) over half the events table and visits the heap at random (six times slower than a
+    scan). Memory for an exact bitmap and one-batch hash joins: without statistics (after a bulk import,
+    before autovacuum) it picks a bitmap that goes lossy in 4 MB and rechecks every row. The settings are
+    put back after these reads."""
+    with transaction.atomic():
+        connection.ensure_connection()
+        with psycopg.Cursor(connection.connection) as cursor:
+            names = list(BULK_READ_SETTINGS)
+            held = cursor.execute(
+                "SELECT " + ", ".join(["current_setting(%s)"] * len(names)), names
+            ).fetchone()
+            _set_local(cursor, BULK_READ_SETTINGS)
+            yield cursor
+            _set_local(cursor, dict(zip(names, held, strict=True)))
 
 
-def _events(contract_id: int) -> pd.DataFrame:
-    codes = ", ".join(f"'{code}'" for code in engine.EVENT_CODES)
-    psg = ", ".join(f"'{group}'" for group in engine.PSG_ORDER)
-    rows = _copy_binary(
-        f"SELECT referral_id, array_position(ARRAY[{codes}]::text[], code::text)::int2, event_date, "
-        f"COALESCE(array_position(ARRAY[{psg}]::text[], detail::text), 0)::int2 "
-        f"FROM participants_journeyevent WHERE contract_id = {int(contract_id)} AND code IN ({codes})",
-        [("id", ">i8"), ("code", ">i2"), ("day", ">i4"), ("psg", ">i2")],
+def _set_local(cursor: psycopg.Cursor, settings: dict[str, str]) -> None:
+    cursor.execute(
+        "SELECT " + ", ".join(["set_config(%s, %s, true)"] * len(settings)),
+        [value for pair in settings.items() for value in pair],
     )
+
+
+def _numbers(packed: bytes | None, kind: str) -> np.ndarray:
+    """One packed column (big-endian `kind`, e.g. ">i8") as a native numpy array."""
+    return np.frombuffer(packed or b"", dtype=kind).astype(kind.lstrip("><"))
+
+
+def _days(values: np.ndarray) -> np.ndarray:
+    """Day numbers from 2000-01-01 as datetime64[s], in integer arithmetic."""
+    return ((values.astype(np.int64) + _PG_EPOCH_DAY) * 86_400).view("datetime64[s]")
+
+
+def _events(rows: list[tuple]) -> pd.DataFrame:
+    """_EVENTS_SQL's rows as the contract's journey events of the KPI codes: referral_id, code and detail
+    (Categoricals of engine.EVENT_CODES and PSG_ORDER), event_date."""
+    sizes = [len(ids) // 8 for _, ids, _, _ in rows]
+    codes = np.repeat(np.array([engine.EVENT_CODES.index(code) for code, *_ in rows], np.int8), sizes)
+    groups = b"".join(packed or bytes(2 * size) for (*_, packed), size in zip(rows, sizes, strict=True))
     return pd.DataFrame(
         {
-            "referral_id": rows["id"].astype(np.int64),
-            "code": pd.Categorical.from_codes(
-                rows["code"].astype(np.int64) - 1, categories=engine.EVENT_CODES
-            ),
-            "event_date": _days(rows["day"]),
+            "referral_id": _numbers(b"".join(ids for _, ids, _, _ in rows), ">i8"),
+            "code": pd.Categorical.from_codes(codes, categories=engine.EVENT_CODES),
+            "event_date": _days(_numbers(b"".join(days for _, _, days, _ in rows), ">i4")),
             "detail": pd.Categorical.from_codes(
-                rows["psg"].astype(np.int64) - 1, categories=engine.PSG_ORDER
+                _numbers(groups, ">i2").astype(np.int8) - 1, categories=engine.PSG_ORDER
             ),
-        }
+        },
+        copy=False,
     )
 
 
-def _assignments(contract_id: int) -> pd.DataFrame:
-    """Every assignment of the contract's referrals, and the current one of a referral without history."""
-    contract_id = int(contract_id)
-    rows = _copy_binary(
-        "SELECT a.referral_id, a.since::date, a.organisation_id, COALESCE(a.site_id, 0), "
-        "COALESCE(a.key_worker_id, 0) FROM participants_referralassignment a "
-        f"JOIN participants_referral r ON r.id = a.referral_id WHERE r.contract_id = {contract_id} "
-        "UNION ALL SELECT r.id, DATE '1900-01-01', r.organisation_id, COALESCE(r.site_id, 0), "
-        f"COALESCE(r.key_worker_id, 0) FROM participants_referral r WHERE r.contract_id = {contract_id} "
-        "AND NOT EXISTS (SELECT 1 FROM participants_referralassignment a WHERE a.referral_id = r.id)",
-        [("id", ">i8"), ("day", ">i4"), ("org", ">i8"), ("site", ">i8"), ("staff", ">i8")],
+def _assignments(cursor: psycopg.Cursor, packed: tuple) -> pd.DataFrame:
+    """_ASSIGNMENTS_SQL's row as engine.credit's assignments: referral_id, since (the timestamp, UTC), and
+    the organisation, site and key worker as Categoricals of their references ("" for none), named once per
+    unit (a query each)."""
+    ids, since, organisation, site, key_worker = (_numbers(value, ">i8") for value in packed)
+    return pd.DataFrame(
+        {
+            "referral_id": ids,
+            "since": _PG_EPOCH_US + since.astype("timedelta64[us]"),
+            "key_worker": _references(cursor, key_worker, Staff),
+            "site": _references(cursor, site, Site),
+            "organisation": _references(cursor, organisation, Organisation),
+        },
+        copy=False,
     )
-    frame = pd.DataFrame({"referral_id": rows["id"].astype(np.int64), "since": _days(rows["day"])})
-    for column, key, model in (
-        ("organisation", "org", Organisation),
-        ("site", "site", Site),
-        ("key_worker", "staff", Staff),
-    ):
-        ids = rows[key].astype(np.int64)
-        wanted = np.unique(ids[ids > 0])
-        refs = (
-            dict(model.objects.filter(pk__in=wanted.tolist()).values_list("pk", "ref")) if len(wanted) else {}
-        )
-        frame[column] = pd.Series(ids).map(refs).fillna("").to_numpy()
-    return frame
+
+
+def _references(cursor: psycopg.Cursor, ids: np.ndarray, model) -> pd.Categorical:
+    """Row ids of `model` (0: none) as a Categorical of their references, "" for none; categories sorted,
+    so that ordering by the column orders by reference. One query for the ids held."""
+    at, held = pd.factorize(ids)
+    refs = dict(
+        cursor.execute(
+            f"SELECT id, ref FROM {model._meta.db_table} WHERE id = ANY(%s)", [held[held > 0].tolist()]
+        ).fetchall()
+    )
+    names = np.array([refs.get(pk, "") for pk in held.tolist()], dtype=object)
+    categories, codes = np.unique(names, return_inverse=True)
+    return pd.Categorical.from_codes(codes[at], categories=categories)
 
 
 def _records(contract_id: int, interval_months: int) -> pd.DataFrame:
@@ -129,33 +195,49 @@ def _records(contract_id: int, interval_months: int) -> pd.DataFrame:
     if len(reviews):
         parts.append(engine.reviews_on_time(reviews, interval_months))
     frame = pd.concat([EMPTY_ITEMS, *(p for p in parts if len(p))], ignore_index=True)
-    return frame.assign(date=pd.to_datetime(frame["date"]).astype("datetime64[s]"))
-
-
-def targets_frame(contract: Contract) -> pd.DataFrame:
-    """level, ref (the contract's ref for CONTRACT), kpi, month (int months since 1970-01), target."""
-    rows = (
-        KpiTarget.objects.filter(contract=contract)
-        .annotate(value=Cast("target", FloatField()))
-        .values_list("level", "ref", "kpi", "month", "value")
+    return frame.assign(
+        kpi=pd.Categorical(frame["kpi"], categories=engine.ITEM_KPIS),
+        date=pd.to_datetime(frame["date"]).astype("datetime64[s]"),
     )
-    frame = pd.DataFrame(list(rows), columns=["level", "ref", "kpi", "month", "target"])
+
+
+def _targets(packed: tuple, contract: Contract) -> pd.DataFrame:
+    """_TARGETS_SQL's row as level, ref (the contract's ref for CONTRACT), kpi, month (int months since
+    1970-01), target."""
+    levels, refs, kpis, months, targets = packed
+    frame = pd.DataFrame(
+        {
+            "level": pd.Series(levels or [], dtype=str),
+            "ref": pd.Series(refs or [], dtype=str),
+            "kpi": pd.Series(kpis or [], dtype=str),
+            "month": _days(_numbers(months, ">i4")).astype("datetime64[M]").astype(np.int64),
+            "target": _numbers(targets, ">f8"),
+        }
+    )
     frame["ref"] = frame["ref"].where(frame["level"] != "CONTRACT", contract.ref)
-    days = pd.to_datetime(frame["month"]).to_numpy().astype("datetime64[M]")
-    frame["month"] = days.astype(np.int64)
-    frame["target"] = frame["target"].astype(float)
     return frame
 
 
 def kpi_inputs(contract: Contract) -> KpiInputs:
-    journey = engine.journey_items(_events(contract.pk))
+    """The engine's inputs of a contract. The three large reads go down one pipeline: PostgreSQL reads the
+    assignments and targets while the events already received become journey items here."""
+    key = {"contract": contract.pk}
+    with _bulk_read() as cursor, cursor.connection.pipeline():
+        events = cursor.execute(
+            _EVENTS_SQL,
+            {**key, "codes": list(engine.EVENT_CODES), "groups": list(engine.PSG_ORDER)},
+            binary=True,
+        ).fetchall()
+        with psycopg.Cursor(cursor.connection) as held, psycopg.Cursor(cursor.connection) as wanted:
+            held.execute(_ASSIGNMENTS_SQL, key, binary=True)
+            wanted.execute(_TARGETS_SQL, key, binary=True)
+            journey = engine.journey_items(_events(events))
+            del events
+            assignments = _assignments(cursor, held.fetchone())
+            targets = _targets(wanted.fetchone(), contract)
     records = _records(contract.pk, workspace_config(contract.pk).review_interval_months)
     items = pd.concat([journey, records], ignore_index=True)
-    return KpiInputs(
-        contract=contract,
-        credited=engine.credit(items, _assignments(contract.pk)),
-        targets=targets_frame(contract),
-    )
+    return KpiInputs(contract=contract, credited=engine.credit(items, assignments), targets=targets)
 
 
 def kpi_rules(contract: Contract) -> definitions.KpiRules:

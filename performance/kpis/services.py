@@ -6,9 +6,11 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
+import json
 
+import numpy as np
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Q
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -19,7 +21,7 @@ from participants.errors import FlightpathError
 from participants.jobs import job_run
 from participants.models import Contract, KpiCode, Staff
 
-from ..engine.months import month_first_day, month_of
+from ..engine.months import month_of
 from ..models import KpiRating, Pip, PipAction, PipReview
 from ..models.kpis import PipLevel
 from . import definitions, engine, selectors
@@ -55,44 +57,68 @@ def recompute_ratings(*, contract_id: int, months: list[str] | None = None) -> i
         return _write_ratings(contract, rated, tables)
 
 
+def _proposal(rag: str, held: str) -> str:
+    """DOMAIN.md 17.15 as SQL over the columns `rag` (the new rating) and `held` (its proposal so far, ''
+    for a new one): an AMBER or RED rating proposes a PIP; a proposal the figures no longer support is
+    withdrawn; a manager's decision (accepted, dismissed) stays."""
+    proposing = ", ".join(f"'{code}'" for code in PROPOSING)
+    none, proposed = KpiRating.Proposal.NONE.value, KpiRating.Proposal.PROPOSED.value
+    return (
+        f"CASE WHEN {rag} IN ({proposing}) AND {held} = '{none}' THEN '{proposed}' "
+        f"WHEN {rag} NOT IN ({proposing}) AND {held} = '{proposed}' THEN '{none}' ELSE {held} END"
+    )
+
+
+_NEW_RATINGS = "kpi_rating_new"  # a temporary table, dropped at commit
+_SAME_KEY = (
+    "r.contract_id = %(contract)s AND (r.level, r.ref, r.quarter_end) = (n.level, n.ref, n.quarter_end)"
+)
+
+
 @transaction.atomic
 def _write_ratings(contract: Contract, rated, tables) -> int:
-    keys = {(level, ref) for level, ref in zip(rated["level"], rated["ref"], strict=True)}
-    names = selectors.unit_names(contract, keys)
-    fields = ["rag", "kpis", "name", "proposal"]
-    held = {
-        (level, ref, quarter_end): (pk, (rag, kpis, name, proposal))
-        for pk, level, ref, quarter_end, rag, kpis, name, proposal in KpiRating.objects.filter(
-            contract=contract
-        ).values_list("pk", "level", "ref", "quarter_end", *fields)
-    }
-    new, changed, seen = [], [], set()
-    for level, ref, quarter_end, rag in rated.itertuples(index=False, name=None):
-        key = (level, ref, month_first_day(quarter_end))
-        seen.add(key)
-        pk, before = held.get(key, (None, (None, None, None, KpiRating.Proposal.NONE)))
-        proposal = before[3]
-        if rag in PROPOSING and proposal == KpiRating.Proposal.NONE:
-            proposal = KpiRating.Proposal.PROPOSED
-        elif rag not in PROPOSING and proposal == KpiRating.Proposal.PROPOSED:
-            proposal = KpiRating.Proposal.NONE  # the figures no longer support it: withdrawn
-        after = (rag, tables[(level, ref, int(quarter_end))], names.get((level, ref), ref), proposal)
-        if after == before:
-            continue  # unchanged ratings are not written again
-        rating = KpiRating(
-            pk=pk,
-            contract=contract,
-            level=level,
-            ref=ref,
-            quarter_end=key[2],
-            **dict(zip(fields, after, strict=True)),
+    """Write the ratings of `rated` (level, ref, quarter_end, rag) with their KPI tables: copied into a
+    temporary table, then one UPDATE of the held ratings that changed (their pk and the manager's decision
+    kept), one INSERT of the new ones, and the held ratings no longer rated deleted (through the ORM, for
+    the PIPs that point at them). An unchanged rating is not written again."""
+    levels, refs, ends, rags = (rated[column].tolist() for column in ("level", "ref", "quarter_end", "rag"))
+    names = selectors.unit_names(contract, set(zip(levels, refs, strict=True)))
+    days = np.asarray(ends, dtype=np.int64).astype("datetime64[M]").astype("datetime64[D]").tolist()
+    table, key = KpiRating._meta.db_table, {"contract": contract.pk}
+    first = _proposal("n.rag", "''")  # a new rating has no proposal yet
+    with connection.cursor() as cursor:
+        cursor.execute(f"DROP TABLE IF EXISTS {_NEW_RATINGS}")
+        cursor.execute(
+            f"CREATE TEMP TABLE {_NEW_RATINGS} (level varchar(12), ref varchar(80), quarter_end date, "
+            "rag varchar(5), kpis jsonb, name varchar(200)) ON COMMIT DROP"
         )
-        (changed if pk else new).append(rating)
-    KpiRating.objects.bulk_create(new, batch_size=2000)
-    KpiRating.objects.bulk_update(changed, fields, batch_size=2000)
-    gone = [pk for key, (pk, _) in held.items() if key not in seen]
+        with cursor.cursor.copy(f"COPY {_NEW_RATINGS} FROM STDIN") as copy:
+            for level, ref, end, day, rag in zip(levels, refs, ends, days, rags, strict=True):
+                kpis = json.dumps(tables[(level, ref, end)])
+                copy.write_row((level, ref, day, rag, kpis, names.get((level, ref), ref)))
+        cursor.execute(
+            f"SELECT r.id FROM {table} r WHERE r.contract_id = %(contract)s "
+            f"AND NOT EXISTS (SELECT 1 FROM {_NEW_RATINGS} n WHERE {_SAME_KEY})",
+            key,
+        )
+        gone = [pk for (pk,) in cursor.fetchall()]
+        cursor.execute(
+            f"UPDATE {table} r SET rag = n.rag, kpis = n.kpis, name = n.name, "
+            f"proposal = {_proposal('n.rag', 'r.proposal')}, computed_at = now() "
+            f"FROM {_NEW_RATINGS} n WHERE {_SAME_KEY} AND (r.rag, r.kpis, r.name, r.proposal) "
+            f"IS DISTINCT FROM (n.rag, n.kpis, n.name, {_proposal('n.rag', 'r.proposal')})",
+            key,
+        )
+        cursor.execute(
+            f"INSERT INTO {table} (contract_id, level, ref, quarter_end, rag, kpis, name, proposal, "
+            "dismissed_reason, computed_at) "
+            f"SELECT %(contract)s, n.level, n.ref, n.quarter_end, n.rag, n.kpis, n.name, {first}, '', now() "
+            f"FROM {_NEW_RATINGS} n "
+            f"WHERE NOT EXISTS (SELECT 1 FROM {table} r WHERE {_SAME_KEY})",
+            key,
+        )
     KpiRating.objects.filter(pk__in=gone).delete()
-    return len(seen)
+    return len(levels)
 
 
 def _missed_text(rating: KpiRating) -> str:
