@@ -145,12 +145,25 @@ def numbers(
     errors.add(
         name,
         frame,
-        number.notna() & ((number < low) | (number > high)),
+        number.notna() & (number < low),
         column,
-        f"out of range ({low:g} to {high:g})",
+        f"must be at least {_bound(low)}",
+        show_value=True,
+    )
+    errors.add(
+        name,
+        frame,
+        number.notna() & (number > high),
+        column,
+        f"must be at most {_bound(high)}",
         show_value=True,
     )
     return number
+
+
+def _bound(value: float) -> str:
+    """A bound as a person reads it: 0, 12, 10,000,000,000, 0.5."""
+    return f"{value:,.0f}" if float(value).is_integer() else f"{value:g}"
 
 
 def required(errors: Errors, name: str, frame: pd.DataFrame, columns) -> None:

@@ -55,7 +55,7 @@ def test_bad_rows_are_each_reported_and_nothing_is_written(db, tmp_path):
         "kpi_targets.csv:4: ref: required for a STAFF, SITE or ORGANISATION target",
         "kpi_targets.csv:5: ref: must be empty for a CONTRACT target",
         "kpi_targets.csv:6: month: not a month (expected YYYY-MM): '2025-13'",
-        "kpi_targets.csv:7: target: out of range (0 to 1e+10): '-1'",
+        "kpi_targets.csv:7: target: must be at least 0: '-1'",
         "kpi_targets.csv:8: contract_ref: unknown contract: 'NOPE'",
         "kpi_targets.csv:10: month: duplicate key, first given on line 9",
     ]

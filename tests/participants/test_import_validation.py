@@ -242,7 +242,7 @@ def test_bad_numbers_are_rejected(tmp_path):
     assert errors_of(folder) == [
         "events.csv:7: amount: not a number: '12x'",
         "mpl_profiles.csv:2: month: not a whole number: '1.5'",
-        "mpl_profiles.csv:3: cumulative_pct: out of range (0 to 100): '150'",
+        "mpl_profiles.csv:3: cumulative_pct: must be at most 100: '150'",
         "validation_rounds.csv:2: invalid_pct: not a number: 'abc'",
         "validation_rounds.csv:2: status: unknown status (expected one of FINAL, PROVISIONAL): 'DRAFT'",
     ]
@@ -260,7 +260,7 @@ def test_contract_year_start_month_nation_and_dates_are_checked(tmp_path):
     assert errors_of(folder) == [
         "contracts.csv:2: nation: unknown nation (expected one of ENG, SCT, WLS): 'NIR'",
         "contracts.csv:2: end_date: before start_date",
-        "contracts.csv:2: year_start_month: out of range (1 to 12): '13'",
+        "contracts.csv:2: year_start_month: must be at most 12: '13'",
     ]
 
 

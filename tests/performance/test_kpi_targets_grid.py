@@ -172,8 +172,8 @@ def test_bad_cells_are_each_named_the_typed_values_kept_and_nothing_written(worl
     )[1]
     assert "Nothing was saved: 3 cells are not a target." in errors
     assert "Anna Key (KW-A), Starts</a>: not a number (typed &ldquo;abc&rdquo;)" in errors
-    assert "Ben Key (KW-B), Starts</a>: out of range (0 to 1e+10) (typed &ldquo;-1&rdquo;)" in errors
-    assert "Tess Lead (TL), Complaints</a>: out of range" in errors
+    assert "Ben Key (KW-B), Starts</a>: must be at least 0 (typed &ldquo;-1&rdquo;)" in errors
+    assert "Tess Lead (TL), Complaints</a>: must be at most 9,999,999,999" in errors
     assert cell_value(html, "KW-A", "STARTS") == "abc"
     assert cell_value(html, "KW-B", "STARTS") == "-1"
     assert cell_value(html, "KW-B", "JOB_STARTS") == "5"

@@ -121,7 +121,7 @@ def test_a_bad_csv_names_every_row_column_and_reason_and_writes_nothing(world):
     errors = upload_errors(response)
     assert errors == [
         "Row 3, column target: not a number: &#x27;abc&#x27;",
-        "Row 4, column target: out of range (0 to 1e+10): &#x27;-2&#x27;",
+        "Row 4, column target: must be at least 0: &#x27;-2&#x27;",
         "Row 5, column level: unknown level (expected one of CONTRACT, ORGANISATION, SITE, STAFF): "
         "&#x27;TEAM&#x27;",
         "Row 6, column kpi: unknown KPI (expected one of AP_REVIEWS_ON_TIME, COMPLAINTS, EARNINGS_STARTS, "
