@@ -63,3 +63,16 @@ def login(page, live_server):
         return page
 
     return _login
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_teardown(item):
+    """Let a test's page finish what it asked the live server for (an htmx section still loading) before
+    the fixtures are torn down: a request still running while the database is flushed can deadlock it."""
+    page = item.funcargs.get("page") if hasattr(item, "funcargs") else None
+    if page is not None and not page.is_closed():
+        try:
+            page.wait_for_load_state("networkidle", timeout=5_000)
+        except Exception:  # noqa: BLE001 - a page that never settles is the test's own failure, not teardown's
+            pass
+    yield
