@@ -40,6 +40,7 @@ from .services import snapshots as services
 from .tables import CmoSampleRecordTable, DueSoonTable, FailingItemTable
 
 MANAGE = access.Action.MANAGE_CONTRACT
+BACK = "compliance:assurance"  # where a form page's Cancel goes: the contract's assurance records
 EXPORT_FIELDS = [
     "referral_ref",
     "group",
@@ -297,7 +298,7 @@ def cmo_sample_new(request, ref: str):
     return render(
         request,
         "compliance/form_page.html",
-        {"contract": contract, "form": form, "title": "Draw a CMO sample"},
+        {"contract": contract, "form": form, "title": "Draw a CMO sample", "back": BACK},
         status=400 if form.errors else 200,
     )
 
@@ -421,7 +422,7 @@ def pat_rating_edit(request, ref: str, pk: int | None = None):
     return render(
         request,
         "compliance/form_page.html",
-        {"contract": contract, "form": form, "title": title},
+        {"contract": contract, "form": form, "title": title, "back": BACK},
         status=400 if form.errors else 200,
     )
 
@@ -451,6 +452,6 @@ def validation_round_edit(request, ref: str, pk: int | None = None):
     return render(
         request,
         "compliance/form_page.html",
-        {"contract": contract, "form": form, "title": title},
+        {"contract": contract, "form": form, "title": title, "back": BACK},
         status=400 if form.errors else 200,
     )

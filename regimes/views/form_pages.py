@@ -85,7 +85,7 @@ class FormPage:
     title: str | Callable[[Any], str] = ""  # or made from the target
     find: Callable[[Contract, int | None], Any] = the_contract  # the URL's pk in the contract (404 outside)
     form_options: Callable[[Contract, Any], dict] = _no_options  # the form's keyword arguments (initial, ...)
-    template: str = "regimes/form_page.html"
+    template: str = "compliance/form_page.html"  # the contract form page both apps share
     context: Callable[[Any], dict] = _no_context  # the template's extra context, from the target
     button: bool = False
 
