@@ -7,6 +7,7 @@ import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
 
+from django.test import Client
 from django.utils import timezone
 
 from participants import models
@@ -131,3 +132,16 @@ def make_world() -> KpiWorld:
     return KpiWorld(
         contract, prime, sub, site, anna, ben, manager, contract_manager, partnerships, sub_worker, referrals
     )
+
+
+def client_for(staff) -> Client:
+    client = Client()
+    client.force_login(staff.user)
+    return client
+
+
+def held(world) -> dict[tuple[str, str, str, str], Decimal]:
+    return {
+        (t.level, t.ref, t.kpi, f"{t.month:%Y-%m}"): t.target
+        for t in models.KpiTarget.objects.filter(contract=world.contract)
+    }

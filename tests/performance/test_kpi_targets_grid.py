@@ -9,7 +9,6 @@ import re
 from decimal import Decimal
 
 import pytest
-from django.test import Client
 
 from participants.models import KpiTarget, RecomputeRequest
 from performance.kpis.targets.forms import cell_name
@@ -18,7 +17,7 @@ from performance.kpis.targets.services import KPI_RECOMPUTE_TASK
 from performance.models import KpiRating
 from tests import factories as f
 
-from .kpi_support import make_world, target
+from .kpi_support import client_for, held, make_world, target
 
 pytestmark = pytest.mark.django_db
 URL = "/performance/contracts/K-1/kpis/targets/"
@@ -32,19 +31,6 @@ def _no_import_recompute(settings):
 @pytest.fixture
 def world():
     return make_world()
-
-
-def client_for(staff) -> Client:
-    client = Client()
-    client.force_login(staff.user)
-    return client
-
-
-def held(world) -> dict[tuple[str, str, str, str], Decimal]:
-    return {
-        (t.level, t.ref, t.kpi, f"{t.month:%Y-%m}"): t.target
-        for t in KpiTarget.objects.filter(contract=world.contract)
-    }
 
 
 def save(

@@ -11,7 +11,6 @@ from decimal import Decimal
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.test import Client
 from openpyxl import Workbook, load_workbook
 
 from participants.models import KpiTarget, RecomputeRequest
@@ -19,7 +18,7 @@ from performance.kpis.targets import sheets
 from performance.kpis.targets.services import KPI_RECOMPUTE_TASK
 from tests import factories as f
 
-from .kpi_support import make_world, target
+from .kpi_support import client_for, held, make_world, target
 
 pytestmark = pytest.mark.django_db
 URL = "/performance/contracts/K-1/kpis/targets/"
@@ -35,19 +34,6 @@ def _no_import_recompute(settings):
 @pytest.fixture
 def world():
     return make_world()
-
-
-def client_for(staff) -> Client:
-    client = Client()
-    client.force_login(staff.user)
-    return client
-
-
-def held(world) -> dict[tuple[str, str, str, str], Decimal]:
-    return {
-        (t.level, t.ref, t.kpi, f"{t.month:%Y-%m}"): t.target
-        for t in KpiTarget.objects.filter(contract=world.contract)
-    }
 
 
 def upload(client, name: str, content: bytes, **state):

@@ -27,6 +27,7 @@ from participants.models import KpiCode, KpiLevel
 from participants.params import parse_choice, parse_member, parse_month
 from participants.selectors import visible_contract
 
+from ...engine.months import month_first_day, month_of
 from . import selectors, services, sheets
 from .forms import UploadForm, cell_name, posted_cells
 from .selectors import KPIS, Filters, Settable
@@ -48,11 +49,11 @@ def _contract(request, ref: str):
 
 
 def _previous(month: date) -> date:
-    return date(month.year - 1, 12, 1) if month.month == 1 else date(month.year, month.month - 1, 1)
+    return month_first_day(month_of(month) - 1)
 
 
 def _next(month: date) -> date:
-    return date(month.year + 1, 1, 1) if month.month == 12 else date(month.year, month.month + 1, 1)
+    return month_first_day(month_of(month) + 1)
 
 
 def _shown(value: Decimal | None) -> str:
